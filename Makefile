@@ -1,0 +1,51 @@
+# Quartierskarte Dalheim: `make run` serves the map, `make test` runs the whole suite.
+# Both set themselves up: a virtual environment in .venv with what they need.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+HOST ?= 127.0.0.1
+WORKERS ?= 4
+
+RUN_STAMP := $(VENV)/.run-installed
+TEST_STAMP := $(VENV)/.test-installed
+
+.PHONY: run serve test lint browser clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || { echo "Python-venv fehlt: sudo apt-get install python3-venv"; exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(RUN_STAMP) $@
+
+# Development server: migrates, loads the seed geodata (idempotent), serves.
+run: $(RUN_STAMP)
+	$(BIN)/flask --app app db init
+	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
+
+# Production: several gunicorn workers; settings come from the environment (README).
+serve: $(RUN_STAMP)
+	$(BIN)/flask --app app db upgrade
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) 'app:create_app()'
+
+# The browser tests use a system Chromium where there is one (Debian: apt-get install
+# chromium), else Playwright's own download, which needs internet access.
+browser: $(TEST_STAMP)
+	@if [ -x /usr/bin/chromium ]; then echo "Browser: /usr/bin/chromium"; \
+	else $(BIN)/playwright install chromium; fi
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check .
+
+test: lint browser
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

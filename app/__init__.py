@@ -1,0 +1,75 @@
+"""The Flask web layer of the Quartierskarte Dalheim."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from flask_compress import Compress
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS = {
+    "SECRET_KEY": "dev-only-change-me",
+    # None: a SQLite file in the instance folder (set in create_app, where the path is known).
+    "DATABASE_URL": None,
+    # How far outside the Quartier a feature may lie, in metres (EPSG:25832).
+    "QUARTIER_TOLERANCE_M": 25.0,
+    "TILE_URL": (
+        "https://sgx.geodatenzentrum.de/wmts_basemapde/tile/1.0.0/"
+        "de_basemapde_web_raster_farbe/default/GLOBAL_WEBMERCATOR/{z}/{y}/{x}.png"
+    ),
+    "TILE_ATTRIBUTION": "© basemap.de / BKG | Datenquellen: © GeoBasis-DE",
+    # Flask-Compress leaves the file of a streamed response unclosed when it compresses it
+    # (ResourceWarning), so static files go out as they are; the reverse proxy compresses
+    # them in production. Generated pages and API documents are compressed here.
+    "COMPRESS_STREAMS": False,
+    "COMPRESS_MIMETYPES": [
+        "text/html",
+        "text/css",
+        "application/javascript",
+        "application/json",
+        "application/geo+json",
+    ],
+}
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create the app: defaults, then ``instance/config.py``, then ``FLASK_*`` variables.
+
+    ``DATABASE_URL`` and ``SECRET_KEY`` are also read without the prefix, as hosting
+    platforms set them that way.
+    """
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+    )
+    app.config.from_mapping(DEFAULTS)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env()
+        for name in ("DATABASE_URL", "SECRET_KEY"):
+            if os.environ.get(name):
+                app.config[name] = os.environ[name]
+    else:
+        app.config.from_mapping(test_config)
+    if not app.config["DATABASE_URL"]:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["DATABASE_URL"] = "sqlite:///" + str(
+            Path(app.instance_path) / "quartierskarte.sqlite3"
+        )
+
+    # Keep the key order of our documents and write umlauts as they are.
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False
+    Compress(app)
+
+    from app import api, db, errors, pages
+
+    db.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(pages.bp)
+    return app

@@ -1,0 +1,71 @@
+"""The app's one connection to storage, and the database commands of the Flask CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from measures.seed import GEODATA_DIR, read_seed
+from measures.storage import Store, create_engine_for, upgrade
+from measures.validation import InvalidFeatures
+
+_KEY = "quartierskarte.store"
+
+db_cli = AppGroup("db", help="Datenbank anlegen, migrieren und mit Geodaten füllen.")
+
+
+def get_store() -> Store:
+    """The store of the current app; views never open connections themselves."""
+    return current_app.extensions[_KEY]
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[_KEY] = Store(create_engine_for(app.config["DATABASE_URL"]))
+    app.cli.add_command(db_cli)
+
+
+def _load_seed(directory: Path, tolerance: float) -> None:
+    try:
+        seed = read_seed(directory, tolerance)
+    except InvalidFeatures as error:
+        click.echo(f"Die Geodaten wurden nicht geladen ({len(error.problems)} Fehler):", err=True)
+        for problem in error.problems:
+            click.echo(f"  - {problem}", err=True)
+        raise SystemExit(1) from None
+    report = get_store().load_seed(seed)
+    for layer in report.created:
+        click.echo(
+            f"{layer}: {len(report.created[layer])} neu, {len(report.updated[layer])} geändert, "
+            f"{len(report.unchanged[layer])} unverändert"
+        )
+
+
+@db_cli.command("upgrade")
+def upgrade_command() -> None:
+    """Legt die Tabellen an oder migriert sie auf den neuesten Stand."""
+    upgrade(get_store().engine)
+    click.echo("Datenbank ist auf dem neuesten Stand.")
+
+
+@db_cli.command("load-seed")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=GEODATA_DIR,
+    show_default=True,
+    help="Ordner mit quartier.geojson, measures.geojson und locations.geojson.",
+)
+def load_seed_command(directory: Path) -> None:
+    """Lädt die Geodaten (Quartier, Maßnahmen, Orte) neu; Ideen bleiben unberührt."""
+    _load_seed(directory, current_app.config["QUARTIER_TOLERANCE_M"])
+
+
+@db_cli.command("init")
+def init_command() -> None:
+    """Migriert die Datenbank und lädt die mitgelieferten Geodaten (wiederholbar)."""
+    upgrade(get_store().engine)
+    _load_seed(GEODATA_DIR, current_app.config["QUARTIER_TOLERANCE_M"])

@@ -1,0 +1,57 @@
+"""Geo operations: reprojection and the geofence of the Quartier.
+
+Distances are computed in EPSG:25832 (ETRS89 / UTM zone 32N), the metric CRS that Hesse
+uses, so a tolerance given in metres means metres on the ground.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import shapely
+from pyproj import Transformer
+from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
+
+WGS84 = "EPSG:4326"
+UTM32N = "EPSG:25832"
+
+
+@lru_cache(maxsize=16)
+def _transformer(source: str, target: str) -> Transformer:
+    # always_xy: our geometries are (lon, lat) whatever the CRS's official axis order.
+    return Transformer.from_crs(source, target, always_xy=True)
+
+
+def to_crs(geometry: BaseGeometry, target: str, source: str = WGS84) -> BaseGeometry:
+    """Return ``geometry`` reprojected from ``source`` to ``target``."""
+    if source == target:
+        return geometry
+    return shapely.transform(geometry, _transformer(source, target).transform, interleaved=False)
+
+
+def distance_outside_m(area: BaseGeometry, geometry: BaseGeometry) -> float:
+    """How far, in metres, the farthest part of ``geometry`` lies outside ``area``.
+
+    0 when the geometry lies wholly inside. Both are given in EPSG:4326.
+    """
+    area_m = to_crs(area, UTM32N)
+    outside = to_crs(geometry, UTM32N).difference(area_m)
+    if outside.is_empty:
+        return 0.0
+    return max(area_m.distance(Point(coord[0], coord[1])) for coord in _coords(outside))
+
+
+def is_inside(area: BaseGeometry, geometry: BaseGeometry, tolerance_m: float) -> bool:
+    """True when ``geometry`` lies inside ``area`` or at most ``tolerance_m`` outside it."""
+    return distance_outside_m(area, geometry) <= tolerance_m
+
+
+def _coords(geometry: BaseGeometry):
+    if hasattr(geometry, "geoms"):
+        for part in geometry.geoms:
+            yield from _coords(part)
+    elif geometry.geom_type == "Polygon":
+        yield from geometry.exterior.coords
+    else:
+        yield from geometry.coords

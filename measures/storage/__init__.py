@@ -1,0 +1,7 @@
+"""Storage of the domain records in SQLite (embedded default) or PostgreSQL/PostGIS."""
+
+from measures.storage.engine import create_engine_for
+from measures.storage.migrate import upgrade
+from measures.storage.store import Store
+
+__all__ = ["Store", "create_engine_for", "upgrade"]

@@ -1,0 +1,81 @@
+"""The spatial queries that differ between the backends: one small interface, two kinds.
+
+SQLite has no spatial types, so it filters on the stored bounding-box columns and refines
+with shapely in a SQL function registered on each connection. PostGIS does both in the
+database on the generated ``geom`` column and its GiST index.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Protocol
+
+import shapely
+import sqlalchemy as sa
+from shapely.geometry import Point, box
+from shapely.geometry.base import BaseGeometry
+
+from measures import geo
+from measures.storage import schema
+
+BBox = tuple[float, float, float, float]
+
+
+class Spatial(Protocol):
+    def intersects_bbox(self, table: sa.Table, bbox: BBox) -> sa.ColumnElement[bool]:
+        """A WHERE clause: the row's geometry intersects the box (lon/lat)."""
+
+    def distance_outside_quartier_m(self, connection: sa.Connection, point: Point) -> float | None:
+        """Metres from ``point`` to the Quartier (0 inside); None when no Quartier is loaded."""
+
+
+def _bbox_overlaps(table: sa.Table, bbox: BBox) -> sa.ColumnElement[bool]:
+    minx, miny, maxx, maxy = bbox
+    return sa.and_(
+        table.c.maxx >= minx, table.c.minx <= maxx, table.c.maxy >= miny, table.c.miny <= maxy
+    )
+
+
+class SQLiteSpatial:
+    def intersects_bbox(self, table: sa.Table, bbox: BBox) -> sa.ColumnElement[bool]:
+        # The cheap column test runs first and lets only candidates reach shapely.
+        return sa.and_(
+            _bbox_overlaps(table, bbox),
+            sa.func.qk_intersects_bbox(table.c.geom_wkb, *bbox) == 1,
+        )
+
+    def distance_outside_quartier_m(self, connection: sa.Connection, point: Point) -> float | None:
+        row = connection.execute(sa.select(schema.quartier.c.geom_wkb)).first()
+        if row is None:
+            return None
+        return geo.distance_outside_m(shapely.from_wkb(row.geom_wkb), point)
+
+
+class PostGISSpatial:
+    def intersects_bbox(self, table: sa.Table, bbox: BBox) -> sa.ColumnElement[bool]:
+        geom = sa.literal_column(f"{table.name}.geom")
+        return sa.func.ST_Intersects(geom, sa.func.ST_MakeEnvelope(*bbox, 4326))
+
+    def distance_outside_quartier_m(self, connection: sa.Connection, point: Point) -> float | None:
+        # Measured in EPSG:25832 like the SQLite path, so both give the same metres.
+        value = connection.execute(
+            sa.text(
+                "SELECT ST_Distance(ST_Transform(geom, 25832), "
+                "ST_Transform(ST_GeomFromWKB(:wkb, 4326), 25832)) FROM quartier LIMIT 1"
+            ),
+            {"wkb": shapely.to_wkb(point)},
+        ).scalar()
+        return None if value is None else float(value)
+
+
+def spatial_for(dialect_name: str) -> Spatial:
+    return PostGISSpatial() if dialect_name == "postgresql" else SQLiteSpatial()
+
+
+def _intersects_bbox(wkb: bytes, minx: float, miny: float, maxx: float, maxy: float) -> int:
+    geometry: BaseGeometry = shapely.from_wkb(wkb)
+    return int(geometry.intersects(box(minx, miny, maxx, maxy)))
+
+
+def register_sqlite_functions(connection: sqlite3.Connection) -> None:
+    connection.create_function("qk_intersects_bbox", 5, _intersects_bbox, deterministic=True)

@@ -1,0 +1,436 @@
+"""The one place that reads and writes domain records in the database."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import shapely
+import sqlalchemy as sa
+from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy.engine import Engine
+
+from measures.model import (
+    Idea,
+    IdeaContact,
+    Location,
+    Measure,
+    Quartier,
+    SeedData,
+    Source,
+    TimelineStep,
+)
+from measures.query import LayerQuery
+from measures.storage import schema
+from measures.storage.spatial import spatial_for
+
+PUBLIC_IDEA_STATES = ("approved",)
+ALL = LayerQuery()
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    name: str
+    count: int
+    bbox: tuple[float, float, float, float] | None
+    geometry_types: tuple[str, ...]
+    changed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """What loading the seed did, per layer: created, updated, unchanged ids."""
+
+    created: dict[str, list[str]]
+    updated: dict[str, list[str]]
+    unchanged: dict[str, list[str]]
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    # SQLite gives back naive datetimes; everything we store is UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def _spatial_values(geometry: BaseGeometry) -> dict:
+    minx, miny, maxx, maxy = geometry.bounds
+    return {
+        "geom_wkb": shapely.to_wkb(geometry),
+        "geom_type": geometry.geom_type,
+        "minx": minx,
+        "miny": miny,
+        "maxx": maxx,
+        "maxy": maxy,
+    }
+
+
+def _sources_to_json(sources: Iterable[Source]) -> list[dict]:
+    return [{"title": s.title, "url": s.url} for s in sources]
+
+
+def _sources_from_json(value: list[dict]) -> tuple[Source, ...]:
+    return tuple(Source(title=s["title"], url=s["url"]) for s in value)
+
+
+def _quartier_row(q: Quartier) -> dict:
+    return {
+        "id": q.id,
+        "name": q.name,
+        "description": q.description,
+        "accuracy": q.accuracy,
+        "sources": _sources_to_json(q.sources),
+        **_spatial_values(q.geometry),
+    }
+
+
+def _measure_row(m: Measure) -> dict:
+    return {
+        "id": m.id,
+        "title": m.title,
+        "summary": m.summary,
+        "description": m.description,
+        "category": m.category,
+        "status": m.status,
+        "accuracy": m.accuracy,
+        "sources": _sources_to_json(m.sources),
+        "timeline": [{"status": s.status, "date": s.date, "note": s.note} for s in m.timeline],
+        "cost_eur": m.cost_eur,
+        "cost_is_estimate": m.cost_is_estimate,
+        "funding_share": m.funding_share,
+        "funding_programme": m.funding_programme,
+        "start_year": m.start_year,
+        "end_year": m.end_year,
+        **_spatial_values(m.geometry),
+    }
+
+
+def _location_row(loc: Location) -> dict:
+    return {
+        "id": loc.id,
+        "name": loc.name,
+        "kind": loc.kind,
+        "address": loc.address,
+        "description": loc.description,
+        "contact": loc.contact,
+        "opening_hours": loc.opening_hours,
+        "accuracy": loc.accuracy,
+        "sources": _sources_to_json(loc.sources),
+        **_spatial_values(loc.geometry),
+    }
+
+
+def _idea_row(idea: Idea) -> dict:
+    return {
+        "id": idea.id,
+        "title": idea.title,
+        "description": idea.description,
+        "category": idea.category,
+        "moderation_state": idea.moderation_state,
+        "moderation_reason": idea.moderation_reason,
+        "supports": idea.supports,
+        "created_at": idea.created_at,
+        **_spatial_values(idea.geometry),
+    }
+
+
+def _quartier_from(row) -> Quartier:
+    return Quartier(
+        id=row.id,
+        name=row.name,
+        description=row.description,
+        accuracy=row.accuracy,
+        sources=_sources_from_json(row.sources),
+        geometry=shapely.from_wkb(row.geom_wkb),
+        updated_at=_utc(row.updated_at),
+    )
+
+
+def _measure_from(row) -> Measure:
+    return Measure(
+        id=row.id,
+        title=row.title,
+        summary=row.summary,
+        description=row.description,
+        category=row.category,
+        status=row.status,
+        geometry=shapely.from_wkb(row.geom_wkb),
+        accuracy=row.accuracy,
+        sources=_sources_from_json(row.sources),
+        timeline=tuple(TimelineStep(**step) for step in row.timeline),
+        cost_eur=row.cost_eur,
+        cost_is_estimate=row.cost_is_estimate,
+        funding_share=row.funding_share,
+        funding_programme=row.funding_programme,
+        start_year=row.start_year,
+        end_year=row.end_year,
+        updated_at=_utc(row.updated_at),
+    )
+
+
+def _location_from(row) -> Location:
+    return Location(
+        id=row.id,
+        name=row.name,
+        kind=row.kind,
+        address=row.address,
+        description=row.description,
+        geometry=shapely.from_wkb(row.geom_wkb),
+        accuracy=row.accuracy,
+        sources=_sources_from_json(row.sources),
+        contact=row.contact,
+        opening_hours=row.opening_hours,
+        updated_at=_utc(row.updated_at),
+    )
+
+
+def _idea_from(row) -> Idea:
+    return Idea(
+        id=row.id,
+        title=row.title,
+        description=row.description,
+        category=row.category,
+        geometry=shapely.from_wkb(row.geom_wkb),
+        created_at=_utc(row.created_at),
+        moderation_state=row.moderation_state,
+        moderation_reason=row.moderation_reason,
+        supports=row.supports,
+        updated_at=_utc(row.updated_at),
+    )
+
+
+def _same(a, b) -> bool:
+    """Equal apart from the time of the last change."""
+    return dataclasses.replace(a, updated_at=None) == dataclasses.replace(b, updated_at=None)
+
+
+class Store:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.spatial = spatial_for(engine.dialect.name)
+
+    # -- writing -------------------------------------------------------------------------
+
+    def _touch(self, connection: sa.Connection, layer: str, at: datetime) -> None:
+        table = schema.layer_changes
+        updated = connection.execute(
+            table.update().where(table.c.layer == layer).values(changed_at=at)
+        )
+        if updated.rowcount == 0:
+            connection.execute(table.insert().values(layer=layer, changed_at=at))
+
+    def _upsert(self, connection, table, records, to_row, from_row, layer, at, report) -> None:
+        existing = {
+            row.id: from_row(row)
+            for row in connection.execute(
+                sa.select(table).where(table.c.id.in_([r.id for r in records]))
+            )
+        }
+        report.created[layer], report.updated[layer], report.unchanged[layer] = [], [], []
+        for record in records:
+            old = existing.get(record.id)
+            if old is None:
+                connection.execute(table.insert().values(**to_row(record), updated_at=at))
+                report.created[layer].append(record.id)
+            elif _same(old, record):
+                report.unchanged[layer].append(record.id)
+            else:
+                connection.execute(
+                    table.update()
+                    .where(table.c.id == record.id)
+                    .values(**to_row(record), updated_at=at)
+                )
+                report.updated[layer].append(record.id)
+        if report.created[layer] or report.updated[layer]:
+            self._touch(connection, layer, at)
+
+    def load_seed(self, seed: SeedData) -> LoadReport:
+        """Insert or update the seed records by id in one transaction.
+
+        Records not in the seed stay as they are: planners may have added measures, and
+        residents' ideas are never touched.
+        """
+        report = LoadReport({}, {}, {})
+        at = now()
+        with self.engine.begin() as connection:
+            self._upsert(
+                connection,
+                schema.quartier,
+                [seed.quartier],
+                _quartier_row,
+                _quartier_from,
+                "quartier",
+                at,
+                report,
+            )
+            self._upsert(
+                connection,
+                schema.measures,
+                list(seed.measures),
+                _measure_row,
+                _measure_from,
+                "measures",
+                at,
+                report,
+            )
+            self._upsert(
+                connection,
+                schema.locations,
+                list(seed.locations),
+                _location_row,
+                _location_from,
+                "locations",
+                at,
+                report,
+            )
+        return report
+
+    def add_idea(self, idea: Idea, contact: IdeaContact | None = None) -> None:
+        at = now()
+        with self.engine.begin() as connection:
+            connection.execute(schema.ideas.insert().values(**_idea_row(idea), updated_at=at))
+            if contact is not None:
+                connection.execute(
+                    schema.idea_contacts.insert().values(
+                        idea_id=idea.id, author_name=contact.author_name, email=contact.email
+                    )
+                )
+            connection.execute(
+                schema.idea_events.insert().values(
+                    idea_id=idea.id, at=at, action="submitted", reason="", actor="resident"
+                )
+            )
+            if idea.moderation_state in PUBLIC_IDEA_STATES:
+                self._touch(connection, "ideas", at)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def _where(self, table: sa.Table, query: LayerQuery) -> list[sa.ColumnElement[bool]]:
+        clauses = []
+        if query.statuses and "status" in table.c:
+            clauses.append(table.c.status.in_(sorted(query.statuses)))
+        if query.categories and "category" in table.c:
+            clauses.append(table.c.category.in_(sorted(query.categories)))
+        if query.kinds and "kind" in table.c:
+            clauses.append(table.c.kind.in_(sorted(query.kinds)))
+        if query.bbox is not None:
+            clauses.append(self.spatial.intersects_bbox(table, query.bbox))
+        return clauses
+
+    def _select(self, table, query: LayerQuery, order, extra=()):
+        statement = sa.select(table).where(*self._where(table, query), *extra).order_by(*order)
+        with self.engine.connect() as connection:
+            return connection.execute(statement).all()
+
+    def quartier(self) -> Quartier | None:
+        rows = self._select(schema.quartier, ALL, [schema.quartier.c.id])
+        return _quartier_from(rows[0]) if rows else None
+
+    def quartiers(self, query: LayerQuery = ALL) -> list[Quartier]:
+        return [
+            _quartier_from(r) for r in self._select(schema.quartier, query, [schema.quartier.c.id])
+        ]
+
+    def measures(self, query: LayerQuery = ALL) -> list[Measure]:
+        t = schema.measures
+        return [_measure_from(r) for r in self._select(t, query, [t.c.title, t.c.id])]
+
+    def measure(self, measure_id: str) -> Measure | None:
+        t = schema.measures
+        rows = self._select(t, ALL, [t.c.id], [t.c.id == measure_id])
+        return _measure_from(rows[0]) if rows else None
+
+    def locations(self, query: LayerQuery = ALL) -> list[Location]:
+        t = schema.locations
+        return [_location_from(r) for r in self._select(t, query, [t.c.name, t.c.id])]
+
+    def location(self, location_id: str) -> Location | None:
+        t = schema.locations
+        rows = self._select(t, ALL, [t.c.id], [t.c.id == location_id])
+        return _location_from(rows[0]) if rows else None
+
+    def ideas(
+        self, query: LayerQuery = ALL, states: Iterable[str] = PUBLIC_IDEA_STATES
+    ) -> list[Idea]:
+        t = schema.ideas
+        return [
+            _idea_from(r)
+            for r in self._select(
+                t, query, [t.c.created_at.desc(), t.c.id], [t.c.moderation_state.in_(list(states))]
+            )
+        ]
+
+    def idea(self, idea_id: str, states: Iterable[str] = PUBLIC_IDEA_STATES) -> Idea | None:
+        t = schema.ideas
+        rows = self._select(
+            t, ALL, [t.c.id], [t.c.id == idea_id, t.c.moderation_state.in_(list(states))]
+        )
+        return _idea_from(rows[0]) if rows else None
+
+    def idea_contact(self, idea_id: str) -> IdeaContact | None:
+        t = schema.idea_contacts
+        with self.engine.connect() as connection:
+            row = connection.execute(sa.select(t).where(t.c.idea_id == idea_id)).first()
+        if row is None:
+            return None
+        return IdeaContact(idea_id=row.idea_id, author_name=row.author_name, email=row.email)
+
+    def layer_changed_at(self, layer: str) -> datetime | None:
+        t = schema.layer_changes
+        with self.engine.connect() as connection:
+            value = connection.execute(sa.select(t.c.changed_at).where(t.c.layer == layer)).scalar()
+        return _utc(value)
+
+    def layer_infos(self) -> list[LayerInfo]:
+        """Count, extent, geometry types and last change of every public layer."""
+        tables = {
+            "quartier": (schema.quartier, []),
+            "measures": (schema.measures, []),
+            "locations": (schema.locations, []),
+            "ideas": (
+                schema.ideas,
+                [schema.ideas.c.moderation_state.in_(list(PUBLIC_IDEA_STATES))],
+            ),
+        }
+        infos = []
+        with self.engine.connect() as connection:
+            changes = dict(
+                connection.execute(
+                    sa.select(schema.layer_changes.c.layer, schema.layer_changes.c.changed_at)
+                ).all()
+            )
+            for name, (t, where) in tables.items():
+                count, minx, miny, maxx, maxy = connection.execute(
+                    sa.select(
+                        sa.func.count(),
+                        sa.func.min(t.c.minx),
+                        sa.func.min(t.c.miny),
+                        sa.func.max(t.c.maxx),
+                        sa.func.max(t.c.maxy),
+                    ).where(*where)
+                ).one()
+                types = connection.execute(
+                    sa.select(t.c.geom_type).where(*where).distinct().order_by(t.c.geom_type)
+                ).scalars()
+                infos.append(
+                    LayerInfo(
+                        name=name,
+                        count=count,
+                        bbox=(minx, miny, maxx, maxy) if count else None,
+                        geometry_types=tuple(types),
+                        changed_at=_utc(changes.get(name)),
+                    )
+                )
+        return infos
+
+    def distance_outside_quartier_m(self, point: Point) -> float | None:
+        """Metres from ``point`` to the Quartier, computed by the database's backend."""
+        with self.engine.connect() as connection:
+            return self.spatial.distance_outside_quartier_m(connection, point)

@@ -1,0 +1,357 @@
+"""Validation of GeoJSON features into domain records.
+
+Every problem names the file, the feature id and the field, in German, because the people
+who fix seed files and imports are the Quartiersmanagement's planners. Validation collects
+all problems of a file before it fails, so one run shows everything to fix.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import shapely
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+from shapely.validation import explain_validity
+
+from measures import geo
+from measures.model import Location, Measure, Quartier, Source, TimelineStep
+from measures.vocabulary import ACCURACIES, CATEGORIES, LOCATION_KINDS, STATUSES
+
+GEOMETRY_TYPES: dict[str, frozenset[str]] = {
+    "quartier": frozenset({"Polygon", "MultiPolygon"}),
+    "measures": frozenset(
+        {"Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon"}
+    ),
+    "locations": frozenset({"Point"}),
+    "ideas": frozenset({"Point"}),
+}
+
+_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    feature_id: str | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        feature = self.feature_id if self.feature_id is not None else "(ohne id)"
+        return f"{self.file}: Objekt {feature}, Feld '{self.field}': {self.message}"
+
+
+class InvalidFeatures(Exception):
+    """Raised with every problem found; nothing of the input is to be used."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class _Reader:
+    """Reads the properties of one feature and records problems instead of raising."""
+
+    def __init__(self, file: str, feature_id: str | None, properties: dict[str, Any]):
+        self.file = file
+        self.feature_id = feature_id
+        self.properties = properties
+        self.problems: list[Problem] = []
+
+    def problem(self, field: str, message: str) -> None:
+        self.problems.append(Problem(self.file, self.feature_id, field, message))
+
+    def text(self, name: str, required: bool = True, max_length: int = 10_000) -> str:
+        value = self.properties.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.problem(name, "fehlt, ist aber Pflicht.")
+            return ""
+        if not isinstance(value, str):
+            self.problem(name, "muss ein Text sein.")
+            return ""
+        if len(value) > max_length:
+            self.problem(name, f"ist länger als {max_length} Zeichen.")
+        return value.strip()
+
+    def choice(self, name: str, allowed: dict[str, str]) -> str:
+        value = self.text(name)
+        if value and value not in allowed:
+            self.problem(name, f"unbekannter Wert '{value}'; erlaubt sind: {', '.join(allowed)}.")
+        return value
+
+    def integer(self, name: str, minimum: int, maximum: int) -> int | None:
+        value = self.properties.get(name)
+        if value is None:
+            return None
+        # bool is an int in Python, but true is no year or amount.
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.problem(name, "muss eine ganze Zahl sein.")
+            return None
+        if isinstance(value, float) and not value.is_integer():
+            self.problem(name, "muss eine ganze Zahl sein.")
+            return None
+        if not minimum <= value <= maximum:
+            self.problem(name, f"muss zwischen {minimum} und {maximum} liegen.")
+            return None
+        return int(value)
+
+    def fraction(self, name: str) -> float | None:
+        value = self.properties.get(name)
+        if value is None:
+            return None
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            self.problem(
+                name, "muss eine Zahl zwischen 0 und 1 sein (z. B. 0.667 für zwei Drittel)."
+            )
+            return None
+        if not 0 <= value <= 1:
+            self.problem(name, "muss zwischen 0 und 1 liegen (z. B. 0.667 für zwei Drittel).")
+            return None
+        return float(value)
+
+    def flag(self, name: str) -> bool:
+        value = self.properties.get(name, False)
+        if not isinstance(value, bool):
+            self.problem(name, "muss true oder false sein.")
+            return False
+        return value
+
+    def sources(self, required: bool = True) -> tuple[Source, ...]:
+        value = self.properties.get("sources")
+        if value is None or value == []:
+            if required:
+                self.problem("sources", "fehlt: jedes Objekt braucht mindestens eine Quelle.")
+            return ()
+        if not isinstance(value, list):
+            self.problem("sources", "muss eine Liste von Quellen mit 'title' und 'url' sein.")
+            return ()
+        found = []
+        for index, item in enumerate(value):
+            field = f"sources[{index}]"
+            if not isinstance(item, dict):
+                self.problem(field, "muss ein Objekt mit 'title' und 'url' sein.")
+                continue
+            title, url = item.get("title"), item.get("url")
+            if not isinstance(title, str) or not title.strip():
+                self.problem(f"{field}.title", "fehlt.")
+                continue
+            if not isinstance(url, str) or not re.match(r"^https?://[^\s/]+\.[^\s]+$", url):
+                self.problem(
+                    f"{field}.url", "muss eine Web-Adresse mit http:// oder https:// sein."
+                )
+                continue
+            found.append(Source(title=title.strip(), url=url))
+        return tuple(found)
+
+    def timeline(self) -> tuple[TimelineStep, ...]:
+        value = self.properties.get("timeline")
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.problem("timeline", "muss eine Liste von Schritten sein.")
+            return ()
+        steps = []
+        for index, item in enumerate(value):
+            field = f"timeline[{index}]"
+            if not isinstance(item, dict):
+                self.problem(field, "muss ein Objekt mit 'status' und 'date' sein.")
+                continue
+            status, date, note = item.get("status"), item.get("date"), item.get("note", "")
+            if status not in STATUSES:
+                self.problem(f"{field}.status", f"unbekannter Status '{status}'.")
+                continue
+            if not isinstance(date, str) or not _DATE.match(date):
+                self.problem(
+                    f"{field}.date", "muss ein Datum wie 2020, 2020-09 oder 2020-09-15 sein."
+                )
+                continue
+            if not isinstance(note, str):
+                self.problem(f"{field}.note", "muss ein Text sein.")
+                continue
+            steps.append(TimelineStep(status=status, date=date, note=note.strip()))
+        # ISO dates of mixed precision sort correctly as text ("2020" < "2020-09").
+        if [s.date for s in steps] != sorted(s.date for s in steps):
+            self.problem("timeline", "die Schritte müssen nach Datum geordnet sein.")
+        return tuple(steps)
+
+
+def read_geometry(raw: Any, layer: str, report: Callable[[str, str], None]) -> BaseGeometry | None:
+    """Turn a GeoJSON geometry into a valid shapely geometry of the layer's types."""
+    if not isinstance(raw, dict):
+        report("geometry", "fehlt.")
+        return None
+    allowed = GEOMETRY_TYPES[layer]
+    kind = raw.get("type")
+    if kind not in allowed:
+        report(
+            "geometry",
+            f"Typ '{kind}' passt nicht zur Ebene; erlaubt: {', '.join(sorted(allowed))}.",
+        )
+        return None
+    try:
+        geometry = shape(raw)
+    except (ValueError, TypeError, AttributeError, IndexError, shapely.errors.ShapelyError):
+        report("geometry", "ist keine lesbare GeoJSON-Geometrie.")
+        return None
+    if geometry.is_empty:
+        report("geometry", "ist leer.")
+        return None
+    minx, miny, maxx, maxy = geometry.bounds
+    if not all(math.isfinite(v) for v in geometry.bounds) or not (
+        -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90
+    ):
+        report("geometry", "Koordinaten liegen nicht in Länge/Breite (EPSG:4326).")
+        return None
+    if not geometry.is_valid:
+        report("geometry", f"ist ungültig: {explain_validity(geometry)}.")
+        return None
+    return geometry
+
+
+def _features(collection: Any, file: str) -> list[dict[str, Any]]:
+    if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
+        raise InvalidFeatures(
+            [Problem(file, None, "type", "muss eine GeoJSON-FeatureCollection sein.")]
+        )
+    features = collection.get("features")
+    if not isinstance(features, list):
+        raise InvalidFeatures([Problem(file, None, "features", "muss eine Liste sein.")])
+    return features
+
+
+def _read_all(
+    collection: Any, file: str, layer: str, build: Callable[[_Reader, BaseGeometry], Any]
+) -> list[Any]:
+    problems: list[Problem] = []
+    records = []
+    seen: set[str] = set()
+    for index, feature in enumerate(_features(collection, file)):
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            problems.append(
+                Problem(file, f"#{index + 1}", "type", "muss ein GeoJSON-Feature sein.")
+            )
+            continue
+        properties = feature.get("properties")
+        if not isinstance(properties, dict):
+            properties = {}
+        raw_id = properties.get("id")
+        feature_id = raw_id if isinstance(raw_id, str) else None
+        reader = _Reader(file, feature_id if feature_id else f"#{index + 1}", properties)
+        if not feature_id:
+            reader.problem("id", "fehlt, ist aber Pflicht.")
+        elif not _ID.match(feature_id):
+            reader.problem("id", "nur Kleinbuchstaben, Ziffern und Bindestriche (höchstens 80).")
+        elif feature_id in seen:
+            reader.problem("id", "kommt in der Datei mehrfach vor.")
+        else:
+            seen.add(feature_id)
+        geometry = read_geometry(feature.get("geometry"), layer, reader.problem)
+        record = build(reader, geometry)
+        problems.extend(reader.problems)
+        if not reader.problems:
+            records.append(record)
+    if problems:
+        raise InvalidFeatures(problems)
+    return records
+
+
+def read_quartier(collection: Any, file: str) -> Quartier:
+    """The Quartier file holds exactly one polygon feature."""
+
+    def build(r: _Reader, geometry: BaseGeometry | None) -> Quartier:
+        return Quartier(
+            id=r.feature_id or "",
+            name=r.text("name"),
+            description=r.text("description", required=False),
+            accuracy=r.choice("accuracy", ACCURACIES),
+            sources=r.sources(),
+            geometry=geometry,
+        )
+
+    records = _read_all(collection, file, "quartier", build)
+    if len(records) != 1:
+        raise InvalidFeatures(
+            [
+                Problem(
+                    file, None, "features", f"enthält {len(records)} Gebiete, erwartet genau eines."
+                )
+            ]
+        )
+    return records[0]
+
+
+def read_measures(collection: Any, file: str) -> list[Measure]:
+    def build(r: _Reader, geometry: BaseGeometry | None) -> Measure:
+        start, end = r.integer("start_year", 1950, 2100), r.integer("end_year", 1950, 2100)
+        if start is not None and end is not None and end < start:
+            r.problem("end_year", "liegt vor dem Startjahr.")
+        return Measure(
+            id=r.feature_id or "",
+            title=r.text("title", max_length=200),
+            summary=r.text("summary", max_length=500),
+            description=r.text("description", required=False),
+            category=r.choice("category", CATEGORIES),
+            status=r.choice("status", STATUSES),
+            geometry=geometry,
+            accuracy=r.choice("accuracy", ACCURACIES),
+            sources=r.sources(),
+            timeline=r.timeline(),
+            cost_eur=r.integer("cost_eur", 0, 10**10),
+            cost_is_estimate=r.flag("cost_is_estimate"),
+            funding_share=r.fraction("funding_share"),
+            funding_programme=r.text("funding_programme", required=False, max_length=200),
+            start_year=start,
+            end_year=end,
+        )
+
+    return _read_all(collection, file, "measures", build)
+
+
+def read_locations(collection: Any, file: str) -> list[Location]:
+    def build(r: _Reader, geometry: BaseGeometry | None) -> Location:
+        return Location(
+            id=r.feature_id or "",
+            name=r.text("name", max_length=200),
+            kind=r.choice("kind", LOCATION_KINDS),
+            address=r.text("address", max_length=300),
+            description=r.text("description", required=False),
+            geometry=geometry,
+            accuracy=r.choice("accuracy", ACCURACIES),
+            sources=r.sources(),
+            contact=r.text("contact", required=False, max_length=500),
+            opening_hours=r.text("opening_hours", required=False, max_length=500),
+        )
+
+    return _read_all(collection, file, "locations", build)
+
+
+def check_inside(
+    quartier: Quartier, records: Iterable[Measure | Location], file: str, tolerance_m: float
+) -> None:
+    """Raise for every record that lies more than ``tolerance_m`` outside the Quartier."""
+    problems = []
+    for record in records:
+        outside = geo.distance_outside_m(quartier.geometry, record.geometry)
+        if outside > tolerance_m:
+            problems.append(
+                Problem(
+                    file,
+                    record.id,
+                    "geometry",
+                    f"liegt {outside:.0f} m außerhalb des Quartiers "
+                    f"(erlaubt: {tolerance_m:.0f} m).",
+                )
+            )
+    if problems:
+        raise InvalidFeatures(problems)

@@ -1,0 +1,147 @@
+"""Storage on both backends: migrations, seed upsert, filters, geofence, private data."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+from shapely.geometry import Point
+
+from measures import geo
+from measures.model import Idea, IdeaContact
+from measures.query import LayerQuery
+from measures.storage import schema
+from measures.storage.migrate import current_revision
+
+
+def _idea(idea_id: str, state: str, lon: float = 8.4740, lat: float = 50.5655) -> Idea:
+    return Idea(
+        id=idea_id,
+        title=f"Idee {idea_id}",
+        description="Mehr Bänke am Berliner Ring",
+        category="wohnumfeld_gruen",
+        geometry=Point(lon, lat),
+        created_at=datetime(2026, 11, 1, 12, 0, tzinfo=UTC),
+        moderation_state=state,
+    )
+
+
+def test_migrations_reach_head_and_are_repeatable(empty_store):
+    from measures.storage import upgrade
+
+    assert current_revision(empty_store.engine) == "0001"
+    upgrade(empty_store.engine)
+    assert current_revision(empty_store.engine) == "0001"
+
+
+def test_seed_load_is_an_idempotent_upsert(empty_store, seed):
+    first = empty_store.load_seed(seed)
+    assert len(first.created["measures"]) == len(seed.measures)
+    changed_at = empty_store.layer_changed_at("measures")
+
+    second = empty_store.load_seed(seed)
+    assert second.created["measures"] == [] and second.updated["measures"] == []
+    assert len(second.unchanged["measures"]) == len(seed.measures)
+    assert empty_store.layer_changed_at("measures") == changed_at
+
+    edited = dataclasses.replace(seed.measures[0], title="Neuer Titel")
+    third = empty_store.load_seed(dataclasses.replace(seed, measures=(edited, *seed.measures[1:])))
+    assert third.updated["measures"] == [edited.id]
+    assert empty_store.measure(edited.id).title == "Neuer Titel"
+    assert empty_store.layer_changed_at("measures") > changed_at
+
+
+def test_records_come_back_as_they_were_stored(store, seed):
+    for measure in seed.measures:
+        stored = store.measure(measure.id)
+        assert dataclasses.replace(stored, updated_at=None) == measure
+    for location in seed.locations:
+        assert dataclasses.replace(store.location(location.id), updated_at=None) == location
+    assert dataclasses.replace(store.quartier(), updated_at=None) == seed.quartier
+
+
+def test_reloading_the_seed_never_touches_ideas(store, seed):
+    store.add_idea(_idea("idee-1", "pending"), IdeaContact("idee-1", "Ayşe", "a@example.org"))
+    store.load_seed(seed)
+    assert store.idea("idee-1", states=("pending",)) is not None
+    assert store.idea_contact("idee-1").email == "a@example.org"
+
+
+def test_filters_by_status_category_and_bbox(store, seed):
+    done = store.measures(LayerQuery(statuses=frozenset({"abgeschlossen"})))
+    assert {m.id for m in done} == {m.id for m in seed.measures if m.status == "abgeschlossen"}
+    play = store.measures(LayerQuery(categories=frozenset({"spiel_freizeit"})))
+    assert {m.id for m in play} == {m.id for m in seed.measures if m.category == "spiel_freizeit"}
+    bbox = (8.4705, 50.5655, 8.4725, 50.5675)
+    inside = store.locations(LayerQuery(bbox=bbox))
+    expected = {
+        loc.id
+        for loc in seed.locations
+        if bbox[0] <= loc.geometry.x <= bbox[2] and bbox[1] <= loc.geometry.y <= bbox[3]
+    }
+    assert expected and {loc.id for loc in inside} == expected
+
+
+def test_bbox_is_exact_for_polygons_not_just_their_extent(store):
+    field = store.measure("multifunktionsfeld-schulen").geometry
+    minx, miny, maxx, maxy = field.bounds
+    # A box that touches the polygon's extent only at a corner beyond the shape itself
+    # must still find it (a rectangle's corner is part of it) ...
+    assert "multifunktionsfeld-schulen" in {
+        m.id for m in store.measures(LayerQuery(bbox=(maxx, maxy, maxx + 0.001, maxy + 0.001)))
+    }
+    # ... and one entirely beside it must not.
+    assert "multifunktionsfeld-schulen" not in {
+        m.id for m in store.measures(LayerQuery(bbox=(maxx + 0.0001, miny, maxx + 0.001, maxy)))
+    }
+
+
+def test_only_approved_ideas_are_public(store):
+    store.add_idea(_idea("offen", "pending"))
+    store.add_idea(_idea("frei", "approved"))
+    store.add_idea(_idea("nein", "rejected"))
+    assert [i.id for i in store.ideas()] == ["frei"]
+    assert store.idea("offen") is None
+    info = {i.name: i for i in store.layer_infos()}["ideas"]
+    assert info.count == 1 and info.geometry_types == ("Point",)
+
+
+def test_geofence_in_the_database_matches_the_domain(store):
+    quartier = store.quartier().geometry
+    for point in (Point(8.4740, 50.5655), Point(8.4600, 50.5650), Point(8.4900, 50.5700)):
+        assert store.distance_outside_quartier_m(point) == pytest.approx(
+            geo.distance_outside_m(quartier, point), abs=0.01
+        )
+
+
+def test_deleting_an_idea_deletes_its_personal_data(store):
+    store.add_idea(_idea("weg", "pending"), IdeaContact("weg", "Name", "mail@example.org"))
+    with store.engine.begin() as connection:
+        connection.execute(schema.ideas.delete().where(schema.ideas.c.id == "weg"))
+    assert store.idea_contact("weg") is None
+    with store.engine.connect() as connection:
+        events = connection.execute(
+            sa.select(sa.func.count()).select_from(schema.idea_events)
+        ).scalar()
+    assert events == 0
+
+
+def test_backend_specifics(store, backend):
+    with store.engine.connect() as connection:
+        if backend == "sqlite":
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        else:
+            column = connection.execute(
+                sa.text(
+                    "SELECT type, srid FROM geometry_columns "
+                    "WHERE f_table_name = 'measures' AND f_geometry_column = 'geom'"
+                )
+            ).one()
+            assert tuple(column) == ("GEOMETRY", 4326)
+            index = connection.execute(
+                sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_measures_geom'")
+            ).scalar()
+            assert "gist" in index.lower()
