@@ -21,6 +21,15 @@ DEFAULTS = {
         "de_basemapde_web_raster_farbe/default/GLOBAL_WEBMERCATOR/{z}/{y}/{x}.png"
     ),
     "TILE_ATTRIBUTION": "© basemap.de / BKG | Datenquellen: © GeoBasis-DE",
+    # Rate limits per client address. memory:// is per process and fits `make run`; with
+    # several workers set redis://127.0.0.1:6379 so that they share the counters.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_KEY_PREFIX": "quartierskarte",
+    "RATELIMIT_API": "600 per minute",
+    # How many reverse proxies of ours stand in front (X-Forwarded-For is trusted that far).
+    "PROXY_FIX_X_FOR": 0,
+    # Who may show our pages in a frame (CSP frame-ancestors), e.g. "'self' https://www.wetzlar.de".
+    "FRAME_ANCESTORS": "'self'",
     # Flask-Compress leaves the file of a streamed response unclosed when it compresses it
     # (ResourceWarning), so static files go out as they are; the reverse proxy compresses
     # them in production. Generated pages and API documents are compressed here.
@@ -66,10 +75,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     Compress(app)
 
-    from app import api, db, errors, pages
+    from app import api, db, errors, pages, security
 
     db.init_app(app)
     errors.init_app(app)
+    limiter = security.init_app(app)
+    limiter.limit(lambda: app.config["RATELIMIT_API"])(api.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     return app

@@ -7,9 +7,16 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import ArgumentError, OperationalError
 
 from measures.seed import GEODATA_DIR, read_seed
 from measures.storage import Store, create_engine_for, upgrade
+from measures.storage.maintenance import (
+    MaintenanceError,
+    backup_sqlite,
+    copy_database,
+    restore_sqlite,
+)
 from measures.validation import InvalidFeatures
 
 _KEY = "quartierskarte.store"
@@ -69,3 +76,55 @@ def init_command() -> None:
     """Migriert die Datenbank und lädt die mitgelieferten Geodaten (wiederholbar)."""
     upgrade(get_store().engine)
     _load_seed(GEODATA_DIR, current_app.config["QUARTIER_TOLERANCE_M"])
+
+
+def _fail(error: Exception) -> None:
+    click.echo(f"Fehler: {error}", err=True)
+    raise SystemExit(1)
+
+
+@db_cli.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(target: Path) -> None:
+    """Schreibt eine konsistente Sicherung der SQLite-Datenbank nach TARGET (auch im Betrieb)."""
+    try:
+        backup_sqlite(get_store().engine, target)
+    except MaintenanceError as error:
+        _fail(error)
+    click.echo(f"Sicherung geschrieben: {target}")
+
+
+@db_cli.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Ohne Rückfrage überschreiben.")
+def restore_command(source: Path, yes: bool) -> None:
+    """Ersetzt den Inhalt der SQLite-Datenbank durch die Sicherung SOURCE."""
+    if not yes:
+        click.confirm(
+            "Alle Daten der Datenbank werden durch die Sicherung ersetzt. Fortfahren?", abort=True
+        )
+    try:
+        restore_sqlite(get_store().engine, source)
+    except MaintenanceError as error:
+        _fail(error)
+    click.echo(f"Sicherung wiederhergestellt: {source}")
+
+
+@db_cli.command("copy-to")
+@click.argument("target_url")
+def copy_to_command(target_url: str) -> None:
+    """Kopiert alle Daten (samt Ideen und Moderationsverlauf) in die leere Datenbank TARGET_URL."""
+    try:
+        target = create_engine_for(target_url)
+    except (ValueError, ArgumentError):
+        _fail(ValueError("TARGET_URL ist keine gültige Datenbank-Adresse (postgresql://…)."))
+    try:
+        counts = copy_database(get_store().engine, target)
+    except MaintenanceError as error:
+        _fail(error)
+    except OperationalError:
+        _fail(ValueError("Die Zieldatenbank ist nicht erreichbar; Adresse und Zugang prüfen."))
+    finally:
+        target.dispose()
+    for table, count in counts.items():
+        click.echo(f"{table}: {count} Zeilen kopiert")

@@ -4,8 +4,9 @@ Each test gets its own database: a SQLite file under ``tmp_path``, or a PostgreS
 database cloned from a migrated template and dropped afterwards.
 
 PostgreSQL is found at ``TEST_POSTGRES_URL`` (default: the local server on 127.0.0.1:5432 as
-user postgres). Where it cannot be reached the PostgreSQL half is skipped with a line saying
-so, except when ``CI`` or ``REQUIRE_POSTGRES`` is set: then it is a failure.
+user postgres), Redis for the multi-worker tests at ``TEST_REDIS_URL``. Where one cannot be
+reached its tests are skipped with a line saying so, except when ``CI`` or
+``REQUIRE_SERVICES`` is set: then it is a failure.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ POSTGRES_ADMIN_URL = os.environ.get(
 BACKENDS = ["sqlite", "postgresql"]
 
 
-def _postgres_required() -> bool:
-    return bool(os.environ.get("CI") or os.environ.get("REQUIRE_POSTGRES"))
+def _services_required() -> bool:
+    return bool(os.environ.get("CI") or os.environ.get("REQUIRE_SERVICES"))
 
 
 def _database_url(admin_url: str, name: str) -> str:
@@ -62,16 +63,21 @@ class PostgresDatabases:
         self.admin.dispose()
 
 
+def service_unavailable(message: str) -> None:
+    """Fail in CI; skip, visibly (pytest -ra lists it), on a developer's machine."""
+    if _services_required():
+        pytest.fail(message + " (in CI ist das ein Fehler)", pytrace=False)
+    pytest.skip(message)
+
+
 @pytest.fixture(scope="session")
 def postgres_databases():
     try:
         databases = PostgresDatabases(POSTGRES_ADMIN_URL)
     except sa.exc.OperationalError as error:
-        message = f"PostgreSQL/PostGIS unter {POSTGRES_ADMIN_URL} nicht erreichbar: {error}"
-        if _postgres_required():
-            pytest.fail(message + " (CI verlangt PostgreSQL)", pytrace=False)
-        # A developer's machine without PostgreSQL: say so visibly (pytest -ra lists it).
-        pytest.skip(message)
+        service_unavailable(
+            f"PostgreSQL/PostGIS unter {POSTGRES_ADMIN_URL} nicht erreichbar: {error}"
+        )
     yield databases
     databases.close()
 
