@@ -75,7 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     Compress(app)
 
-    from app import api, db, errors, pages, security
+    from app import api, db, errors, pages, security, vendor
 
     db.init_app(app)
     errors.init_app(app)
@@ -83,4 +83,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.limit(lambda: app.config["RATELIMIT_API"])(api.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(vendor.bp)
+    app.jinja_env.globals["vendor_url"] = vendor.vendor_url
     return app

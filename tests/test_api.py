@@ -137,3 +137,16 @@ def test_responses_are_compressed_and_stay_cacheable(client):
         headers={"Accept-Encoding": "gzip", "If-None-Match": response.headers["ETag"]},
     )
     assert again.status_code == 304
+
+
+def test_vendored_libraries_are_served_with_their_version(client):
+    from xstatic.pkg import leaflet
+
+    response = client.get(f"/vendor/leaflet/{leaflet.VERSION}/leaflet.js")
+    assert response.status_code == 200
+    assert b"Leaflet" in response.get_data()[:500]
+    assert "immutable" in response.headers["Cache-Control"]
+    response.close()
+    assert client.get("/vendor/leaflet/0.0.1/leaflet.js").status_code == 404
+    assert client.get("/vendor/unbekannt/1/x.js").status_code == 404
+    assert client.get(f"/vendor/leaflet/{leaflet.VERSION}/../../__init__.py").status_code == 404
