@@ -11,7 +11,9 @@ WORKERS ?= 4
 RUN_STAMP := $(VENV)/.run-installed
 TEST_STAMP := $(VENV)/.test-installed
 
-.PHONY: run serve test lint browser clean
+.PHONY: run serve test lint browser translations messages clean
+
+CATALOGS := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { echo "Python-venv fehlt: sudo apt-get install python3-venv"; exit 1; }
@@ -25,13 +27,25 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(RUN_STAMP) $@
 
+# Compiled message catalogues (English); the .po files are the source.
+translations: $(CATALOGS:.po=.mo)
+
+%.mo: %.po $(RUN_STAMP)
+	$(BIN)/pybabel compile -i $< -o $@
+
+# After changing texts: collect them and merge them into the catalogues to translate.
+messages: $(RUN_STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --ignore-dirs='.venv .git tests' \
+		--no-location --sort-output -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-location
+
 # Development server: migrates, loads the seed geodata (idempotent), serves.
-run: $(RUN_STAMP)
+run: $(RUN_STAMP) translations
 	$(BIN)/flask --app app db init
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
 # Production: several gunicorn workers; settings come from the environment (README).
-serve: $(RUN_STAMP)
+serve: $(RUN_STAMP) translations
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) 'app:create_app()'
 
@@ -44,7 +58,7 @@ browser: $(TEST_STAMP)
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 
-test: lint browser
+test: lint browser translations
 	$(BIN)/python -m pytest
 
 clean:

@@ -30,6 +30,25 @@ DEFAULTS = {
     "PROXY_FIX_X_FOR": 0,
     # Who may show our pages in a frame (CSP frame-ancestors), e.g. "'self' https://www.wetzlar.de".
     "FRAME_ANCESTORS": "'self'",
+    # Texts of /datenschutz and /impressum: plain text, paragraphs separated by a blank
+    # line. The operator must replace the imprint; the privacy text describes what this
+    # software stores and should be completed with the operator's details.
+    "IMPRINT_TEXT": (
+        "Dieses Impressum ist noch nicht eingerichtet. Der Betreiber trägt hier Name, "
+        "Anschrift und Kontakt der verantwortlichen Stelle ein (Einstellung IMPRINT_TEXT)."
+    ),
+    "PRIVACY_TEXT": (
+        "Die Quartierskarte Dalheim speichert Maßnahmen, Orte und die Ideen, die Bewohnerinnen "
+        "und Bewohner eintragen.\n\n"
+        "Wenn Sie eine Idee eintragen, speichern wir Titel, Beschreibung, Handlungsfeld, den "
+        "Ort auf der Karte und den Zeitpunkt. Einen Namen und eine E-Mail-Adresse können Sie "
+        "freiwillig angeben; die E-Mail-Adresse wird nie veröffentlicht und nur für Rückfragen "
+        "zu Ihrer Idee verwendet.\n\n"
+        "Zum Schutz vor Missbrauch wird Ihre IP-Adresse kurzzeitig für die Begrenzung der "
+        "Anfragen gezählt. Ein Cookie merkt sich die gewählte Sprache.\n\n"
+        "Die Karte lädt Kartenbilder vom eingestellten Kartendienst (Standard: basemap.de des "
+        "Bundesamts für Kartographie und Geodäsie); dabei erhält dieser Dienst Ihre IP-Adresse."
+    ),
     # Flask-Compress leaves the file of a streamed response unclosed when it compresses it
     # (ResourceWarning), so static files go out as they are; the reverse proxy compresses
     # them in production. Generated pages and API documents are compressed here.
@@ -75,9 +94,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     Compress(app)
 
-    from app import api, db, errors, pages, security, vendor
+    from app import api, db, errors, i18n, pages, security, vendor
 
     db.init_app(app)
+    i18n.init_app(app)
     errors.init_app(app)
     limiter = security.init_app(app)
     limiter.limit(lambda: app.config["RATELIMIT_API"])(api.bp)

@@ -1,27 +1,237 @@
-"""Server-rendered pages for residents (German)."""
+"""Server-rendered pages for residents: the map, lists, details and the information pages.
+
+Every list takes the same filters as the map, parsed by the same code and read through
+the same store, so the map and the list show the same set for the same URL. All pages
+work without JavaScript; only the map needs it.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask_babel import gettext
 
 from app.db import get_store
+from app.i18n import label, select_locale
+from app.residents_map import KIND_MARKS, STATUS_STYLES, build_map, render_map
 from measures.geojson import status_date
+from measures.query import (
+    IDEA_SORTS,
+    LayerQuery,
+    parse_idea_sort,
+    parse_layer_query,
+    sort_ideas,
+)
 from measures.vocabulary import CATEGORIES, LOCATION_KINDS, STATUSES
 
 bp = Blueprint("pages", __name__)
 
 
+def _args(*names: str) -> dict[str, list[str]]:
+    """The page's own query parameters; others (tracking tags and the like) are ignored."""
+    return {name: values for name, values in request.args.lists() if name in names and values}
+
+
+def _measure_query() -> LayerQuery:
+    return parse_layer_query("measures", _args("status", "category"))
+
+
+def _idea_query() -> LayerQuery:
+    return parse_layer_query("ideas", _args("category"))
+
+
+def _vocabularies() -> dict:
+    return {
+        "statuses": STATUSES,
+        "categories": CATEGORIES,
+        "kinds": LOCATION_KINDS,
+        "idea_sorts": IDEA_SORTS,
+        "status_styles": STATUS_STYLES,
+        "kind_marks": KIND_MARKS,
+        "status_date": status_date,
+    }
+
+
+def _map_config(mode: str, **extra) -> dict:
+    """What map.js needs: where the data is, and the words and styles to show it with."""
+    return {
+        "mode": mode,
+        "api": {
+            name: url_for("api.layer", name=name)
+            for name in ("quartier", "measures", "locations", "ideas")
+        },
+        "detail": {
+            "measures": url_for("pages.measure", measure_id="__ID__"),
+            "locations": url_for("pages.location", location_id="__ID__"),
+            "ideas": url_for("pages.idea", idea_id="__ID__"),
+        },
+        "language": select_locale(),
+        "statuses": {key: label(text) for key, text in STATUSES.items()},
+        "categories": {key: label(text) for key, text in CATEGORIES.items()},
+        "kinds": {key: label(text) for key, text in LOCATION_KINDS.items()},
+        "status_styles": STATUS_STYLES,
+        "kind_marks": KIND_MARKS,
+        "words": {
+            "status": gettext("Status"),
+            "category": gettext("Handlungsfeld"),
+            "years": gettext("Zeitraum"),
+            "cost": gettext("Kosten"),
+            "cost_estimate": gettext("geschätzt"),
+            "funding": gettext("Förderung"),
+            "approximate": gettext("Lage ungefähr"),
+            "more": gettext("Mehr erfahren"),
+            "supports": gettext("Unterstützungen"),
+            "since": gettext("seit"),
+            "located": gettext("Ihr Standort"),
+            "locate_failed": gettext("Ihr Standort konnte nicht bestimmt werden."),
+            "loading_failed": gettext(
+                "Die Kartendaten konnten nicht geladen werden. Bitte laden Sie die Seite neu."
+            ),
+            "shown": gettext("Auf der Karte: {measures} Maßnahmen, {ideas} Ideen."),
+        },
+        **extra,
+    }
+
+
 @bp.get("/")
 def index():
-    """Start page: the measures along their decision path and the places of the Quartier."""
+    """The map of the Quartier with filters, legend and the filtered list below it."""
     store = get_store()
+    measure_query, idea_query = _measure_query(), _idea_query()
+    sort = parse_idea_sort(request.args.getlist("sort"))
+    quartier = store.quartier()
+    fmap = build_map(quartier.geometry.bounds if quartier else None)
     return render_template(
         "pages/index.html",
-        quartier=store.quartier(),
-        measures=store.measures(),
-        locations=store.locations(),
-        statuses=STATUSES,
-        categories=CATEGORIES,
-        kinds=LOCATION_KINDS,
-        status_date=status_date,
+        quartier=quartier,
+        measures=store.measures(measure_query),
+        ideas=sort_ideas(store.ideas(idea_query), sort),
+        measure_query=measure_query,
+        sort=sort,
+        map=render_map(fmap),
+        map_config=_map_config("overview"),
+        **_vocabularies(),
+    )
+
+
+@bp.get("/massnahmen")
+def measures():
+    """All measures as a list, filtered like the map."""
+    query = _measure_query()
+    return render_template(
+        "pages/measures.html",
+        measures=get_store().measures(query),
+        measure_query=query,
+        **_vocabularies(),
+    )
+
+
+@bp.get("/massnahmen/<measure_id>")
+def measure(measure_id: str):
+    """One measure: its decision path, costs, sources and a small map."""
+    store = get_store()
+    found = store.measure(measure_id)
+    if found is None:
+        abort(404)
+    quartier = store.quartier()
+    fmap = build_map(quartier.geometry.bounds if quartier else None, with_ideas=False)
+    return render_template(
+        "pages/measure.html",
+        measure=found,
+        map=render_map(fmap),
+        map_config=_map_config(
+            "detail", layer="measures", feature=url_for("api.measure", measure_id=found.id)
+        ),
+        **_vocabularies(),
+    )
+
+
+@bp.get("/orte")
+def locations():
+    """The community places of the Quartier, optionally of one kind."""
+    query = parse_layer_query("locations", _args("kind"))
+    return render_template(
+        "pages/locations.html",
+        locations=get_store().locations(query),
+        location_query=query,
+        **_vocabularies(),
+    )
+
+
+@bp.get("/orte/<location_id>")
+def location(location_id: str):
+    """One community place with a small map."""
+    store = get_store()
+    found = store.location(location_id)
+    if found is None:
+        abort(404)
+    quartier = store.quartier()
+    fmap = build_map(quartier.geometry.bounds if quartier else None, with_ideas=False)
+    return render_template(
+        "pages/location.html",
+        location=found,
+        map=render_map(fmap),
+        map_config=_map_config(
+            "detail", layer="locations", feature=url_for("api.location", location_id=found.id)
+        ),
+        **_vocabularies(),
+    )
+
+
+@bp.get("/ideen")
+def ideas():
+    """Approved ideas of residents, newest or most supported first."""
+    query = _idea_query()
+    sort = parse_idea_sort(request.args.getlist("sort"))
+    return render_template(
+        "pages/ideas.html",
+        ideas=sort_ideas(get_store().ideas(query), sort),
+        idea_query=query,
+        sort=sort,
+        **_vocabularies(),
+    )
+
+
+@bp.get("/ideen/<idea_id>")
+def idea(idea_id: str):
+    """One approved idea with a small map."""
+    store = get_store()
+    found = store.idea(idea_id)
+    if found is None:
+        abort(404)
+    quartier = store.quartier()
+    fmap = build_map(quartier.geometry.bounds if quartier else None)
+    return render_template(
+        "pages/idea.html",
+        idea=found,
+        map=render_map(fmap),
+        map_config=_map_config(
+            "detail", layer="ideas", feature=url_for("api.idea", idea_id=found.id)
+        ),
+        **_vocabularies(),
+    )
+
+
+@bp.get("/ueber")
+def about():
+    """What the Quartiersmanagement is and how residents take part."""
+    return render_template("pages/about.html")
+
+
+@bp.get("/datenschutz")
+def privacy():
+    """The privacy statement, from configuration."""
+    return render_template(
+        "pages/text.html",
+        title=gettext("Datenschutz"),
+        text=current_app.config["PRIVACY_TEXT"],
+    )
+
+
+@bp.get("/impressum")
+def imprint():
+    """The imprint, from configuration."""
+    return render_template(
+        "pages/text.html",
+        title=gettext("Impressum"),
+        text=current_app.config["IMPRINT_TEXT"],
     )

@@ -6,7 +6,8 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from measures.vocabulary import CATEGORIES, LAYERS, LOCATION_KINDS, STATUSES
+from measures.model import Idea
+from measures.vocabulary import CATEGORIES, LAYERS, LOCATION_KINDS, N_, STATUSES
 
 BBox = tuple[float, float, float, float]
 
@@ -104,3 +105,26 @@ def parse_layer_query(layer: str, args: Mapping[str, list[str]]) -> LayerQuery:
         kinds=_choices("kind", args.get("kind", []), LOCATION_KINDS),
         bbox=parse_bbox(bbox_values[0]) if bbox_values else None,
     )
+
+
+IDEA_SORTS: dict[str, str] = {
+    "newest": N_("neueste zuerst"),
+    "supported": N_("meiste Unterstützung zuerst"),
+}
+
+
+def parse_idea_sort(values: list[str]) -> str:
+    """The order of an idea list; ``newest`` unless ``supported`` is asked for."""
+    if not values:
+        return "newest"
+    if len(values) > 1 or values[0] not in IDEA_SORTS:
+        raise QueryError("sort", f"'sort' muss einer dieser Werte sein: {', '.join(IDEA_SORTS)}.")
+    return values[0]
+
+
+def sort_ideas(ideas: list[Idea], sort: str) -> list[Idea]:
+    """Ideas in the chosen order; ties keep the newest first."""
+    newest = sorted(ideas, key=lambda idea: (idea.created_at, idea.id), reverse=True)
+    if sort == "supported":
+        return sorted(newest, key=lambda idea: idea.supports, reverse=True)
+    return newest

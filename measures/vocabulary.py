@@ -1,58 +1,68 @@
 """The fixed vocabularies of the domain: keys as stored and sent, German labels as shown."""
 
+
+def N_(label: str) -> str:
+    """Mark a label for translation without translating it here.
+
+    The domain knows no request or language; the web layer translates the marked labels
+    when it shows them (the extraction in ``babel.cfg`` collects ``N_``).
+    """
+    return label
+
+
 # The decision path of a measure in the programme "Sozialer Zusammenhalt", in order;
 # the last two leave the path.
 STATUSES: dict[str, str] = {
-    "idee": "Idee / in Vorbereitung",
-    "im_beirat_vorgestellt": "im Stadtteilbeirat vorgestellt",
-    "vom_beirat_empfohlen": "vom Beirat empfohlen",
-    "vom_parlament_beschlossen": "vom Stadtparlament beschlossen",
-    "in_umsetzung": "in Umsetzung",
-    "abgeschlossen": "abgeschlossen",
-    "zurueckgestellt": "zurückgestellt",
-    "abgelehnt": "abgelehnt",
+    "idee": N_("Idee / in Vorbereitung"),
+    "im_beirat_vorgestellt": N_("im Stadtteilbeirat vorgestellt"),
+    "vom_beirat_empfohlen": N_("vom Beirat empfohlen"),
+    "vom_parlament_beschlossen": N_("vom Stadtparlament beschlossen"),
+    "in_umsetzung": N_("in Umsetzung"),
+    "abgeschlossen": N_("abgeschlossen"),
+    "zurueckgestellt": N_("zurückgestellt"),
+    "abgelehnt": N_("abgelehnt"),
 }
 
 # Handlungsfelder after the focus areas of the Rahmenplan Dalheim (NH ProjektStadt, 2017).
 CATEGORIES: dict[str, str] = {
-    "wohnumfeld_gruen": "Wohnumfeld und Grün",
-    "spiel_freizeit": "Spiel und Freizeit",
-    "fuss_radverkehr": "Fuß- und Radverkehr",
-    "soziale_infrastruktur_bildung": "Soziale Infrastruktur und Bildung",
-    "nahversorgung_gesundheit": "Nahversorgung und Gesundheit",
-    "wohnen": "Wohnen",
+    "wohnumfeld_gruen": N_("Wohnumfeld und Grün"),
+    "spiel_freizeit": N_("Spiel und Freizeit"),
+    "fuss_radverkehr": N_("Fuß- und Radverkehr"),
+    "soziale_infrastruktur_bildung": N_("Soziale Infrastruktur und Bildung"),
+    "nahversorgung_gesundheit": N_("Nahversorgung und Gesundheit"),
+    "wohnen": N_("Wohnen"),
 }
 
 LOCATION_KINDS: dict[str, str] = {
-    "familienzentrum": "Familienzentrum",
-    "kita": "Kita",
-    "schule": "Schule",
-    "treffpunkt": "Treffpunkt",
-    "beratung": "Beratung",
-    "spielplatz": "Spielplatz",
-    "sport": "Sport",
-    "gruenanlage": "Grünanlage",
-    "kirche": "Kirche",
-    "einkauf": "Einkauf",
-    "haltestelle": "Haltestelle",
+    "familienzentrum": N_("Familienzentrum"),
+    "kita": N_("Kita"),
+    "schule": N_("Schule"),
+    "treffpunkt": N_("Treffpunkt"),
+    "beratung": N_("Beratung"),
+    "spielplatz": N_("Spielplatz"),
+    "sport": N_("Sport"),
+    "gruenanlage": N_("Grünanlage"),
+    "kirche": N_("Kirche"),
+    "einkauf": N_("Einkauf"),
+    "haltestelle": N_("Haltestelle"),
 }
 
 # "exact" only where a coordinate was read from a source; "approximate" where a person
 # placed it near its address. The map says "Lage ungefähr" for the latter.
 ACCURACIES: dict[str, str] = {
-    "exact": "genau",
-    "approximate": "ungefähr",
+    "exact": N_("genau"),
+    "approximate": N_("ungefähr"),
 }
 
 MODERATION_STATES: dict[str, str] = {
-    "pending": "wartet auf Prüfung",
-    "approved": "freigegeben",
-    "rejected": "abgelehnt",
+    "pending": N_("wartet auf Prüfung"),
+    "approved": N_("freigegeben"),
+    "rejected": N_("abgelehnt"),
 }
 
 LAYERS: dict[str, str] = {
-    "quartier": "Fördergebiet Dalheim",
-    "measures": "Maßnahmen",
-    "locations": "Orte im Quartier",
-    "ideas": "Ideen von Bewohnerinnen und Bewohnern",
+    "quartier": N_("Fördergebiet Dalheim"),
+    "measures": N_("Maßnahmen"),
+    "locations": N_("Orte im Quartier"),
+    "ideas": N_("Ideen von Bewohnerinnen und Bewohnern"),
 }

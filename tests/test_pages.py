@@ -1,0 +1,179 @@
+"""The residents' pages, rendered on the server: content, filters, languages, escaping."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from shapely.geometry import Point
+
+from measures.model import Idea, IdeaContact
+
+PAGES = [
+    "/",
+    "/massnahmen",
+    "/massnahmen/kifaz",
+    "/orte",
+    "/orte/kifaz",
+    "/ideen",
+    "/ueber",
+    "/datenschutz",
+    "/impressum",
+]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _ids(html: str) -> list[str]:
+    return re.findall(r'<li class="card" data-id="([^"]+)"', html)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_renders_in_german_with_landmarks(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert '<html lang="de">' in html
+    for landmark in ("<header", "<main", "<footer", "<nav"):
+        assert landmark in html
+    assert html.count("<h1") == 1
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_renders_in_english_after_switching(client, path):
+    switch = client.get(f"/sprache/en?weiter={path}")
+    assert switch.status_code == 302 and switch.headers["Location"] == path
+    assert "sprache=en" in switch.headers["Set-Cookie"]
+    html = client.get(path).get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert "Skip to content" in html and "Zum Inhalt springen" not in html
+    assert "Measures" in html and "Privacy" in html
+
+
+def test_language_switch_only_redirects_within_the_site(client):
+    for target in ("https://example.org/", "//example.org/x", "javascript:alert(1)"):
+        response = client.get("/sprache/en", query_string={"weiter": target})
+        assert response.headers["Location"] == "/"
+    assert "Set-Cookie" not in client.get("/sprache/xx?weiter=/").headers
+
+
+def test_the_english_catalogue_translates_every_text():
+    with open(ROOT / "app/translations/en/LC_MESSAGES/messages.po", "rb") as f:
+        catalog = read_po(f)
+    untranslated = [m.id for m in catalog if m.id and (not m.string or m.fuzzy)]
+    assert untranslated == []
+    with open(ROOT / "app/translations/messages.pot", "rb") as f:
+        template = read_po(f)
+    assert {m.id for m in template if m.id} <= {m.id for m in catalog if m.id}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "status=abgeschlossen",
+        "category=spiel_freizeit",
+        "status=idee&category=spiel_freizeit",
+        "status=in_umsetzung",
+    ],
+)
+def test_map_page_list_page_and_api_show_the_same_measures(client, query):
+    api = {f["id"] for f in client.get(f"/api/layers/measures?{query}").get_json()["features"]}
+    listed = set(_ids(client.get(f"/massnahmen?{query}").get_data(as_text=True)))
+    below_map = set(_ids(client.get(f"/?{query}").get_data(as_text=True)))
+    assert listed == api == below_map
+
+
+def test_filters_are_kept_in_the_links_between_map_and_list(client):
+    html = client.get("/?status=abgeschlossen&category=spiel_freizeit").get_data(as_text=True)
+    assert 'href="/massnahmen?status=abgeschlossen&amp;category=spiel_freizeit"' in html
+    assert re.search(r'value="abgeschlossen" checked', html)
+    listed = client.get("/massnahmen?status=abgeschlossen").get_data(as_text=True)
+    assert 'href="/?status=abgeschlossen"' in listed
+
+
+def test_bad_filter_values_get_a_german_error_page(client):
+    response = client.get("/massnahmen?status=fertig")
+    assert response.status_code == 400
+    assert "Unbekannter Wert" in response.get_data(as_text=True)
+    assert client.get("/ideen?sort=zufall").status_code == 400
+    # Parameters that are not filters of the page (tracking tags) are ignored.
+    assert client.get("/massnahmen?utm_source=flyer").status_code == 200
+
+
+def test_unknown_items_get_a_friendly_404(client):
+    for path in ("/massnahmen/gibt-es-nicht", "/orte/gibt-es-nicht", "/ideen/gibt-es-nicht"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert "Diese Seite gibt es nicht." in response.get_data(as_text=True)
+
+
+def test_measure_detail_shows_decision_path_costs_and_sources(client):
+    html = client.get("/massnahmen/kifaz").get_data(as_text=True)
+    assert "Entscheidungsweg" in html
+    assert "vom Stadtparlament beschlossen" in html and "2023-05-12" in html
+    assert "8.370.000\xa0€" in html
+    assert "67\xa0% gefördert" in html
+    assert "ol.wittich.de" in html
+    english = client.get("/sprache/en?weiter=/massnahmen/kifaz", follow_redirects=True)
+    assert "€8,370,000" in english.get_data(as_text=True)
+
+
+def test_the_map_page_loads_only_our_own_assets(client, app):
+    html = client.get("/").get_data(as_text=True)
+    hosts = set(re.findall(r'(?:src|href)="(?:https?:)?//([^/"]+)', html))
+    # Source links of the data may point elsewhere; scripts and styles may not.
+    assert not re.search(r'<(?:script|link)[^>]+(?:src|href)="(?:https?:)?//', html)
+    assert hosts == set()
+    assert "cdn.jsdelivr" not in html and "code.jquery" not in html and "bootstrap" not in html
+    assert "user-scalable=no" not in html
+    # The layer data is fetched from the API, not inlined into the page.
+    scripts = "".join(re.findall(r"<script[^>]*>(.*?)</script>", html, re.S))
+    assert "quartierskarteLayers" in scripts
+    assert "Kinder- und Familienzentrum (KiFaZ)" not in scripts
+    assert app.config["TILE_URL"].replace("/", "\\/") in html or app.config["TILE_URL"] in html
+
+
+def _add_idea(app, idea_id, title, description, supports=0, created=1):
+    app.extensions["quartierskarte.store"].add_idea(
+        Idea(
+            id=idea_id,
+            title=title,
+            description=description,
+            category="wohnumfeld_gruen",
+            geometry=Point(8.4740, 50.5655),
+            created_at=datetime(2026, 11, created, tzinfo=UTC),
+            moderation_state="approved",
+            supports=supports,
+        ),
+        IdeaContact(idea_id, "Privater Name", "privat@example.org"),
+    )
+
+
+def test_user_text_is_escaped_everywhere_and_contacts_stay_private(app, client):
+    payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    _add_idea(app, "boese", payload, payload)
+    for path in ("/", "/ideen", "/ideen/boese"):
+        html = client.get(path).get_data(as_text=True)
+        assert "<script>alert" not in html and "<img src=x" not in html
+        assert "privat@example.org" not in html and "Privater Name" not in html
+    assert "&lt;script&gt;alert" in client.get("/ideen/boese").get_data(as_text=True)
+
+
+def test_ideas_list_sorts_newest_or_most_supported(app, client):
+    _add_idea(app, "alt-beliebt", "Alte Idee", "Text", supports=9, created=1)
+    _add_idea(app, "neu-wenig", "Neue Idee", "Text", supports=1, created=20)
+    assert _ids(client.get("/ideen").get_data(as_text=True)) == ["neu-wenig", "alt-beliebt"]
+    assert _ids(client.get("/ideen?sort=supported").get_data(as_text=True)) == [
+        "alt-beliebt",
+        "neu-wenig",
+    ]
+
+
+def test_imprint_and_privacy_texts_come_from_configuration(app, client):
+    app.config["IMPRINT_TEXT"] = "Stadt Wetzlar\n\nErnst-Leitz-Straße 30 <b>"
+    html = client.get("/impressum").get_data(as_text=True)
+    assert "<p>Stadt Wetzlar</p>" in html
+    assert "<p>Ernst-Leitz-Straße 30 &lt;b&gt;</p>" in html
