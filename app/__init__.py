@@ -57,6 +57,7 @@ DEFAULTS = {
         "text/html",
         "text/css",
         "application/javascript",
+        "text/javascript",
         "application/json",
         "application/geo+json",
     ],

@@ -6,7 +6,11 @@ cache them for a year: a new version is a new URL.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, send_from_directory, url_for
+import mimetypes
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, request, url_for
+from werkzeug.security import safe_join
 from xstatic.pkg import jquery, leaflet, leaflet_markercluster
 
 PACKAGES = {pkg.NAME: pkg for pkg in (leaflet, leaflet_markercluster, jquery)}
@@ -24,8 +28,13 @@ def vendor_url(name: str, filename: str) -> str:
 def asset(name: str, version: str, filename: str):
     """One file of a vendored library, at the version the app ships."""
     package = PACKAGES.get(name)
-    if package is None or version != package.VERSION:
+    path = safe_join(package.BASE_DIR, filename) if package else None
+    if package is None or version != package.VERSION or path is None or not Path(path).is_file():
         abort(404)
-    response = send_from_directory(package.BASE_DIR, filename, max_age=ONE_YEAR)
+    # Read whole (the files are small) rather than streamed, so that Flask-Compress
+    # compresses them: Leaflet shrinks from about 147 KB to about 40 KB.
+    mimetype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    response = current_app.response_class(Path(path).read_bytes(), mimetype=mimetype)
     response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
-    return response
+    response.add_etag()
+    return response.make_conditional(request)
