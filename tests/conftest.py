@@ -12,10 +12,12 @@ reached its tests are skipped with a line saying so, except when ``CI`` or
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.serving import make_server
 
 from app import create_app
 from measures.seed import read_seed
@@ -131,6 +133,21 @@ def app(store, database_url, tmp_path):
     app.instance_path = str(tmp_path / "instance")
     yield app
     app.extensions["quartierskarte.store"].engine.dispose()
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served on a free port of 127.0.0.1 in a background thread.
+
+    Used by the browser tests and by the tests that read the OGC API with GDAL.
+    """
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+    server.server_close()
 
 
 @pytest.fixture

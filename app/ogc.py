@@ -1,0 +1,314 @@
+"""OGC API – Features under ``/ogc``: a thin layer over ``measures.ogc``.
+
+Each view parses the request, asks ``measures.ogc`` for the document and writes it as
+JSON or renders it as a German page. Errors under ``/ogc`` use the OGC exception shape
+``{"code", "description", "status"}`` instead of the read API's, because OGC clients
+(QGIS, GDAL) show ``description`` to their users.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from shapely.geometry import box, mapping
+from werkzeug.exceptions import HTTPException
+
+from app.db import get_store
+from app.errors import MESSAGES
+from measures.ogc import crs as ogc_crs
+from measures.ogc import documents, features, params
+from measures.ogc.collections import (
+    COLLECTIONS,
+    PROPERTY_TITLES,
+    TIME_PROPERTY_TITLES,
+    Collection,
+    feature_label,
+    get_collection,
+)
+from measures.ogc.errors import OGCError, not_found
+from measures.ogc.links import Urls
+from measures.ogc.negotiation import (
+    GEOJSON_TYPE,
+    HTML,
+    JSON,
+    JSON_TYPE,
+    OPENAPI_TYPE,
+    SCHEMA_TYPE,
+    choose_format,
+)
+from measures.ogc.openapi import openapi_document
+
+bp = Blueprint("ogc", __name__, url_prefix="/ogc")
+
+ERROR_CODES = {
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    429: "TooManyRequests",
+    500: "NoApplicableCode",
+}
+
+
+@bp.record_once
+def _rate_limit(state) -> None:
+    # The same protection as the read API; RATELIMIT_OGC may set its own limit.
+    app = state.app
+    limiter = app.extensions.get("quartierskarte.limiter")
+    if limiter is not None:
+        limiter.limit(lambda: app.config.get("RATELIMIT_OGC") or app.config["RATELIMIT_API"])(bp)
+
+
+# -- request and response helpers ------------------------------------------------------
+
+
+def _args() -> dict[str, list[str]]:
+    return request.args.to_dict(flat=False)
+
+
+def _urls() -> Urls:
+    return Urls(url_for("ogc.landing", _external=True).rstrip("/"))
+
+
+def _format(json_types=(GEOJSON_TYPE, JSON_TYPE)) -> str:
+    return choose_format(request.args.getlist("f"), request.accept_mimetypes, json_types)
+
+
+def _json(document: dict, content_type: str, crs: str | None = None) -> Response:
+    body = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    response = current_app.response_class(body, content_type=content_type)
+    if crs is not None:
+        response.headers["Content-Crs"] = ogc_crs.content_crs_header(crs)
+    return response
+
+
+def _html(template: str, crs: str | None = None, **context) -> Response:
+    response = current_app.make_response(
+        render_template(
+            f"ogc/{template}",
+            property_titles=PROPERTY_TITLES,
+            crs_names=ogc_crs.NAMES,
+            **context,
+        )
+    )
+    if crs is not None:
+        response.headers["Content-Crs"] = ogc_crs.content_crs_header(crs)
+    return response
+
+
+def _collection(collection_id: str) -> Collection:
+    collection = get_collection(collection_id)
+    if collection is None:
+        raise not_found(
+            f"Die Sammlung '{collection_id}' gibt es nicht. "
+            f"Vorhanden sind: {', '.join(COLLECTIONS)}."
+        )
+    return collection
+
+
+def _map_data(urls: Urls, collection: Collection, items: list[dict]) -> dict:
+    """What the page's map draws: each feature with a label and the link to its page."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": f["geometry"],
+                "properties": {
+                    "label": feature_label(f),
+                    "href": urls.item(collection.id, f["id"]) + "?f=html",
+                },
+            }
+            for f in items
+        ],
+    }
+
+
+# -- errors ---------------------------------------------------------------------------
+
+
+def _wants_html() -> bool:
+    try:
+        return _format() == HTML
+    except OGCError:
+        return False
+
+
+def _error(status: int, code: str, description: str) -> Response:
+    if _wants_html():
+        response = current_app.make_response(
+            render_template("error.html", status=status, message=description)
+        )
+    else:
+        body = {"code": code, "description": description, "status": status}
+        response = _json(body, JSON_TYPE)
+    response.status_code = status
+    return response
+
+
+@bp.errorhandler(OGCError)
+def ogc_error(error: OGCError):
+    return _error(error.status, error.code, error.description)
+
+
+@bp.errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    status = error.code or 500
+    response = _error(
+        status, ERROR_CODES.get(status, "InvalidRequest"), MESSAGES.get(status, MESSAGES[400])
+    )
+    if status == 405 and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+@bp.errorhandler(Exception)
+def unexpected_error(error: Exception):
+    # The detail goes to the log for the operators; the response says nothing internal.
+    current_app.logger.exception("Unerwarteter Fehler bei %s %s", request.method, request.path)
+    return _error(500, ERROR_CODES[500], MESSAGES[500])
+
+
+# -- resources ------------------------------------------------------------------------
+
+
+@bp.get("")
+@bp.get("/")
+def landing():
+    """Landing page: what the service offers and where to find it."""
+    fmt = _format((JSON_TYPE,))
+    params.check_known(_args(), params.PLAIN)
+    urls = _urls()
+    document = documents.landing_page(urls, fmt)
+    if fmt == JSON:
+        return _json(document, JSON_TYPE)
+    return _html("landing.html", doc=document, urls=urls)
+
+
+@bp.get("/conformance")
+def conformance():
+    """The conformance classes the service implements."""
+    fmt = _format((JSON_TYPE,))
+    params.check_known(_args(), params.PLAIN)
+    document = documents.conformance(_urls(), fmt)
+    if fmt == JSON:
+        return _json(document, JSON_TYPE)
+    return _html("conformance.html", doc=document)
+
+
+@bp.get("/api")
+def api():
+    """The OpenAPI 3.0 description of the service."""
+    fmt = _format((OPENAPI_TYPE, "application/openapi+json", JSON_TYPE))
+    params.check_known(_args(), params.PLAIN)
+    document = openapi_document(_urls())
+    if fmt == JSON:
+        return _json(document, OPENAPI_TYPE)
+    return _html("api.html", doc=document)
+
+
+@bp.get("/collections")
+def collections():
+    """All collections with their extent and CRS."""
+    fmt = _format((JSON_TYPE,))
+    params.check_known(_args(), params.PLAIN)
+    document = documents.collections_document(get_store(), _urls(), fmt)
+    if fmt == JSON:
+        return _json(document, JSON_TYPE)
+    return _html("collections.html", doc=document, urls=_urls())
+
+
+@bp.get("/collections/<collection_id>")
+def collection(collection_id: str):
+    """One collection: title, description, extent, CRS, links to its items."""
+    fmt = _format((JSON_TYPE,))
+    params.check_known(_args(), params.PLAIN)
+    found = _collection(collection_id)
+    urls = _urls()
+    document = documents.collection_document(get_store(), urls, found, fmt)
+    if fmt == JSON:
+        return _json(document, JSON_TYPE)
+    spatial = document["extent"]["spatial"]["bbox"]
+    extent_map = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": mapping(box(*bbox[:4])),
+                "properties": {"label": f"Ausdehnung: {found.title}"},
+            }
+            for bbox in spatial
+        ],
+    }
+    return _html(
+        "collection.html",
+        doc=document,
+        collection=found,
+        urls=urls,
+        map_data=extent_map,
+        time_title=TIME_PROPERTY_TITLES[found.time_property],
+    )
+
+
+@bp.get("/collections/<collection_id>/queryables")
+def queryables(collection_id: str):
+    """The properties ``/items`` can filter on, as JSON Schema."""
+    fmt = _format((SCHEMA_TYPE, JSON_TYPE))
+    params.check_known(_args(), params.PLAIN)
+    found = _collection(collection_id)
+    document = documents.queryables(_urls(), found)
+    if fmt == JSON:
+        return _json(document, SCHEMA_TYPE)
+    return _html("queryables.html", doc=document, collection=found, urls=_urls())
+
+
+@bp.get("/collections/<collection_id>/items")
+def items(collection_id: str):
+    """One page of a collection's features, filtered and in the CRS asked for."""
+    fmt = _format()
+    found = _collection(collection_id)
+    items_request = params.parse_items_request(found, _args())
+    urls = _urls()
+    page = features.read_items(get_store(), found, items_request, datetime.now(UTC))
+    if fmt == JSON:
+        return _json(features.items_document(urls, page), GEOJSON_TYPE, items_request.crs)
+    return _html(
+        "items.html",
+        ogc_crs.CRS84,
+        page=page,
+        collection=found,
+        urls=urls,
+        links=features.items_links(urls, page, HTML),
+        map_data=_map_data(urls, found, page.features),
+        label=feature_label,
+    )
+
+
+@bp.get("/collections/<collection_id>/items/<path:feature_id>")
+def item(collection_id: str, feature_id: str):
+    """One feature with all its public attributes."""
+    fmt = _format()
+    found = _collection(collection_id)
+    output_crs = params.parse_item_request(_args())
+    urls = _urls()
+    feature = features.read_item(get_store(), found, feature_id)
+    if fmt == JSON:
+        return _json(
+            features.item_document(urls, found, feature, output_crs), GEOJSON_TYPE, output_crs
+        )
+    return _html(
+        "item.html",
+        ogc_crs.CRS84,
+        feature=feature,
+        collection=found,
+        urls=urls,
+        links=features.item_links(urls, found, feature, output_crs, HTML),
+        map_data=_map_data(urls, found, [feature]),
+        label=feature_label(feature),
+    )
+
+
+@bp.get("/<path:unknown>")
+def unknown_resource(unknown: str):
+    """Anything else under /ogc: a 404 in the OGC shape, not the site's error page."""
+    raise not_found("Diese Adresse gibt es in der OGC API nicht.")

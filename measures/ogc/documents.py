@@ -1,0 +1,158 @@
+"""The JSON documents of the service's metadata: landing page, conformance, collections,
+queryables. Features are in ``features.py``, the OpenAPI description in ``openapi.py``.
+"""
+
+from __future__ import annotations
+
+from measures.ogc import crs
+from measures.ogc.collections import COLLECTIONS, Collection
+from measures.ogc.datetimes import iso
+from measures.ogc.links import Urls, link, self_and_alternate, with_params
+from measures.ogc.negotiation import (
+    GEOJSON_TYPE,
+    HTML,
+    HTML_TYPE,
+    JSON,
+    JSON_TYPE,
+    OPENAPI_TYPE,
+    SCHEMA_TYPE,
+)
+from measures.storage.store import Store
+
+TITLE = "Quartierskarte Dalheim – OGC API Features"
+DESCRIPTION = (
+    "Maßnahmen, Orte und freigegebene Ideen im Fördergebiet Dalheim (Wetzlar) als "
+    "OGC API – Features, zum Beispiel für QGIS oder GDAL. Ideen enthalten nie "
+    "personenbezogene Daten."
+)
+QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+GREGORIAN = "http://www.opengis.net/def/uri/ISO-8601/0/Gregorian"
+
+CONFORMANCE_CLASSES = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+]
+
+
+def _other(fmt: str) -> str:
+    return HTML if fmt == JSON else JSON
+
+
+def landing_page(urls: Urls, fmt: str) -> dict:
+    return {
+        "title": TITLE,
+        "description": DESCRIPTION,
+        "links": [
+            *self_and_alternate(urls.landing, fmt, JSON_TYPE, "Startseite des Dienstes"),
+            link(urls.api, "service-desc", OPENAPI_TYPE, "API-Beschreibung (OpenAPI 3.0)"),
+            link(
+                with_params(urls.api, [("f", HTML)]),
+                "service-doc",
+                HTML_TYPE,
+                "API-Beschreibung als HTML-Seite",
+            ),
+            link(
+                with_params(urls.conformance, [("f", JSON)]),
+                "conformance",
+                JSON_TYPE,
+                "Erfüllte Konformitätsklassen",
+            ),
+            link(
+                with_params(urls.collections, [("f", JSON)]),
+                "data",
+                JSON_TYPE,
+                "Die Sammlungen (Ebenen)",
+            ),
+        ],
+    }
+
+
+def conformance(urls: Urls, fmt: str) -> dict:
+    return {
+        "conformsTo": CONFORMANCE_CLASSES,
+        "links": self_and_alternate(urls.conformance, fmt, JSON_TYPE, "Konformitätsklassen"),
+    }
+
+
+def _extent(store: Store, collection: Collection, bbox, fallback_bbox) -> dict:
+    first, last = store.layer_time_extent(collection.id, collection.time_property)
+    # An empty layer (no approved idea yet) still gets a box: its features must lie in
+    # the Quartier, so that is where they will appear.
+    box = bbox or fallback_bbox
+    return {
+        "spatial": {"bbox": [list(box)] if box else [], "crs": crs.CRS84},
+        "temporal": {"interval": [[iso(first), iso(last)]], "trs": GREGORIAN},
+    }
+
+
+def collection_document(
+    store: Store, urls: Urls, collection: Collection, fmt: str, infos=None
+) -> dict:
+    """The description of one collection; ``infos`` (from ``store.layer_infos``) may be
+    passed in when several collections are described at once."""
+    infos = {i.name: i for i in (infos or store.layer_infos())}
+    url = urls.collection(collection.id)
+    return {
+        "id": collection.id,
+        "title": collection.title,
+        "description": collection.description,
+        "extent": _extent(store, collection, infos[collection.id].bbox, infos["quartier"].bbox),
+        "itemType": "feature",
+        "crs": list(crs.SUPPORTED),
+        "storageCrs": crs.STORAGE_CRS,
+        "links": [
+            *self_and_alternate(url, fmt, JSON_TYPE, collection.title),
+            link(urls.items(collection.id), "items", GEOJSON_TYPE, "Die Objekte als GeoJSON"),
+            link(
+                with_params(urls.items(collection.id), [("f", HTML)]),
+                "items",
+                HTML_TYPE,
+                "Die Objekte als HTML-Seite",
+            ),
+            link(
+                urls.queryables(collection.id),
+                QUERYABLES_REL,
+                SCHEMA_TYPE,
+                "Filterbare Eigenschaften (JSON Schema)",
+            ),
+        ],
+    }
+
+
+def collections_document(store: Store, urls: Urls, fmt: str) -> dict:
+    infos = store.layer_infos()
+    return {
+        "links": self_and_alternate(urls.collections, fmt, JSON_TYPE, "Sammlungen"),
+        "collections": [
+            collection_document(store, urls, c, fmt, infos) for c in COLLECTIONS.values()
+        ],
+    }
+
+
+def queryables(urls: Urls, collection: Collection) -> dict:
+    """JSON Schema of the properties ``/items`` filters on (Part 3)."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": urls.queryables(collection.id),
+        "type": "object",
+        "title": collection.title,
+        "description": (
+            "Eigenschaften, nach denen die Objekte dieser Sammlung gefiltert werden können, "
+            "als Parameter von /items: Gleichheit, mehrere Werte durch Komma getrennt."
+        ),
+        "properties": {
+            f.name: {
+                "title": f.title,
+                "type": "string",
+                # oneOf with const and title: the allowed keys with their German labels.
+                "oneOf": [{"const": key, "title": label} for key, label in f.values.items()],
+            }
+            for f in collection.filters
+        },
+        "additionalProperties": False,
+    }

@@ -1,0 +1,157 @@
+"""Reading features for ``/items`` and ``/items/{featureId}`` and writing them as GeoJSON.
+
+Pages come from the store with limit, offset, count and all filters in SQL, so that a
+client paging in small steps (GDAL 3.6 asks for 10 at a time) costs little per page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from shapely.geometry import mapping, shape
+
+from measures.ogc import crs as crs_module
+from measures.ogc.collections import Collection
+from measures.ogc.datetimes import iso
+from measures.ogc.errors import not_found
+from measures.ogc.links import Urls, link, self_and_alternate, with_params
+from measures.ogc.negotiation import GEOJSON_TYPE, HTML, HTML_TYPE, JSON, JSON_TYPE
+from measures.ogc.params import ItemsRequest
+from measures.storage.store import Store, TimeRange
+
+PAGE_TYPES = {JSON: GEOJSON_TYPE, HTML: HTML_TYPE}
+
+
+@dataclass(frozen=True)
+class ItemsPage:
+    collection: Collection
+    request: ItemsRequest
+    # As the read API builds them: lon/lat (CRS84), whatever CRS was asked for.
+    features: list[dict]
+    number_matched: int
+    time_stamp: datetime
+
+    @property
+    def number_returned(self) -> int:
+        return len(self.features)
+
+    @property
+    def next_offset(self) -> int | None:
+        following = self.request.offset + self.number_returned
+        return following if following < self.number_matched else None
+
+    @property
+    def prev_offset(self) -> int | None:
+        if self.request.offset == 0:
+            return None
+        return max(0, self.request.offset - self.request.limit)
+
+
+def read_items(store: Store, collection: Collection, request: ItemsRequest, now: datetime):
+    time_range = (
+        TimeRange(collection.time_property, request.time.start, request.time.end)
+        if request.time
+        else None
+    )
+    page = store.layer_page(
+        collection.id,
+        request.query,
+        limit=request.limit,
+        offset=request.offset,
+        time_range=time_range,
+    )
+    return ItemsPage(
+        collection=collection,
+        request=request,
+        features=[collection.to_feature(record) for record in page.records],
+        number_matched=page.number_matched,
+        time_stamp=now,
+    )
+
+
+def read_item(store: Store, collection: Collection, feature_id: str) -> dict:
+    record = store.layer_record(collection.id, feature_id)
+    if record is None:
+        raise not_found(
+            f"In der Sammlung '{collection.id}' gibt es kein Objekt mit der Kennung '{feature_id}'."
+        )
+    return collection.to_feature(record)
+
+
+def in_crs(feature: dict, crs: str) -> dict:
+    """``feature`` with its geometry in ``crs`` (and that CRS's axis order)."""
+    if crs == crs_module.CRS84 or feature["geometry"] is None:
+        return feature
+    geometry = crs_module.geometry_to(shape(feature["geometry"]), crs)
+    return {**feature, "geometry": mapping(geometry)}
+
+
+def _page_params(page: ItemsPage, offset: int) -> list[tuple[str, str]]:
+    params = [*page.request.selection, ("limit", str(page.request.limit))]
+    return [*params, ("offset", str(offset))] if offset else params
+
+
+def items_links(urls: Urls, page: ItemsPage, fmt: str) -> list[dict]:
+    collection_id = page.collection.id
+    items_url = urls.items(collection_id)
+    links = [
+        *self_and_alternate(
+            items_url,
+            fmt,
+            GEOJSON_TYPE,
+            f"{page.collection.title}: Objekte",
+            _page_params(page, page.request.offset),
+        )
+    ]
+    for rel, offset, title in (
+        ("next", page.next_offset, "nächste Seite"),
+        ("prev", page.prev_offset, "vorige Seite"),
+    ):
+        if offset is not None:
+            href = with_params(items_url, [*_page_params(page, offset), ("f", fmt)])
+            links.append(link(href, rel, PAGE_TYPES[fmt], title.capitalize()))
+    links.append(
+        link(
+            with_params(urls.collection(collection_id), [("f", fmt)]),
+            "collection",
+            JSON_TYPE if fmt == JSON else HTML_TYPE,
+            page.collection.title,
+        )
+    )
+    return links
+
+
+def items_document(urls: Urls, page: ItemsPage) -> dict:
+    """The GeoJSON FeatureCollection of one page, in the CRS that was asked for."""
+    return {
+        "type": "FeatureCollection",
+        "numberMatched": page.number_matched,
+        "numberReturned": page.number_returned,
+        "timeStamp": iso(page.time_stamp.replace(microsecond=0)),
+        "links": items_links(urls, page, JSON),
+        "features": [in_crs(f, page.request.crs) for f in page.features],
+    }
+
+
+def item_links(urls: Urls, collection: Collection, feature: dict, crs: str, fmt: str):
+    params = [] if crs == crs_module.CRS84 else [("crs", crs)]
+    return [
+        *self_and_alternate(
+            urls.item(collection.id, feature["id"]),
+            fmt,
+            GEOJSON_TYPE,
+            f"{collection.title}: {feature['id']}",
+            params,
+        ),
+        link(
+            with_params(urls.collection(collection.id), [("f", fmt)]),
+            "collection",
+            JSON_TYPE if fmt == JSON else HTML_TYPE,
+            collection.title,
+        ),
+    ]
+
+
+def item_document(urls: Urls, collection: Collection, feature: dict, crs: str) -> dict:
+    return {**in_crs(feature, crs), "links": item_links(urls, collection, feature, crs, JSON)}

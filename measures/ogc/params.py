@@ -1,0 +1,117 @@
+"""Checking the query parameters of each resource; every mistake becomes a German 400.
+
+Parameters arrive as a mapping from name to all its values (as a web framework parses
+them). A parameter the resource does not know is an error, as OGC API – Features Part 1
+requires: a typo such as ``stauts`` must not silently return everything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from measures.ogc import crs as crs_module
+from measures.ogc.collections import Collection
+from measures.ogc.datetimes import Interval, parse_datetime
+from measures.ogc.errors import invalid
+from measures.query import LayerQuery, QueryError, parse_layer_query
+
+Args = Mapping[str, Sequence[str]]
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 10_000
+# Far beyond any real layer, but small enough for every database's integer type.
+MAX_OFFSET = 1_000_000_000
+
+PLAIN = frozenset({"f"})
+ITEM = frozenset({"f", "crs"})
+ITEMS = frozenset({"f", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime"})
+
+_DIGITS = re.compile(r"[0-9]+")
+
+
+@dataclass(frozen=True)
+class ItemsRequest:
+    query: LayerQuery
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+    crs: str = crs_module.CRS84
+    time: Interval | None = None
+    # The selecting parameters as given (no f, limit, offset), to repeat them in links.
+    selection: tuple[tuple[str, str], ...] = ()
+
+
+def allowed_items_parameters(collection: Collection) -> frozenset[str]:
+    return ITEMS | set(collection.filter_names)
+
+
+def check_known(args: Args, allowed: frozenset[str]) -> None:
+    unknown = sorted(set(args) - allowed)
+    if unknown:
+        raise invalid(
+            f"Den Parameter '{unknown[0]}' gibt es hier nicht. "
+            f"Möglich sind: {', '.join(sorted(allowed))}."
+        )
+
+
+def single(args: Args, name: str) -> str | None:
+    values = args.get(name, [])
+    if len(values) > 1:
+        raise invalid(f"'{name}' darf nur einmal angegeben werden.")
+    return values[0] if values else None
+
+
+def _integer(text: str, name: str, minimum: int, maximum: int) -> int:
+    if not _DIGITS.fullmatch(text) or not minimum <= int(text) <= maximum:
+        raise invalid(
+            f"'{name}' muss eine ganze Zahl von {minimum} bis {maximum} sein, nicht '{text}'."
+        )
+    return int(text)
+
+
+def parse_output_crs(args: Args) -> str:
+    value = single(args, "crs")
+    return crs_module.CRS84 if value is None else crs_module.parse_crs(value, "crs")
+
+
+def parse_item_request(args: Args) -> str:
+    """The output CRS of a single feature."""
+    check_known(args, ITEM)
+    return parse_output_crs(args)
+
+
+def parse_items_request(collection: Collection, args: Args) -> ItemsRequest:
+    check_known(args, allowed_items_parameters(collection))
+    filters = {name: list(args[name]) for name in collection.filter_names if name in args}
+    try:
+        query = parse_layer_query(collection.id, filters)
+    except QueryError as error:
+        raise invalid(error.message) from None
+
+    bbox_crs_text = single(args, "bbox-crs")
+    bbox_crs = (
+        crs_module.CRS84
+        if bbox_crs_text is None
+        else crs_module.parse_crs(bbox_crs_text, "bbox-crs")
+    )
+    bbox_text = single(args, "bbox")
+    if bbox_text is not None:
+        query = replace(query, bbox=crs_module.parse_bbox(bbox_text, bbox_crs))
+
+    limit_text = single(args, "limit")
+    offset_text = single(args, "offset")
+    datetime_text = single(args, "datetime")
+    selection = tuple(
+        (name, value)
+        for name in (*collection.filter_names, "bbox", "bbox-crs", "datetime", "crs")
+        for value in args.get(name, [])
+    )
+    return ItemsRequest(
+        query=query,
+        limit=DEFAULT_LIMIT if limit_text is None else _integer(limit_text, "limit", 1, MAX_LIMIT),
+        offset=0 if offset_text is None else _integer(offset_text, "offset", 0, MAX_OFFSET),
+        crs=parse_output_crs(args),
+        time=None if datetime_text is None else parse_datetime(datetime_text),
+        selection=selection,
+    )

@@ -1,0 +1,214 @@
+"""GIS clients against a live /ogc: pyogrio (GDAL 3.12 in its wheel) and Debian's GDAL 3.6.
+
+Every collection must read the same through the OGC API as through the read API, with
+filters, reprojection and single features; GDAL 3.6 pages with its default of 10
+features per request, which must stay fast.
+
+pyogrio runs in a process of its own: it holds the GIL while GDAL downloads the pages,
+so in this process it would stall the server thread of ``live_server`` for good.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import multiprocessing
+import re
+import subprocess
+import time
+from concurrent.futures import ProcessPoolExecutor
+from urllib.parse import parse_qs, urlsplit
+
+import pandas as pd
+import pyogrio
+import pytest
+from flask import request
+from pyproj import Transformer
+from shapely.geometry import Point
+
+from tests.test_ogc import LAYERS, _add_ideas
+
+GDAL_36_PAGE_SIZE = 10
+
+
+@pytest.fixture
+def requests_seen(app) -> list[str]:
+    """Path and query of every request the app answers (registered before the first)."""
+    seen: list[str] = []
+
+    @app.after_request
+    def record(response):
+        seen.append(request.full_path.rstrip("?"))
+        return response
+
+    return seen
+
+
+@pytest.fixture
+def with_ideas(store):
+    _add_ideas(store)
+
+
+def _in_child(function: str, *args, **kwargs):
+    return getattr(pyogrio, function)(*args, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def gdal_process():
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        yield pool
+
+
+@pytest.fixture
+def read(gdal_process):
+    """``pyogrio.read_dataframe`` in the GDAL process."""
+
+    def read_dataframe(*args, **kwargs):
+        return gdal_process.submit(_in_child, "read_dataframe", *args, **kwargs).result(120)
+
+    return read_dataframe
+
+
+@pytest.fixture
+def list_layers(gdal_process):
+    def list_layers(path):
+        return gdal_process.submit(_in_child, "list_layers", path).result(120)
+
+    return list_layers
+
+
+def _oapif(live_server: str) -> str:
+    return f"OAPIF:{live_server}/ogc"
+
+
+def _read_api(read, live_server: str, layer: str):
+    """The read API's GeoJSON, read by GDAL's GeoJSON driver for a like-for-like compare."""
+    return read(f"{live_server}/api/layers/{layer}")
+
+
+def _ogr(*args: str, timeout: float = 120) -> str:
+    """Debian's GDAL command-line tools (gdal-bin), not the copy inside pyogrio."""
+    result = subprocess.run(
+        [*args[:1], "--config", "GDAL_HTTP_TIMEOUT", "30", *args[1:]],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=True,
+    )
+    assert "ERROR" not in result.stderr, result.stderr
+    return result.stdout
+
+
+def test_debian_gdal_is_the_old_one_clients_use():
+    version = _ogr("ogrinfo", "--version")
+    assert re.match(r"GDAL 3\.\d+", version), version
+
+
+# -- pyogrio ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_pyogrio_reads_every_collection_like_the_read_api(
+    live_server, with_ideas, read, list_layers, layer
+):
+    assert sorted(name for name, _type in list_layers(_oapif(live_server))) == sorted(LAYERS)
+    ogc = read(_oapif(live_server), layer=layer)
+    api = _read_api(read, live_server, layer)
+    assert len(ogc) == len(api) > 0
+    assert list(ogc.columns) == list(api.columns)
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(ogc.drop(columns="geometry")), pd.DataFrame(api.drop(columns="geometry"))
+    )
+    # Same coordinates; the OGC API says CRS84 (lon/lat) where GeoJSON implies it.
+    assert ogc.crs.to_string() == "OGC:CRS84"
+    api = api.set_crs(ogc.crs, allow_override=True)
+    assert ogc.geometry.geom_equals_exact(api.geometry, tolerance=0).all()
+    if layer == "ideas":
+        assert list(ogc["id"]) == ["spielgeraete", "bank-am-ring"]
+        assert not {"email", "author_name"} & set(ogc.columns)
+
+
+def test_pyogrio_bbox_and_property_filter_give_the_right_subset(
+    live_server, seed, requests_seen, read
+):
+    done = read(_oapif(live_server), layer="measures", where="status = 'abgeschlossen'")
+    assert set(done["id"]) == {m.id for m in seed.measures if m.status == "abgeschlossen"}
+    # GDAL found status among the parameters in /ogc/api and let the server filter.
+    assert any(
+        parse_qs(urlsplit(p).query).get("status") == ["abgeschlossen"] for p in requests_seen
+    )
+    near = read(_oapif(live_server), layer="locations", bbox=(8.4700, 50.5660, 8.4715, 50.5665))
+    assert list(near["id"]) == ["kifaz"]
+    assert any("bbox=" in p for p in requests_seen)
+
+
+def test_pyogrio_reprojects_to_epsg_25832_like_pyproj(live_server, requests_seen, read):
+    plain = read(_oapif(live_server), layer="locations")
+    utm = read(_oapif(live_server), layer="locations", CRS="EPSG:25832")
+    assert utm.crs.to_epsg() == 25832
+    to_utm = Transformer.from_crs("EPSG:4326", "EPSG:25832", always_xy=True)
+    assert list(utm["id"]) == list(plain["id"])
+    for lonlat, projected in zip(plain.geometry, utm.geometry, strict=True):
+        expected = to_utm.transform(lonlat.x, lonlat.y)
+        assert (projected.x, projected.y) == pytest.approx(expected, abs=1e-6)
+        assert 400_000 < projected.x < 500_000
+    assert any(
+        parse_qs(urlsplit(p).query).get("crs") == ["http://www.opengis.net/def/crs/EPSG/0/25832"]
+        for p in requests_seen
+    )
+
+
+def test_pyogrio_fetches_one_feature_by_id(live_server, requests_seen, read):
+    kifaz = read(_oapif(live_server), layer="measures", where="id = 'kifaz'")
+    assert list(kifaz["id"]) == ["kifaz"]
+    assert kifaz.loc[0, "cost_eur"] == 8_370_000
+    # GDAL built the URL from the collection's items link plus /{featureId}.
+    assert "/ogc/collections/measures/items/kifaz" in requests_seen
+
+
+# -- Debian's GDAL 3.6: ogrinfo and ogr2ogr --------------------------------------------
+
+
+def _api_ids(client, layer: str) -> list[str]:
+    return [f["id"] for f in client.get(f"/api/layers/{layer}").get_json()["features"]]
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_ogrinfo_reads_every_collection(live_server, client, with_ideas, requests_seen, layer):
+    expected = _api_ids(client, layer)
+    summary = _ogr("ogrinfo", "-ro", "-so", _oapif(live_server), layer)
+    assert f"Feature Count: {len(expected)}" in summary
+    listing = _ogr("ogrinfo", "-ro", "-al", "-q", _oapif(live_server), layer)
+    assert listing.count(f"OGRFeature({layer}):") == len(expected)
+    assert re.findall(r"^  id \(String\) = (.*)$", listing, flags=re.M) == expected
+    pages = [p for p in requests_seen if p.startswith(f"/ogc/collections/{layer}/items?")]
+    # GDAL 3.6 asks for 10 at a time and follows the next links.
+    assert len(pages) >= 1 + len(expected) // GDAL_36_PAGE_SIZE
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_ogr2ogr_copies_every_collection(live_server, client, with_ideas, tmp_path, layer):
+    target = tmp_path / f"{layer}.geojson"
+    _ogr("ogr2ogr", "-f", "GeoJSON", str(target), _oapif(live_server), layer)
+    copied = json.loads(target.read_text(encoding="utf-8"))
+    assert [f["properties"]["id"] for f in copied["features"]] == _api_ids(client, layer)
+
+
+def test_gdal_36_pages_through_a_large_collection_quickly(app, store, seed, live_server):
+    extra = tuple(
+        dataclasses.replace(
+            seed.measures[0],
+            id=f"probe-{i:04d}",
+            title=f"Probe {i:04d}",
+            geometry=Point(8.470 + (i % 20) * 0.0002, 50.563 + (i // 20) * 0.0002),
+        )
+        for i in range(250)
+    )
+    store.load_seed(dataclasses.replace(seed, measures=seed.measures + extra))
+    started = time.monotonic()
+    listing = _ogr("ogrinfo", "-ro", "-al", "-q", _oapif(live_server), "measures")
+    elapsed = time.monotonic() - started
+    assert listing.count("OGRFeature(measures):") == len(seed.measures) + len(extra)
+    # 26 pages of 10; each costs a few milliseconds, so this takes seconds, not minutes.
+    assert elapsed < 60, f"GDAL 3.6 needed {elapsed:.1f} s"
