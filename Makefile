@@ -37,7 +37,7 @@ translations: $(CATALOGS:.po=.mo)
 messages: $(RUN_STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k N_ --ignore-dirs='.venv .git tests' \
 		--no-location --sort-output -o app/translations/messages.pot .
-	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-location
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
 # Development server: migrates, loads the seed geodata (idempotent), serves.
 run: $(RUN_STAMP) translations

@@ -26,6 +26,15 @@ DEFAULTS = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_KEY_PREFIX": "quartierskarte",
     "RATELIMIT_API": "600 per minute",
+    # Idea submissions (form and API together), supports, planner logins: per address.
+    "RATELIMIT_IDEAS": "5 per minute;30 per day",
+    "RATELIMIT_SUPPORT": "30 per hour",
+    "RATELIMIT_LOGIN": "5 per minute;30 per hour",
+    # Bodies larger than this are refused with 413 before anything reads them.
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    # Set to true when served over HTTPS (FLASK_SESSION_COOKIE_SECURE=true).
+    "SESSION_COOKIE_SECURE": False,
     # How many reverse proxies of ours stand in front (X-Forwarded-For is trusted that far).
     "PROXY_FIX_X_FOR": 0,
     # Who may show our pages in a frame (CSP frame-ancestors), e.g. "'self' https://www.wetzlar.de".
@@ -95,15 +104,34 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     Compress(app)
 
-    from app import api, db, errors, i18n, pages, security, vendor
+    from app import api, db, errors, i18n, ogc, pages, participation, planning, security, vendor
 
     db.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
     limiter = security.init_app(app)
     limiter.limit(lambda: app.config["RATELIMIT_API"])(api.bp)
+    # The JSON API authenticates nobody by cookie, so it needs no CSRF token.
+    security.csrf.exempt(api.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(participation.bp)
+    planning.init_app(app)
     app.register_blueprint(vendor.bp)
+    app.register_blueprint(ogc.bp)
+
+    # One budget for ideas, whichever way they come in; supports and logins have their own.
+    submissions = limiter.shared_limit(
+        lambda: app.config["RATELIMIT_IDEAS"], scope="idea-submissions", methods=["POST"]
+    )
+    security.limit_views(app, submissions, "participation.new", "api.create_idea")
+    security.limit_views(
+        app, limiter.limit(lambda: app.config["RATELIMIT_SUPPORT"]), "participation.support"
+    )
+    security.limit_views(
+        app,
+        limiter.limit(lambda: app.config["RATELIMIT_LOGIN"], methods=["POST"]),
+        "planning.login",
+    )
     app.jinja_env.globals["vendor_url"] = vendor.vendor_url
     return app

@@ -6,12 +6,15 @@ import json
 from datetime import datetime
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from shapely.geometry import Point
 
 from app.db import get_store
 from app.errors import ApiError
 from app.openapi import openapi_document
+from app.participation import status_url, submit_idea
 from measures import geojson
-from measures.query import check_layer, parse_layer_query
+from measures.ideas import InvalidSubmission
+from measures.query import QueryError, check_layer, parse_layer_query
 from measures.vocabulary import LAYERS
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -104,6 +107,101 @@ def idea(idea_id: str):
     """One approved idea, without personal data."""
     found = get_store().idea(idea_id)
     return _one(found and geojson.idea_feature(found), "Die Idee", idea_id, "ideas")
+
+
+JSON_TYPES = ("application/json", "application/geo+json")
+# The API's names for the fields of a submission where they differ from the form's.
+API_FIELDS = {"location": "geometry"}
+
+
+def _read_feature() -> dict:
+    """The request body as a GeoJSON Feature with a Point, or an ApiError saying why not."""
+    if request.mimetype not in JSON_TYPES:
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            "Bitte senden Sie GeoJSON mit Content-Type application/geo+json oder application/json.",
+        )
+    try:
+        body = json.loads(request.get_data(cache=False).decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ApiError(400, "invalid_json", "Der Inhalt ist nicht UTF-8-kodiert.") from None
+    except (ValueError, RecursionError):
+        raise ApiError(400, "invalid_json", "Der Inhalt ist kein gültiges JSON.") from None
+    if not isinstance(body, dict) or body.get("type") != "Feature":
+        raise ApiError(400, "invalid_feature", "Erwartet wird ein GeoJSON-Feature.", "type")
+    geometry = body.get("geometry")
+    if not isinstance(geometry, dict) or geometry.get("type") != "Point":
+        raise ApiError(
+            400, "invalid_feature", "Die Geometrie muss ein GeoJSON-Point sein.", "geometry"
+        )
+    coordinates = geometry.get("coordinates")
+    if not isinstance(coordinates, list) or len(coordinates) != 2:
+        raise ApiError(
+            400,
+            "invalid_feature",
+            "Der Punkt braucht genau zwei Koordinaten: [Länge, Breite] in EPSG:4326.",
+            "geometry",
+        )
+    if any(isinstance(c, bool) or not isinstance(c, int | float) for c in coordinates):
+        raise ApiError(400, "invalid_feature", "Die Koordinaten müssen Zahlen sein.", "geometry")
+    properties = body.get("properties")
+    if not isinstance(properties, dict):
+        raise ApiError(400, "invalid_feature", "'properties' muss ein Objekt sein.", "properties")
+    return {"lon": coordinates[0], "lat": coordinates[1], "properties": properties}
+
+
+@bp.post("/ideas")
+def create_idea():
+    """Submit a resident's idea: a GeoJSON Feature with a Point; it waits for moderation."""
+    feature = _read_feature()
+    properties = feature["properties"]
+    data = {
+        name: properties.get(name)
+        for name in ("title", "description", "category", "author_name", "email", "consent")
+    }
+    # Only the boolean true counts as consent here; the form's "on" is for the form.
+    if properties.get("consent") is not True:
+        data["consent"] = None
+    try:
+        submission = submit_idea({**data, "lon": feature["lon"], "lat": feature["lat"]})
+    except InvalidSubmission as error:
+        fields = {API_FIELDS.get(k, k): v for k, v in error.errors.items()}
+        first = next(iter(fields))
+        raise ApiError(
+            400,
+            "invalid_submission",
+            "Die Idee wurde nicht angenommen: " + " ".join(fields.values()),
+            first,
+            fields,
+        ) from None
+    response = jsonify(
+        {
+            "id": submission.idea.id,
+            "moderation_state": submission.idea.moderation_state,
+            "status_url": status_url(submission.status_token),
+        }
+    )
+    response.status_code = 201
+    return response
+
+
+@bp.get("/ideas/nearby")
+def ideas_nearby():
+    """Approved ideas near a point, nearest first: shown before submitting a new one."""
+    try:
+        lon = float(request.args.get("lon", ""))
+        lat = float(request.args.get("lat", ""))
+        radius = float(request.args.get("radius", "150"))
+    except ValueError:
+        raise QueryError("lon", "'lon', 'lat' und 'radius' müssen Zahlen sein.") from None
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise QueryError("lon", "'lon'/'lat' liegen außerhalb von Länge/Breite.")
+    if not 0 < radius <= 1000:
+        raise QueryError("radius", "'radius' muss zwischen 1 und 1000 Metern liegen.")
+    ideas = get_store().ideas_near(Point(lon, lat), radius, limit=10)
+    document = geojson.feature_collection([geojson.idea_feature(i) for i in ideas], "ideas")
+    return current_app.response_class(_dumps(document), mimetype=GEOJSON)
 
 
 @bp.get("/openapi.json")

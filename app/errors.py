@@ -5,12 +5,14 @@ The JSON shape, pinned by ``tests/test_error_shape.py``::
     {"error": {"status": 400, "code": "invalid_parameter",
                "message": "…German, safe to show…", "parameter": "bbox"}}
 
-``parameter`` is present only when one query parameter or field is at fault.
+``parameter`` is present only when one query parameter or field is at fault; ``fields``
+(field → message) only when a submitted body has several problems.
 """
 
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from measures.query import QueryError
@@ -40,20 +42,36 @@ CODES = {
 class ApiError(Exception):
     """An error of the API with a German message that is safe to show."""
 
-    def __init__(self, status: int, code: str, message: str, parameter: str | None = None):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        parameter: str | None = None,
+        fields: dict[str, str] | None = None,
+    ):
         super().__init__(message)
         self.status, self.code, self.message, self.parameter = status, code, message, parameter
+        self.fields = fields
 
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/api"
 
 
-def error_response(status: int, code: str, message: str, parameter: str | None = None) -> Response:
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    parameter: str | None = None,
+    fields: dict[str, str] | None = None,
+) -> Response:
     if _wants_json():
         body: dict = {"status": status, "code": code, "message": message}
         if parameter is not None:
             body["parameter"] = parameter
+        if fields:
+            body["fields"] = fields
         response = jsonify({"error": body})
     else:
         response = current_app.make_response(
@@ -71,7 +89,18 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(ApiError)
     def api_error(error: ApiError):
-        return error_response(error.status, error.code, error.message, error.parameter)
+        return error_response(
+            error.status, error.code, error.message, error.parameter, error.fields
+        )
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error: CSRFError):
+        return error_response(
+            400,
+            "csrf_failed",
+            "Das Formular ist abgelaufen oder unvollständig. Bitte laden Sie die Seite neu und "
+            "senden Sie es noch einmal.",
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -11,8 +11,8 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_babel import gettext
 
 from app.db import get_store
-from app.i18n import label, select_locale
-from app.residents_map import KIND_MARKS, STATUS_STYLES, build_map, render_map
+from app.participation import spots
+from app.residents_map import KIND_MARKS, STATUS_STYLES, build_map, map_config, render_map
 from measures.geojson import status_date
 from measures.query import (
     IDEA_SORTS,
@@ -51,47 +51,6 @@ def _vocabularies() -> dict:
     }
 
 
-def _map_config(mode: str, **extra) -> dict:
-    """What map.js needs: where the data is, and the words and styles to show it with."""
-    return {
-        "mode": mode,
-        "api": {
-            name: url_for("api.layer", name=name)
-            for name in ("quartier", "measures", "locations", "ideas")
-        },
-        "detail": {
-            "measures": url_for("pages.measure", measure_id="__ID__"),
-            "locations": url_for("pages.location", location_id="__ID__"),
-            "ideas": url_for("pages.idea", idea_id="__ID__"),
-        },
-        "language": select_locale(),
-        "statuses": {key: label(text) for key, text in STATUSES.items()},
-        "categories": {key: label(text) for key, text in CATEGORIES.items()},
-        "kinds": {key: label(text) for key, text in LOCATION_KINDS.items()},
-        "status_styles": STATUS_STYLES,
-        "kind_marks": KIND_MARKS,
-        "words": {
-            "status": gettext("Status"),
-            "category": gettext("Handlungsfeld"),
-            "years": gettext("Zeitraum"),
-            "cost": gettext("Kosten"),
-            "cost_estimate": gettext("geschätzt"),
-            "funding": gettext("Förderung"),
-            "approximate": gettext("Lage ungefähr"),
-            "more": gettext("Mehr erfahren"),
-            "supports": gettext("Unterstützungen"),
-            "since": gettext("seit"),
-            "located": gettext("Ihr Standort"),
-            "locate_failed": gettext("Ihr Standort konnte nicht bestimmt werden."),
-            "loading_failed": gettext(
-                "Die Kartendaten konnten nicht geladen werden. Bitte laden Sie die Seite neu."
-            ),
-            "shown": gettext("Auf der Karte: {measures} Maßnahmen, {ideas} Ideen."),
-        },
-        **extra,
-    }
-
-
 @bp.get("/")
 def index():
     """The map of the Quartier with filters, legend and the filtered list below it."""
@@ -108,7 +67,8 @@ def index():
         measure_query=measure_query,
         sort=sort,
         map=render_map(fmap),
-        map_config=_map_config("overview"),
+        map_config=map_config("overview"),
+        spots=spots(),
         **_vocabularies(),
     )
 
@@ -138,7 +98,7 @@ def measure(measure_id: str):
         "pages/measure.html",
         measure=found,
         map=render_map(fmap),
-        map_config=_map_config(
+        map_config=map_config(
             "detail", layer="measures", feature=url_for("api.measure", measure_id=found.id)
         ),
         **_vocabularies(),
@@ -170,7 +130,7 @@ def location(location_id: str):
         "pages/location.html",
         location=found,
         map=render_map(fmap),
-        map_config=_map_config(
+        map_config=map_config(
             "detail", layer="locations", feature=url_for("api.location", location_id=found.id)
         ),
         **_vocabularies(),
@@ -200,11 +160,14 @@ def idea(idea_id: str):
         abort(404)
     quartier = store.quartier()
     fmap = build_map(quartier.geometry.bounds if quartier else None)
+    contact = store.idea_contact(found.id)
     return render_template(
         "pages/idea.html",
         idea=found,
+        # The name the author chose to show; the e-mail address is never shown.
+        author_name=contact.author_name if contact else "",
         map=render_map(fmap),
-        map_config=_map_config(
+        map_config=map_config(
             "detail", layer="ideas", feature=url_for("api.idea", idea_id=found.id)
         ),
         **_vocabularies(),

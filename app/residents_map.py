@@ -12,12 +12,14 @@ from dataclasses import dataclass
 
 import folium
 from branca.element import MacroElement
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import gettext
 from folium.plugins import MarkerCluster
 from jinja2 import Template
 
+from app.i18n import label, select_locale
 from app.vendor import vendor_url
+from measures.vocabulary import CATEGORIES, LOCATION_KINDS, STATUSES
 
 # Colours from the Okabe–Ito palette, which colour-blind people can tell apart; the
 # symbol and the line pattern carry the status a second time for those who cannot.
@@ -156,3 +158,55 @@ def render_map(fmap: folium.Map) -> RenderedMap:
     root = fmap.get_root()
     root.render()
     return RenderedMap(html=root.html.render(), script=root.script.render())
+
+
+def map_config(mode: str, **extra) -> dict:
+    """What map.js needs: where the data is, and the words and styles to show it with."""
+    return {
+        "mode": mode,
+        "api": {
+            **{
+                name: url_for("api.layer", name=name)
+                for name in ("quartier", "measures", "locations", "ideas")
+            },
+            "nearby": url_for("api.ideas_nearby"),
+        },
+        "detail": {
+            "measures": url_for("pages.measure", measure_id="__ID__"),
+            "locations": url_for("pages.location", location_id="__ID__"),
+            "ideas": url_for("pages.idea", idea_id="__ID__"),
+        },
+        "tolerance_m": current_app.config["QUARTIER_TOLERANCE_M"],
+        "language": select_locale(),
+        "statuses": {key: label(text) for key, text in STATUSES.items()},
+        "categories": {key: label(text) for key, text in CATEGORIES.items()},
+        "kinds": {key: label(text) for key, text in LOCATION_KINDS.items()},
+        "status_styles": STATUS_STYLES,
+        "kind_marks": KIND_MARKS,
+        "words": {
+            "status": gettext("Status"),
+            "category": gettext("Handlungsfeld"),
+            "years": gettext("Zeitraum"),
+            "cost": gettext("Kosten"),
+            "cost_estimate": gettext("geschätzt"),
+            "funding": gettext("Förderung"),
+            "approximate": gettext("Lage ungefähr"),
+            "more": gettext("Mehr erfahren"),
+            "supports": gettext("Unterstützungen"),
+            "since": gettext("seit"),
+            "located": gettext("Ihr Standort"),
+            "locate_failed": gettext("Ihr Standort konnte nicht bestimmt werden."),
+            "loading_failed": gettext(
+                "Die Kartendaten konnten nicht geladen werden. Bitte laden Sie die Seite neu."
+            ),
+            "shown": gettext("Auf der Karte: {measures} Maßnahmen, {ideas} Ideen."),
+            "pin": gettext("Ort Ihrer Idee (mit Pfeiltasten verschiebbar)"),
+            "pin_inside": gettext("Ort gewählt. Sie können ihn noch verschieben."),
+            "pin_outside": gettext(
+                "Dieser Ort liegt außerhalb des Quartiers Dalheim. Bitte wählen Sie einen Ort "
+                "innerhalb der gestrichelten Grenze."
+            ),
+            "pin_missing": gettext("Bitte wählen Sie zuerst den Ort auf der Karte."),
+        },
+        **extra,
+    }

@@ -10,7 +10,21 @@ from __future__ import annotations
 from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+# Every form that changes something carries a CSRF token (Flask-WTF); see init_app.
+csrf = CSRFProtect()
+
+
+def limit_views(app: Flask, limit, *endpoints: str) -> None:
+    """Wrap registered views in a Flask-Limiter decorator.
+
+    The decorator must wrap the function Flask calls, so it is applied to the registered
+    view rather than at import time, when the app (and its limiter) does not exist yet.
+    """
+    for endpoint in endpoints:
+        app.view_functions[endpoint] = limit(app.view_functions[endpoint])
 
 
 def init_app(app: Flask) -> Limiter:
@@ -33,6 +47,7 @@ def init_app(app: Flask) -> Limiter:
         headers_enabled=True,
     )
     app.extensions["quartierskarte.limiter"] = limiter
+    csrf.init_app(app)
 
     @app.after_request
     def security_headers(response):

@@ -6,6 +6,7 @@ uses, so a tolerance given in metres means metres on the ground.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import shapely
@@ -40,6 +41,17 @@ def distance_outside_m(area: BaseGeometry, geometry: BaseGeometry) -> float:
     if outside.is_empty:
         return 0.0
     return max(area_m.distance(Point(coord[0], coord[1])) for coord in _coords(outside))
+
+
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def haversine_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance in metres between two points given in degrees."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlam = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlam / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
 def is_inside(area: BaseGeometry, geometry: BaseGeometry, tolerance_m: float) -> bool:

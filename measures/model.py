@@ -88,6 +88,12 @@ class Idea:
     moderation_reason: str = ""
     supports: int = 0
     updated_at: datetime | None = None
+    # Kept when a planner edits the text (e.g. to remove personal data), for the record.
+    original_title: str | None = None
+    original_description: str | None = None
+    duplicate_of: str | None = None
+    measure_id: str | None = None
+    decided_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,27 @@ class IdeaContact:
     idea_id: str
     author_name: str = ""
     email: str = ""
+
+
+@dataclass(frozen=True)
+class IdeaEvent:
+    """One step in an idea's moderation history: who did what, when and why."""
+
+    idea_id: str
+    at: datetime
+    action: str
+    actor: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Planner:
+    id: int
+    username: str
+    password_hash: str
+    # Changes at every login and logout; a session that carries an old one is void.
+    session_nonce: str
+    active: bool = True
 
 
 @dataclass(frozen=True)

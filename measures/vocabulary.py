@@ -58,6 +58,19 @@ MODERATION_STATES: dict[str, str] = {
     "pending": N_("wartet auf Prüfung"),
     "approved": N_("freigegeben"),
     "rejected": N_("abgelehnt"),
+    # Deleted by a planner: text and personal data are gone, the history stays.
+    "deleted": N_("gelöscht"),
+}
+
+# What can happen to an idea, as recorded in its history.
+IDEA_ACTIONS: dict[str, str] = {
+    "submitted": N_("eingereicht"),
+    "approved": N_("freigegeben"),
+    "rejected": N_("abgelehnt"),
+    "edited": N_("Text bearbeitet"),
+    "duplicate": N_("als doppelt markiert"),
+    "converted": N_("in eine Maßnahme übernommen"),
+    "deleted": N_("gelöscht"),
 }
 
 LAYERS: dict[str, str] = {

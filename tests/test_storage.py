@@ -12,8 +12,8 @@ from shapely.geometry import Point
 from measures import geo
 from measures.model import Idea, IdeaContact
 from measures.query import LayerQuery
-from measures.storage import schema
-from measures.storage.migrate import current_revision
+from measures.storage import Store, schema
+from measures.storage.migrate import current_revision, head_revision
 
 
 def _idea(idea_id: str, state: str, lon: float = 8.4740, lat: float = 50.5655) -> Idea:
@@ -31,9 +31,43 @@ def _idea(idea_id: str, state: str, lon: float = 8.4740, lat: float = 50.5655) -
 def test_migrations_reach_head_and_are_repeatable(empty_store):
     from measures.storage import upgrade
 
-    assert current_revision(empty_store.engine) == "0001"
+    assert current_revision(empty_store.engine) == head_revision() == "0002"
     upgrade(empty_store.engine)
-    assert current_revision(empty_store.engine) == "0001"
+    assert current_revision(empty_store.engine) == head_revision()
+
+
+def test_upgrading_an_older_database_keeps_ideas_and_their_contacts(database_url, backend):
+    from measures.storage import create_engine_for, upgrade
+
+    engine = create_engine_for(database_url)
+    if backend == "sqlite":
+        upgrade(engine, "0001")
+    else:
+        # The PostgreSQL test databases come migrated: step back to 0001 first.
+        from alembic import command
+
+        from measures.storage.migrate import _config
+
+        with engine.begin() as connection:
+            command.downgrade(_config(connection), "0001")
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO ideas (id, title, description, category, moderation_state, "
+                "moderation_reason, supports, geom_wkb, geom_type, minx, miny, maxx, maxy, "
+                "created_at, updated_at) VALUES ('alt', 'Bank', 'Text', 'wohnen', 'pending', '', "
+                "0, :wkb, 'Point', 8.47, 50.56, 8.47, 50.56, :at, :at)"
+            ),
+            {"wkb": Point(8.47, 50.56).wkb, "at": datetime(2026, 1, 1, tzinfo=UTC)},
+        )
+        connection.execute(
+            sa.text("INSERT INTO idea_contacts VALUES ('alt', 'Name', 'alt@example.org')")
+        )
+    upgrade(engine)
+    store = Store(engine)
+    assert store.idea("alt", states=("pending",)).title == "Bank"
+    assert store.idea_contact("alt").email == "alt@example.org"
+    engine.dispose()
 
 
 def test_seed_load_is_an_idempotent_upsert(empty_store, seed):

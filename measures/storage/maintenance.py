@@ -134,11 +134,11 @@ def _copy_rows(source: Engine, target: Engine, batch_size: int) -> dict[str, int
                 writing.execute(table.insert(), [row._asdict() for row in rows])
                 counts[table.name] += len(rows)
         if target.dialect.name == "postgresql":
-            # Rows came with their ids; the sequence must continue after the highest.
-            writing.execute(
-                sa.text(
-                    "SELECT setval(pg_get_serial_sequence('idea_events', 'id'), "
-                    "COALESCE((SELECT MAX(id) FROM idea_events), 0) + 1, false)"
+            # Rows came with their ids; the sequences must continue after the highest.
+            for table in (schema.idea_events, schema.planners):
+                highest = writing.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0
+                writing.execute(
+                    sa.text("SELECT setval(pg_get_serial_sequence(:table, 'id'), :next, false)"),
+                    {"table": table.name, "next": highest + 1},
                 )
-            )
     return counts

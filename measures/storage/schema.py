@@ -87,6 +87,13 @@ ideas = sa.Table(
     *_spatial_columns(),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    # The hash of the author's private status link (the link itself is never stored).
+    sa.Column("status_token_hash", sa.String(64), unique=True),
+    sa.Column("original_title", sa.Text),
+    sa.Column("original_description", sa.Text),
+    sa.Column("duplicate_of", sa.String(40)),
+    sa.Column("measure_id", sa.String(80)),
+    sa.Column("decided_at", sa.DateTime(timezone=True)),
 )
 
 # Personal data given with an idea, apart from the public record so that no public query
@@ -126,6 +133,17 @@ layer_changes = sa.Table(
     metadata,
     sa.Column("layer", sa.String(40), primary_key=True),
     sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+planners = sa.Table(
+    "planners",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(80), nullable=False, unique=True),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("session_nonce", sa.String(64), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
 SPATIAL_TABLES = (quartier, measures, locations, ideas)

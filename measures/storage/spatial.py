@@ -7,6 +7,7 @@ database on the generated ``geom`` column and its GiST index.
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from typing import Protocol
 
@@ -14,6 +15,7 @@ import shapely
 import sqlalchemy as sa
 from shapely.geometry import Point, box
 from shapely.geometry.base import BaseGeometry
+from shapely.ops import nearest_points
 
 from measures import geo
 from measures.storage import schema
@@ -27,6 +29,19 @@ class Spatial(Protocol):
 
     def distance_outside_quartier_m(self, connection: sa.Connection, point: Point) -> float | None:
         """Metres from ``point`` to the Quartier (0 inside); None when no Quartier is loaded."""
+
+    def distance_m(self, table: sa.Table, point: Point) -> sa.ColumnElement[float]:
+        """An expression: metres on the ground from the row's geometry to ``point``."""
+
+    def near(self, table: sa.Table, point: Point, metres: float) -> sa.ColumnElement[bool]:
+        """A WHERE clause: the row's geometry lies within ``metres`` of ``point``."""
+
+
+def _degrees_around(point: Point, metres: float) -> BBox:
+    """A box that surely holds every point within ``metres`` (generous near the poles)."""
+    dlat = metres / 110_000
+    dlon = metres / (110_000 * max(math.cos(math.radians(point.y)), 0.01))
+    return point.x - dlon, point.y - dlat, point.x + dlon, point.y + dlat
 
 
 def _bbox_overlaps(table: sa.Table, bbox: BBox) -> sa.ColumnElement[bool]:
@@ -50,6 +65,15 @@ class SQLiteSpatial:
             return None
         return geo.distance_outside_m(shapely.from_wkb(row.geom_wkb), point)
 
+    def distance_m(self, table: sa.Table, point: Point) -> sa.ColumnElement[float]:
+        return sa.func.qk_distance_m(table.c.geom_wkb, point.x, point.y)
+
+    def near(self, table: sa.Table, point: Point, metres: float) -> sa.ColumnElement[bool]:
+        return sa.and_(
+            _bbox_overlaps(table, _degrees_around(point, metres)),
+            self.distance_m(table, point) <= metres,
+        )
+
 
 class PostGISSpatial:
     def intersects_bbox(self, table: sa.Table, bbox: BBox) -> sa.ColumnElement[bool]:
@@ -67,6 +91,22 @@ class PostGISSpatial:
         ).scalar()
         return None if value is None else float(value)
 
+    def distance_m(self, table: sa.Table, point: Point) -> sa.ColumnElement[float]:
+        # On the spheroid (geography): agrees with the SQLite path's haversine within
+        # centimetres at these distances.
+        return sa.func.ST_Distance(self._geography(table), self._here(point))
+
+    def near(self, table: sa.Table, point: Point, metres: float) -> sa.ColumnElement[bool]:
+        return sa.func.ST_DWithin(self._geography(table), self._here(point), metres)
+
+    @staticmethod
+    def _geography(table: sa.Table):
+        return sa.func.geography(sa.literal_column(f"{table.name}.geom"))
+
+    @staticmethod
+    def _here(point: Point):
+        return sa.func.geography(sa.func.ST_SetSRID(sa.func.ST_MakePoint(point.x, point.y), 4326))
+
 
 def spatial_for(dialect_name: str) -> Spatial:
     return PostGISSpatial() if dialect_name == "postgresql" else SQLiteSpatial()
@@ -77,5 +117,13 @@ def _intersects_bbox(wkb: bytes, minx: float, miny: float, maxx: float, maxy: fl
     return int(geometry.intersects(box(minx, miny, maxx, maxy)))
 
 
+def _distance_m(wkb: bytes, lon: float, lat: float) -> float:
+    """Metres from the nearest point of the geometry to (lon, lat), by the haversine."""
+    geometry: BaseGeometry = shapely.from_wkb(wkb)
+    nearest = nearest_points(geometry, Point(lon, lat))[0]
+    return geo.haversine_m(nearest.x, nearest.y, lon, lat)
+
+
 def register_sqlite_functions(connection: sqlite3.Connection) -> None:
     connection.create_function("qk_intersects_bbox", 5, _intersects_bbox, deterministic=True)
+    connection.create_function("qk_distance_m", 3, _distance_m, deterministic=True)

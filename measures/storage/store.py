@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,8 +17,10 @@ from sqlalchemy.engine import Engine
 from measures.model import (
     Idea,
     IdeaContact,
+    IdeaEvent,
     Location,
     Measure,
+    Planner,
     Quartier,
     SeedData,
     Source,
@@ -38,6 +41,23 @@ class LayerInfo:
     bbox: tuple[float, float, float, float] | None
     geometry_types: tuple[str, ...]
     changed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class LayerPage:
+    """One page of a layer's records and how many records match the query in all."""
+
+    records: list
+    number_matched: int
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    """A closed interval on a timestamp column; ``None`` leaves that end open."""
+
+    column: str
+    start: datetime | None = None
+    end: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +157,11 @@ def _idea_row(idea: Idea) -> dict:
         "moderation_reason": idea.moderation_reason,
         "supports": idea.supports,
         "created_at": idea.created_at,
+        "original_title": idea.original_title,
+        "original_description": idea.original_description,
+        "duplicate_of": idea.duplicate_of,
+        "measure_id": idea.measure_id,
+        "decided_at": idea.decided_at,
         **_spatial_values(idea.geometry),
     }
 
@@ -203,7 +228,17 @@ def _idea_from(row) -> Idea:
         moderation_reason=row.moderation_reason,
         supports=row.supports,
         updated_at=_utc(row.updated_at),
+        original_title=row.original_title,
+        original_description=row.original_description,
+        duplicate_of=row.duplicate_of,
+        measure_id=row.measure_id,
+        decided_at=_utc(row.decided_at),
     )
+
+
+def _as_utc(value: datetime) -> datetime:
+    # SQLite compares the stored UTC text, so a bound value must be UTC as well.
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _same(a, b) -> bool:
@@ -292,10 +327,20 @@ class Store:
             )
         return report
 
-    def add_idea(self, idea: Idea, contact: IdeaContact | None = None) -> None:
+    def add_idea(
+        self,
+        idea: Idea,
+        contact: IdeaContact | None = None,
+        status_token_hash: str | None = None,
+    ) -> None:
+        """Store a new idea, its contact data and the first entry of its history at once."""
         at = now()
         with self.engine.begin() as connection:
-            connection.execute(schema.ideas.insert().values(**_idea_row(idea), updated_at=at))
+            connection.execute(
+                schema.ideas.insert().values(
+                    **_idea_row(idea), updated_at=at, status_token_hash=status_token_hash
+                )
+            )
             if contact is not None:
                 connection.execute(
                     schema.idea_contacts.insert().values(
@@ -434,3 +479,324 @@ class Store:
         """Metres from ``point`` to the Quartier, computed by the database's backend."""
         with self.engine.connect() as connection:
             return self.spatial.distance_outside_quartier_m(connection, point)
+
+    # -- reading a layer by name, in pages ------------------------------------------------
+
+    def _layer(self, layer: str):
+        """Table, row converter, order (the read API's) and fixed conditions of a layer."""
+        if layer == "quartier":
+            t = schema.quartier
+            return t, _quartier_from, [t.c.id], []
+        if layer == "measures":
+            t = schema.measures
+            return t, _measure_from, [t.c.title, t.c.id], []
+        if layer == "locations":
+            t = schema.locations
+            return t, _location_from, [t.c.name, t.c.id], []
+        if layer == "ideas":
+            t = schema.ideas
+            public = [t.c.moderation_state.in_(list(PUBLIC_IDEA_STATES))]
+            return t, _idea_from, [t.c.created_at.desc(), t.c.id], public
+        raise ValueError(f"unknown layer {layer!r}")
+
+    def _time_clauses(self, table: sa.Table, time_range: TimeRange | None) -> list:
+        if time_range is None:
+            return []
+        column = table.c[time_range.column]
+        clauses = []
+        if time_range.start is not None:
+            clauses.append(column >= _as_utc(time_range.start))
+        if time_range.end is not None:
+            clauses.append(column <= _as_utc(time_range.end))
+        return clauses
+
+    def layer_page(
+        self,
+        layer: str,
+        query: LayerQuery = ALL,
+        *,
+        limit: int,
+        offset: int = 0,
+        time_range: TimeRange | None = None,
+    ) -> LayerPage:
+        """The public records of ``layer`` from ``offset`` on, at most ``limit`` of them.
+
+        Counting, filtering and paging all run in the database, so that a client paging
+        through a large layer in small steps costs two small queries per page.
+        """
+        table, from_row, order, fixed = self._layer(layer)
+        where = [*self._where(table, query), *self._time_clauses(table, time_range), *fixed]
+        # Sort and skip over the ids only, then read the full rows of this page: sorting
+        # whole rows (geometry, sources, timeline) to throw most of them away made deep
+        # pages ten times slower.
+        page_ids = (
+            sa.select(table.c.id).where(*where).order_by(*order).limit(limit).offset(offset)
+        ).subquery()
+        with self.engine.connect() as connection:
+            number_matched = connection.execute(
+                sa.select(sa.func.count()).select_from(table).where(*where)
+            ).scalar_one()
+            rows = connection.execute(
+                sa.select(table).join(page_ids, table.c.id == page_ids.c.id).order_by(*order)
+            ).all()
+        return LayerPage(records=[from_row(r) for r in rows], number_matched=number_matched)
+
+    def layer_record(self, layer: str, record_id: str):
+        """One public record of ``layer`` by id, or None."""
+        table, from_row, _order, fixed = self._layer(layer)
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                sa.select(table).where(table.c.id == record_id, *fixed)
+            ).first()
+        return from_row(row) if row is not None else None
+
+    def layer_time_extent(self, layer: str, column: str) -> tuple[datetime | None, datetime | None]:
+        """Earliest and latest value of a timestamp column over the public records."""
+        table, _from_row, _order, fixed = self._layer(layer)
+        with self.engine.connect() as connection:
+            first, last = connection.execute(
+                sa.select(sa.func.min(table.c[column]), sa.func.max(table.c[column])).where(*fixed)
+            ).one()
+        return _utc(first), _utc(last)
+
+    # -- the idea workflow -----------------------------------------------------------------
+
+    def idea_by_token(self, status_token_hash: str) -> Idea | None:
+        """The idea behind a private status link, in whatever state (not deleted)."""
+        t = schema.ideas
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                sa.select(t).where(
+                    t.c.status_token_hash == status_token_hash, t.c.moderation_state != "deleted"
+                )
+            ).first()
+        return _idea_from(row) if row is not None else None
+
+    def withdraw_idea(self, idea_id: str) -> bool:
+        """Delete an idea at its author's wish, with its contact data and history."""
+        with self.engine.begin() as connection:
+            deleted = connection.execute(
+                schema.ideas.delete().where(schema.ideas.c.id == idea_id)
+            ).rowcount
+            if deleted:
+                self._touch(connection, "ideas", now())
+        return bool(deleted)
+
+    def support_idea(self, idea_id: str) -> int | None:
+        """Count one support for an approved idea; None when there is no such idea."""
+        t = schema.ideas
+        at = now()
+        with self.engine.begin() as connection:
+            # One UPDATE adds atomically, however many workers count at once.
+            updated = connection.execute(
+                t.update()
+                .where(t.c.id == idea_id, t.c.moderation_state == "approved")
+                .values(supports=t.c.supports + 1, updated_at=at)
+            ).rowcount
+            if not updated:
+                return None
+            self._touch(connection, "ideas", at)
+            return connection.execute(sa.select(t.c.supports).where(t.c.id == idea_id)).scalar()
+
+    def _moderate(self, idea_id: str, actor: str, action: str, reason: str = "", **values) -> None:
+        """Change an idea and record who did what, in one transaction."""
+        at = now()
+        with self.engine.begin() as connection:
+            updated = connection.execute(
+                schema.ideas.update()
+                .where(schema.ideas.c.id == idea_id, schema.ideas.c.moderation_state != "deleted")
+                .values(**values, updated_at=at)
+            ).rowcount
+            if not updated:
+                raise LookupError(idea_id)
+            connection.execute(
+                schema.idea_events.insert().values(
+                    idea_id=idea_id, at=at, action=action, reason=reason, actor=actor
+                )
+            )
+            self._touch(connection, "ideas", at)
+
+    def approve_idea(self, idea_id: str, actor: str) -> None:
+        self._moderate(
+            idea_id,
+            actor,
+            "approved",
+            moderation_state="approved",
+            moderation_reason="",
+            decided_at=now(),
+        )
+
+    def reject_idea(self, idea_id: str, actor: str, reason: str) -> None:
+        self._moderate(
+            idea_id,
+            actor,
+            "rejected",
+            reason,
+            moderation_state="rejected",
+            moderation_reason=reason,
+            decided_at=now(),
+        )
+
+    def edit_idea(self, idea_id: str, actor: str, title: str, description: str) -> None:
+        """Change the text; the author's original is kept the first time."""
+        current = self.idea(idea_id, states=("pending", "approved", "rejected"))
+        if current is None:
+            raise LookupError(idea_id)
+        keep = {}
+        if current.original_title is None:
+            keep = {
+                "original_title": current.title,
+                "original_description": current.description,
+            }
+        self._moderate(idea_id, actor, "edited", title=title, description=description, **keep)
+
+    def mark_duplicate(self, idea_id: str, actor: str, other_id: str) -> None:
+        other = self.idea(other_id, states=("approved", "pending"))
+        reason = f"Diese Idee gibt es schon: „{other.title}“." if other else ""
+        self._moderate(
+            idea_id,
+            actor,
+            "duplicate",
+            reason,
+            moderation_state="rejected",
+            moderation_reason=reason,
+            duplicate_of=other_id,
+            decided_at=now(),
+        )
+
+    def convert_to_measure(self, idea_id: str, actor: str, idea_url: str) -> str:
+        """Create a measure (status idee) from an idea and link the two; returns its id."""
+        idea = self.idea(idea_id, states=("pending", "approved", "rejected"))
+        if idea is None:
+            raise LookupError(idea_id)
+        measure_id = f"idee-{idea.id}"
+        at = now()
+        measure = Measure(
+            id=measure_id,
+            title=idea.title,
+            summary=idea.title,
+            description=idea.description,
+            category=idea.category,
+            status="idee",
+            geometry=idea.geometry,
+            # The resident placed the pin on purpose: this is where the idea is meant.
+            accuracy="exact",
+            sources=(Source(title="Idee aus der Quartierskarte", url=idea_url),),
+            timeline=(TimelineStep(status="idee", date=at.date().isoformat(), note=""),),
+        )
+        with self.engine.begin() as connection:
+            connection.execute(
+                schema.measures.insert().values(**_measure_row(measure), updated_at=at)
+            )
+            self._touch(connection, "measures", at)
+        self._moderate(idea_id, actor, "converted", measure_id=measure_id)
+        return measure_id
+
+    def delete_idea(self, idea_id: str, actor: str) -> None:
+        """A planner deletes an idea: text and personal data go, the history stays."""
+        self._moderate(
+            idea_id,
+            actor,
+            "deleted",
+            moderation_state="deleted",
+            title="[gelöscht]",
+            description="",
+            original_title=None,
+            original_description=None,
+            moderation_reason="",
+            decided_at=now(),
+        )
+        with self.engine.begin() as connection:
+            connection.execute(
+                schema.idea_contacts.delete().where(schema.idea_contacts.c.idea_id == idea_id)
+            )
+
+    def idea_events(self, idea_id: str | None = None, limit: int = 200) -> list[IdeaEvent]:
+        """The moderation history of one idea (oldest first), or of all (newest first)."""
+        t = schema.idea_events
+        statement = sa.select(t)
+        if idea_id is not None:
+            statement = statement.where(t.c.idea_id == idea_id).order_by(t.c.at, t.c.id)
+        else:
+            statement = statement.order_by(t.c.at.desc(), t.c.id.desc()).limit(limit)
+        with self.engine.connect() as connection:
+            rows = connection.execute(statement).all()
+        return [
+            IdeaEvent(
+                idea_id=r.idea_id, at=_utc(r.at), action=r.action, actor=r.actor, reason=r.reason
+            )
+            for r in rows
+        ]
+
+    def ideas_near(self, point: Point, metres: float, limit: int = 10) -> list[Idea]:
+        """Approved ideas within ``metres`` of ``point``, nearest first."""
+        t = schema.ideas
+        statement = (
+            sa.select(t)
+            .where(
+                t.c.moderation_state.in_(list(PUBLIC_IDEA_STATES)),
+                self.spatial.near(t, point, metres),
+            )
+            .order_by(self.spatial.distance_m(t, point), t.c.id)
+            .limit(limit)
+        )
+        with self.engine.connect() as connection:
+            return [_idea_from(r) for r in connection.execute(statement)]
+
+    # -- planners ---------------------------------------------------------------------------
+
+    def add_planner(self, username: str, password_hash: str) -> bool:
+        """Create a planner's account; False when the name is taken."""
+        t = schema.planners
+        with self.engine.begin() as connection:
+            if connection.execute(sa.select(t.c.id).where(t.c.username == username)).first():
+                return False
+            connection.execute(
+                t.insert().values(
+                    username=username,
+                    password_hash=password_hash,
+                    session_nonce=secrets.token_hex(16),
+                    active=True,
+                    created_at=now(),
+                )
+            )
+        return True
+
+    def _planner_where(self, *where) -> Planner | None:
+        t = schema.planners
+        with self.engine.connect() as connection:
+            row = connection.execute(sa.select(t).where(*where)).first()
+        if row is None:
+            return None
+        return Planner(
+            id=row.id,
+            username=row.username,
+            password_hash=row.password_hash,
+            session_nonce=row.session_nonce,
+            active=row.active,
+        )
+
+    def planner(self, planner_id: int) -> Planner | None:
+        return self._planner_where(schema.planners.c.id == planner_id)
+
+    def planner_by_name(self, username: str) -> Planner | None:
+        return self._planner_where(schema.planners.c.username == username)
+
+    def renew_planner_nonce(self, planner_id: int) -> str:
+        """A new session nonce: sessions that carry the old one are void from now on."""
+        nonce = secrets.token_hex(16)
+        t = schema.planners
+        with self.engine.begin() as connection:
+            connection.execute(t.update().where(t.c.id == planner_id).values(session_nonce=nonce))
+        return nonce
+
+    def deactivate_planner(self, username: str) -> bool:
+        t = schema.planners
+        with self.engine.begin() as connection:
+            return bool(
+                connection.execute(
+                    t.update()
+                    .where(t.c.username == username)
+                    .values(active=False, session_nonce=secrets.token_hex(16))
+                ).rowcount
+            )

@@ -129,7 +129,17 @@ def test_small_screens_keep_map_and_filters_usable(page, live_server, tiles):
     assert page.get_by_label("abgeschlossen", exact=True).is_visible()
 
 
-PAGES = ["/", "/massnahmen", "/massnahmen/kifaz", "/orte", "/orte/kifaz", "/ideen", "/ueber"]
+PAGES = [
+    "/",
+    "/massnahmen",
+    "/massnahmen/kifaz",
+    "/orte",
+    "/orte/kifaz",
+    "/ideen",
+    "/ueber",
+    "/ideen/neu",
+    "/planung/anmelden",
+]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -146,6 +156,43 @@ def test_axe_finds_no_wcag_a_or_aa_violations(page, live_server, tiles, path):
         (v["id"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]
     ]
     assert violations == []
+
+
+def test_axe_on_the_idea_form_with_errors_status_page_and_planner_queue(
+    page, live_server, tiles, runner, app
+):
+    wcag = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+    def violations():
+        results = Axe().run(page, options=wcag)
+        return [v["id"] for v in results.response["violations"]]
+
+    page.goto(live_server + "/ideen/neu")
+    page.get_by_role("button", name="Idee absenden").click()
+    assert "Bitte korrigieren Sie" in page.content()
+    assert violations() == []
+    page.get_by_label("Titel").fill("Bank")
+    page.get_by_label("Beschreibung").fill("Am Spielplatz")
+    page.get_by_label("Ort oder Straße im Quartier").select_option(label="Berliner Ring")
+    page.get_by_label("Ich habe die").check()
+    page.get_by_role("button", name="Idee absenden").click()
+    page.wait_for_url("**/ideen/status/**")
+    assert violations() == []
+    assert (
+        runner.invoke(
+            args=["planner", "create", "lea", "--password-stdin"],
+            input="ein-langes-geheimes-wort\n",
+        ).exit_code
+        == 0
+    )
+    page.goto(live_server + "/planung/")
+    page.get_by_label("Name").fill("lea")
+    page.get_by_label("Passwort").fill("ein-langes-geheimes-wort")
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_load_state("networkidle")
+    assert violations() == []
+    page.get_by_role("link", name="Bank").click()
+    assert violations() == []
 
 
 def test_english_map_page(page, live_server, tiles):

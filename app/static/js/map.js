@@ -19,6 +19,7 @@
   var words = config.words;
   var statusLine = document.getElementById("map-status");
   var quartierBounds = null;
+  var quartierShape = null;
 
   function say(text) {
     if (statusLine) {
@@ -243,6 +244,7 @@
       outline.addTo(layers.quartier);
       if (collection.features.length) {
         quartierBounds = outline.getBounds();
+        quartierShape = collection.features[0].geometry;
       }
     });
   }
@@ -373,6 +375,159 @@
     });
   }
 
+
+  // --- dropping a pin for a new idea -----------------------------------------------
+
+  // Metres on the ground near Dalheim: good enough for a tolerance of some metres; the
+  // server checks again exactly (in EPSG:25832) before anything is stored.
+  function toMetres(lon, lat) {
+    return [lon * 111320 * Math.cos(50.565 * Math.PI / 180), lat * 110574];
+  }
+
+  function rings(geometry) {
+    if (geometry.type === "Polygon") {
+      return [geometry.coordinates];
+    }
+    return geometry.coordinates;
+  }
+
+  function insideRing(point, ring) {
+    var inside = false;
+    for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      var a = ring[i], b = ring[j];
+      if ((a[1] > point[1]) !== (b[1] > point[1]) &&
+          point[0] < (b[0] - a[0]) * (point[1] - a[1]) / (b[1] - a[1]) + a[0]) {
+        inside = !inside;
+      }
+    }
+    return inside;
+  }
+
+  function distanceToRing(point, ring) {
+    var p = toMetres(point[0], point[1]);
+    var best = Infinity;
+    for (var i = 1; i < ring.length; i++) {
+      var a = toMetres(ring[i - 1][0], ring[i - 1][1]);
+      var b = toMetres(ring[i][0], ring[i][1]);
+      var dx = b[0] - a[0], dy = b[1] - a[1];
+      var t = Math.max(0, Math.min(1, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / (dx * dx + dy * dy || 1)));
+      best = Math.min(best, Math.hypot(p[0] - a[0] - t * dx, p[1] - a[1] - t * dy));
+    }
+    return best;
+  }
+
+  function insideQuartier(latlng) {
+    if (!quartierShape) {
+      return true; // the server decides when the outline could not be loaded
+    }
+    var point = [latlng.lng, latlng.lat];
+    return rings(quartierShape).some(function (polygon) {
+      var inOuter = insideRing(point, polygon[0]);
+      var inHole = polygon.slice(1).some(function (hole) { return insideRing(point, hole); });
+      if (inOuter && !inHole) {
+        return true;
+      }
+      return polygon.some(function (ring) { return distanceToRing(point, ring) <= config.tolerance_m; });
+    });
+  }
+
+  var ideaForm = document.getElementById("idea-form");
+  if (ideaForm && config.mode === "overview") {
+    var startButton = document.getElementById("idea-start");
+    var pinStatus = document.getElementById("pin-status");
+    var lonInput = document.getElementById("pin-lon");
+    var latInput = document.getElementById("pin-lat");
+    var nearby = document.getElementById("nearby");
+    var pin = null;
+    var placing = false;
+    var nearbyTimer = null;
+    var pinIcon = divIcon(element("span", "pin-mark"), 30, "qk-marker qk-pin", [15, 30]);
+
+    var showNearby = function (latlng) {
+      var url = config.api.nearby + "?lon=" + latlng.lng.toFixed(6) + "&lat=" + latlng.lat.toFixed(6);
+      getJSON(url).then(function (collection) {
+        var list = nearby.querySelector("ul");
+        list.textContent = "";
+        collection.features.forEach(function (feature) {
+          var item = element("li");
+          item.appendChild(detailLink("ideas", feature.id, feature.properties.title));
+          item.appendChild(document.createTextNode(" (" + feature.properties.supports + " " + words.supports + ")"));
+          list.appendChild(item);
+        });
+        nearby.hidden = collection.features.length === 0;
+      }).catch(function () { nearby.hidden = true; });
+    };
+
+    var pinMoved = function () {
+      var latlng = pin.getLatLng();
+      lonInput.value = latlng.lng.toFixed(6);
+      latInput.value = latlng.lat.toFixed(6);
+      pinStatus.textContent = insideQuartier(latlng) ? words.pin_inside : words.pin_outside;
+      window.clearTimeout(nearbyTimer);
+      nearbyTimer = window.setTimeout(function () { showNearby(latlng); }, 250);
+    };
+
+    var movePinWithKeys = function (event) {
+      var steps = { ArrowUp: [0.00005, 0], ArrowDown: [-0.00005, 0], ArrowLeft: [0, -0.00008], ArrowRight: [0, 0.00008] };
+      var step = steps[event.key];
+      if (!step) {
+        return;
+      }
+      // The map would pan on the same keys; the pin moves instead (about 5 m a step).
+      event.preventDefault();
+      event.stopPropagation();
+      var latlng = pin.getLatLng();
+      pin.setLatLng([latlng.lat + step[0], latlng.lng + step[1]]);
+      pinMoved();
+    };
+
+    var placePin = function (latlng) {
+      if (!pin) {
+        pin = L.marker(latlng, {
+          draggable: true, keyboard: true, icon: pinIcon, title: words.pin, alt: words.pin, zIndexOffset: 2000,
+        }).addTo(map);
+        pin.on("dragend", pinMoved);
+        pin.getElement().addEventListener("keydown", movePinWithKeys);
+      } else {
+        pin.setLatLng(latlng);
+      }
+      pinMoved();
+    };
+
+    startButton.addEventListener("click", function () {
+      ideaForm.hidden = false;
+      placing = true;
+      startButton.setAttribute("aria-expanded", "true");
+      document.getElementById("idea-hint").focus();
+    });
+    map.on("click", function (event) {
+      if (placing) {
+        placePin(event.latlng);
+      }
+    });
+    document.getElementById("pin-center").addEventListener("click", function () {
+      placePin(map.getCenter());
+      pin.getElement().focus();
+    });
+    document.getElementById("pin-spot").addEventListener("change", function (event) {
+      var option = event.target.selectedOptions[0];
+      if (option && option.dataset.lon) {
+        var latlng = L.latLng(Number(option.dataset.lat), Number(option.dataset.lon));
+        placePin(latlng);
+        map.setView(latlng, Math.max(map.getZoom(), 17), { animate: false });
+      }
+    });
+    ideaForm.addEventListener("submit", function (event) {
+      if (!pin) {
+        event.preventDefault();
+        pinStatus.textContent = words.pin_missing;
+      } else if (!insideQuartier(pin.getLatLng())) {
+        event.preventDefault();
+        pinStatus.textContent = words.pin_outside;
+      }
+    });
+  }
+
   // --- start -----------------------------------------------------------------------
 
   if (config.mode === "detail") {
@@ -390,6 +545,14 @@
           maxZoom: 17, padding: [30, 30], animate: false,
         });
       }
+    }).catch(failed);
+  } else if (config.mode === "planning") {
+    drawQuartier().then(showQuartier).catch(failed);
+    getJSON(config.api.ideas).then(function (collection) {
+      var markers = [];
+      var collector = { addLayer: function (m) { markers.push(m); } };
+      collection.features.forEach(function (f) { addIdea(f, collector); });
+      layers.ideas.addLayers(markers);
     }).catch(failed);
   } else {
     drawQuartier().then(showQuartier).catch(failed);

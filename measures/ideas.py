@@ -1,0 +1,181 @@
+"""Residents' ideas: validating a submission, and the secrets that identify one.
+
+The rules here are the only ones: the HTML form, the JSON API and the map's form all
+call ``validate_submission``, so a rule cannot differ between them. Messages are German
+and name the field, because they are shown to the resident who must correct it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from shapely.geometry import Point
+
+from measures.model import Idea, IdeaContact
+from measures.vocabulary import CATEGORIES
+
+TITLE_MAX = 120
+DESCRIPTION_MAX = 2000
+NAME_MAX = 80
+EMAIL_MAX = 254
+REASON_MAX = 1000
+
+# Deliberately loose: one @, something on both sides, a dot in the domain, no spaces.
+# Stricter patterns refuse real addresses; the address is only used for replies.
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Control characters other than line breaks and tabs have no place in a text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class InvalidSubmission(Exception):
+    """Every problem of a submission, by field; nothing of it is stored."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Submission:
+    idea: Idea
+    contact: IdeaContact
+    status_token: str
+
+
+def new_idea_id() -> str:
+    """A short public id that does not reveal how many ideas there are."""
+    return secrets.token_hex(6)
+
+
+def new_status_token() -> str:
+    """The secret of the private status link; only its hash is stored."""
+    return secrets.token_urlsafe(24)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# field → (the field as a sentence's subject, what to ask for when it is missing)
+_WORDING = {
+    "title": ("Der Titel", "Bitte geben Sie einen Titel an."),
+    "description": ("Die Beschreibung", "Bitte beschreiben Sie Ihre Idee."),
+    "author_name": ("Der Name", ""),
+    "email": ("Die E-Mail-Adresse", ""),
+    "reason": ("Die Begründung", "Bitte geben Sie eine Begründung an."),
+}
+
+
+def _text(data: Mapping[str, Any], field: str, maximum: int, required: bool, errors: dict) -> str:
+    noun, missing = _WORDING[field]
+    value = data.get(field)
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors[field] = f"{noun} muss ein Text sein."
+        return ""
+    value = value.strip()
+    if required and not value:
+        errors[field] = missing
+    elif len(value) > maximum:
+        errors[field] = f"{noun} darf höchstens {maximum} Zeichen lang sein (jetzt {len(value)})."
+    elif _CONTROL.search(value):
+        errors[field] = f"{noun} enthält unzulässige Steuerzeichen."
+    return value
+
+
+def _coordinate(data: Mapping[str, Any], field: str, low: float, high: float, errors: dict):
+    value = data.get(field)
+    if isinstance(value, str):
+        try:
+            value = float(value.strip().replace(",", "."))
+        except ValueError:
+            value = None
+    # bool is an int in Python, but true is no coordinate.
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        errors["location"] = "Bitte setzen Sie einen Punkt auf der Karte (Länge und Breite fehlen)."
+        return None
+    if not low <= value <= high:
+        errors["location"] = "Der Punkt hat keine gültigen Koordinaten (Länge/Breite in Grad)."
+        return None
+    return float(value)
+
+
+def validate_submission(
+    data: Mapping[str, Any],
+    distance_outside_m: Callable[[Point], float | None],
+    tolerance_m: float,
+    now: datetime | None = None,
+) -> Submission:
+    """Check a resident's idea and return the records to store, or raise InvalidSubmission.
+
+    ``data`` holds ``title``, ``description``, ``category``, ``lon``, ``lat`` and the
+    optional ``author_name`` and ``email``, and ``consent``. ``distance_outside_m`` tells
+    how far a point lies outside the Quartier (the storage computes it).
+    """
+    errors: dict[str, str] = {}
+    title = _text(data, "title", TITLE_MAX, True, errors)
+    description = _text(data, "description", DESCRIPTION_MAX, True, errors)
+    author_name = _text(data, "author_name", NAME_MAX, False, errors)
+    email = _text(data, "email", EMAIL_MAX, False, errors)
+    if email and "email" not in errors and not _EMAIL.match(email):
+        errors["email"] = "Die E-Mail-Adresse ist nicht gültig (Beispiel: name@beispiel.de)."
+    category = data.get("category")
+    if category not in CATEGORIES:
+        errors["category"] = "Bitte wählen Sie ein Handlungsfeld aus der Liste."
+    if data.get("consent") not in (True, "true", "on", "1", "yes"):
+        errors["consent"] = "Bitte stimmen Sie der Datenschutzerklärung zu."
+    lon = _coordinate(data, "lon", -180, 180, errors)
+    lat = _coordinate(data, "lat", -90, 90, errors) if lon is not None else None
+    point = Point(lon, lat) if lon is not None and lat is not None else None
+    if point is not None:
+        outside = distance_outside_m(point)
+        if outside is None or outside > tolerance_m:
+            errors["location"] = (
+                "Der Punkt liegt außerhalb des Quartiers Dalheim. Bitte wählen Sie einen Ort "
+                "innerhalb der gestrichelten Grenze."
+            )
+    if errors:
+        raise InvalidSubmission(errors)
+    idea_id = new_idea_id()
+    token = new_status_token()
+    idea = Idea(
+        id=idea_id,
+        title=title,
+        description=description,
+        category=category,
+        geometry=point,
+        created_at=now or datetime.now(UTC),
+        moderation_state="pending",
+    )
+    return Submission(
+        idea=idea,
+        contact=IdeaContact(idea_id=idea_id, author_name=author_name, email=email),
+        status_token=token,
+    )
+
+
+def validate_reason(reason: Any, required: bool = True) -> str:
+    """A planner's reason for a decision, which the author will read."""
+    errors: dict[str, str] = {}
+    text = _text({"reason": reason}, "reason", REASON_MAX, required, errors)
+    if errors:
+        raise InvalidSubmission(errors)
+    return text
+
+
+def validate_edit(data: Mapping[str, Any]) -> tuple[str, str]:
+    """A planner's corrected title and description (e.g. personal data removed)."""
+    errors: dict[str, str] = {}
+    title = _text(data, "title", TITLE_MAX, True, errors)
+    description = _text(data, "description", DESCRIPTION_MAX, True, errors)
+    if errors:
+        raise InvalidSubmission(errors)
+    return title, description

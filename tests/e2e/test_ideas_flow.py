@@ -1,0 +1,93 @@
+"""A resident drops a pin and submits an idea; a planner approves it; it is on the map."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.tiles import serve_tiles
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "ein-langes-geheimes-wort"
+
+
+@pytest.fixture
+def tiles(app, page):
+    return serve_tiles(app, page)
+
+
+def _start_idea(page, live_server):
+    page.goto(live_server + "/")
+    page.wait_for_function("document.getElementById('map-status').textContent.length > 0")
+    page.get_by_role("button", name="Idee auf der Karte eintragen").click()
+
+
+def _fill(page, title):
+    page.get_by_label("Titel").fill(title)
+    page.get_by_label("Beschreibung").fill("Schattige Bank für Eltern am Spielplatz.")
+    page.get_by_label("Handlungsfeld", exact=True).select_option("spiel_freizeit")
+    page.get_by_label("Ich habe die").check()
+
+
+def test_resident_submits_planner_approves_idea_appears(page, live_server, tiles, runner):
+    assert (
+        runner.invoke(
+            args=["planner", "create", "lea", "--password-stdin"], input=PASSWORD + "\n"
+        ).exit_code
+        == 0
+    )
+    _start_idea(page, live_server)
+    # Click a spot inside Dalheim on the map.
+    page.evaluate("quartierskarteLayers.map.setView([50.5655, 8.4740], 17, {animate: false})")
+    box = page.locator(".folium-map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    assert "Ort gewählt" in page.locator("#pin-status").inner_text()
+    _fill(page, "Schattenbank am Spielplatz")
+    page.get_by_role("button", name="Idee absenden").click()
+    page.wait_for_url("**/ideen/status/**")
+    assert "Danke! Ihre Idee ist angekommen." in page.content()
+    status_url = page.url
+
+    planner = page.context.new_page()
+    planner.goto(live_server + "/planung/")
+    planner.get_by_label("Name").fill("lea")
+    planner.get_by_label("Passwort").fill(PASSWORD)
+    planner.get_by_role("button", name="Anmelden").click()
+    planner.get_by_role("link", name="Schattenbank am Spielplatz").click()
+    planner.get_by_role("button", name="Freigeben").click()
+    assert "ist freigegeben" in planner.content()
+
+    page.goto(status_url)
+    assert "freigegeben" in page.locator(".state").inner_text()
+    page.goto(live_server + "/ideen")
+    assert "Schattenbank am Spielplatz" in page.locator(".cards").inner_text()
+    page.goto(live_server + "/")
+    page.wait_for_function("document.querySelectorAll('.qk-idea, .marker-cluster').length > 0")
+    assert "1 Ideen" in page.locator("#map-status").inner_text()
+
+
+def test_keyboard_path_centre_pin_and_arrow_keys(page, live_server, tiles):
+    _start_idea(page, live_server)
+    page.get_by_role("button", name="Punkt in die Kartenmitte setzen").click()
+    before = float(page.locator("#pin-lat").input_value())
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    after = float(page.locator("#pin-lat").input_value())
+    assert after == pytest.approx(before + 0.0001, abs=1e-6)
+    page.get_by_label("Oder einen Ort oder eine Straße wählen").select_option(label="Hohe Straße")
+    assert page.locator("#pin-lon").input_value().startswith("8.476")
+
+
+def test_a_pin_outside_the_quartier_is_refused_with_the_message(page, live_server, tiles, app):
+    _start_idea(page, live_server)
+    page.evaluate("quartierskarteLayers.map.setView([50.5650, 8.4560], 17, {animate: false})")
+    box = page.locator(".folium-map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    message = "Dieser Ort liegt außerhalb des Quartiers Dalheim"
+    assert message in page.locator("#pin-status").inner_text()
+    _fill(page, "Außerhalb")
+    page.get_by_role("button", name="Idee absenden").click()
+    assert message in page.locator("#pin-status").inner_text()
+    assert page.url.rstrip("/") == live_server
+    store = app.extensions["quartierskarte.store"]
+    assert store.ideas(states=("pending", "approved", "rejected")) == []

@@ -1,0 +1,189 @@
+"""The planners' area: accounts, login, the moderation actions and their history."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+PASSWORD = "ein-langes-geheimes-wort"
+
+
+def _csrf(client, path="/planung/anmelden") -> str:
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+@pytest.fixture
+def planner(runner):
+    result = runner.invoke(
+        args=["planner", "create", "lea", "--password-stdin"], input=PASSWORD + "\n"
+    )
+    assert result.exit_code == 0, result.output
+    return "lea"
+
+
+def _login(client, name="lea", password=PASSWORD):
+    return client.post(
+        "/planung/anmelden",
+        data={"username": name, "password": password, "csrf_token": _csrf(client)},
+    )
+
+
+def _submit_idea(client, title="Bank am Spielplatz") -> tuple[str, str]:
+    body = client.post(
+        "/api/ideas",
+        json={
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [8.4740, 50.5655]},
+            "properties": {
+                "title": title,
+                "description": "Mit Blick auf den Spielplatz; Tel. 0170 1234567",
+                "category": "spiel_freizeit",
+                "email": "eltern@example.org",
+                "consent": True,
+            },
+        },
+    ).get_json()
+    return body["id"], body["status_url"].split("localhost", 1)[1]
+
+
+def test_accounts_are_created_from_the_command_line(runner, planner):
+    again = runner.invoke(
+        args=["planner", "create", "lea", "--password-stdin"], input=PASSWORD + "\n"
+    )
+    assert again.exit_code == 1 and "gibt es schon" in again.output
+    short = runner.invoke(args=["planner", "create", "max", "--password-stdin"], input="kurz\n")
+    assert short.exit_code == 1 and "mindestens 12 Zeichen" in short.output
+
+
+def test_every_planner_route_refuses_anonymous_users(app, client, planner):
+    idea_id, _ = _submit_idea(client)
+    token = _csrf(client)
+    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/planung")]
+    assert len(rules) >= 9
+    for rule in rules:
+        if rule.endpoint in ("planning.login", "planning.logout"):
+            continue
+        path = rule.rule.replace("<idea_id>", idea_id)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            response = client.open(path, method=method, data={"csrf_token": token})
+            assert response.status_code == 302, (method, path)
+            assert "/planung/anmelden" in response.headers["Location"], (method, path)
+    store = app.extensions["quartierskarte.store"]
+    assert store.idea(idea_id, states=("pending",)) is not None, "nothing was changed"
+
+
+def test_wrong_passwords_are_refused_and_logins_are_rate_limited(app, client, planner):
+    app.config["RATELIMIT_LOGIN"] = "3 per minute"
+    assert _login(client, password="falsch-falsch-falsch").status_code == 401
+    assert _login(client, name="niemand").status_code == 401
+    assert _login(client).status_code == 302
+    assert _login(client).status_code == 429
+
+
+def test_session_cookie_is_httponly_and_samesite(client, planner):
+    cookie = _login(client).headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_logout_voids_every_copy_of_the_session(app, client, planner):
+    _login(client)
+    assert client.get("/planung/").status_code == 200
+    stolen = client.get_cookie("session").value
+    client.post("/planung/abmelden", data={"csrf_token": _csrf(client, "/planung/")})
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    response = thief.get("/planung/")
+    assert response.status_code == 302 and "/planung/anmelden" in response.headers["Location"]
+
+
+def test_a_deactivated_planner_is_logged_out_at_once(app, client, runner, planner):
+    _login(client)
+    assert runner.invoke(args=["planner", "deactivate", "lea"]).exit_code == 0
+    assert client.get("/planung/").status_code == 302
+
+
+def test_moderation_end_to_end_with_history(app, client, planner):
+    store = app.extensions["quartierskarte.store"]
+    idea_id, status_path = _submit_idea(client)
+    _login(client)
+    queue = client.get("/planung/").get_data(as_text=True)
+    assert "Bank am Spielplatz" in queue
+    # The planner may see the e-mail to reply; the public never does.
+    detail = client.get(f"/planung/ideen/{idea_id}").get_data(as_text=True)
+    assert "eltern@example.org" in detail
+    token = _csrf(client, f"/planung/ideen/{idea_id}")
+
+    edited = client.post(
+        f"/planung/ideen/{idea_id}/bearbeiten",
+        data={
+            "title": "Bank am Spielplatz",
+            "description": "Mit Blick auf den Spielplatz",
+            "csrf_token": token,
+        },
+    )
+    assert edited.status_code == 302
+    idea = store.idea(idea_id, states=("pending",))
+    assert idea.description == "Mit Blick auf den Spielplatz"
+    assert "0170 1234567" in idea.original_description
+
+    client.post(f"/planung/ideen/{idea_id}/freigeben", data={"csrf_token": token})
+    assert [i.id for i in store.ideas()] == [idea_id]
+    assert "freigegeben" in client.get(status_path).get_data(as_text=True)
+    assert idea_id in client.get("/api/layers/ideas").get_data(as_text=True)
+
+    missing_reason = client.post(
+        f"/planung/ideen/{idea_id}/ablehnen", data={"reason": "", "csrf_token": token}
+    )
+    assert missing_reason.status_code == 400
+    assert store.idea(idea_id).moderation_state == "approved", "a refused action changes nothing"
+    client.post(
+        f"/planung/ideen/{idea_id}/ablehnen",
+        data={"reason": "Liegt auf Privatgrund <b>", "csrf_token": token},
+    )
+    status_html = client.get(status_path).get_data(as_text=True)
+    assert "abgelehnt" in status_html and "Liegt auf Privatgrund &lt;b&gt;" in status_html
+    assert store.ideas() == []
+
+    converted = client.post(f"/planung/ideen/{idea_id}/massnahme", data={"csrf_token": token})
+    assert converted.status_code == 302
+    measure = store.measure(f"idee-{idea_id}")
+    assert measure.status == "idee" and measure.title == "Bank am Spielplatz"
+    assert store.idea(idea_id, states=("rejected",)).measure_id == measure.id
+
+    actions = [(e.action, e.actor) for e in store.idea_events(idea_id)]
+    assert actions == [
+        ("submitted", "resident"),
+        ("edited", "lea"),
+        ("approved", "lea"),
+        ("rejected", "lea"),
+        ("converted", "lea"),
+    ]
+    log = client.get("/planung/protokoll").get_data(as_text=True)
+    assert log.count(f">{idea_id}</a>") == 5
+
+
+def test_duplicates_and_deletion(app, client, planner):
+    store = app.extensions["quartierskarte.store"]
+    first, _ = _submit_idea(client, "Trinkbrunnen")
+    second, second_status = _submit_idea(client, "Trinkbrunnen bitte")
+    _login(client)
+    token = _csrf(client, f"/planung/ideen/{second}")
+    client.post(f"/planung/ideen/{first}/freigeben", data={"csrf_token": token})
+    refused = client.post(
+        f"/planung/ideen/{second}/doppelt", data={"duplicate_of": second, "csrf_token": token}
+    )
+    assert refused.status_code == 400
+    client.post(
+        f"/planung/ideen/{second}/doppelt", data={"duplicate_of": first, "csrf_token": token}
+    )
+    status_html = client.get(second_status).get_data(as_text=True)
+    assert "Diese Idee gibt es schon" in status_html and f"/ideen/{first}" in status_html
+
+    client.post(f"/planung/ideen/{second}/loeschen", data={"csrf_token": token})
+    deleted = store.idea(second, states=("deleted",))
+    assert deleted.title == "[gelöscht]" and deleted.description == ""
+    assert store.idea_contact(second) is None
+    assert client.get(second_status).status_code == 404
+    assert [e.action for e in store.idea_events(second)][-1] == "deleted"
