@@ -11,7 +11,7 @@ WORKERS ?= 4
 RUN_STAMP := $(VENV)/.run-installed
 TEST_STAMP := $(VENV)/.test-installed
 
-.PHONY: run serve test lint browser translations messages clean
+.PHONY: run serve test lint browser translations messages bench clean
 
 CATALOGS := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 
@@ -47,7 +47,7 @@ run: $(RUN_STAMP) translations
 # Production: several gunicorn workers; settings come from the environment (README).
 serve: $(RUN_STAMP) translations
 	$(BIN)/flask --app app db upgrade
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) 'app:create_app()'
+	$(BIN)/gunicorn --config gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) 'app.wsgi:application'
 
 # The browser tests use a system Chromium where there is one (Debian: apt-get install
 # chromium), else Playwright's own download, which needs internet access.
@@ -60,6 +60,24 @@ lint: $(TEST_STAMP)
 
 test: lint browser translations
 	$(BIN)/python -m pytest
+
+# Benchmarks against pygeoapi, a bare Flask ceiling and a plain folium map: prints the
+# table and writes it into bench/RESULTS.md. Not part of `make test` or CI. Needs
+# PostgreSQL/PostGIS, Redis and Chromium like the tests, and wrk (apt-get install wrk).
+# pygeoapi goes into its own environment, bench/.venv-baseline, never into $(VENV).
+BASELINE_VENV := bench/.venv-baseline
+BASELINE_STAMP := $(BASELINE_VENV)/.installed
+
+$(BASELINE_STAMP):
+	$(PYTHON) -m venv $(BASELINE_VENV)
+	$(BASELINE_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BASELINE_VENV)/bin/python -m pip install --quiet 'pygeoapi==0.21.0' gunicorn \
+		psycopg2-binary geoalchemy2 pygeofilter
+	touch $@
+
+bench: $(TEST_STAMP) browser translations $(BASELINE_STAMP)
+	@command -v wrk >/dev/null || echo "wrk fehlt (sudo apt-get install wrk): die Last kommt dann von einem langsameren Python-Client."
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -30,6 +30,14 @@ DEFAULTS = {
     "RATELIMIT_IDEAS": "5 per minute;30 per day",
     "RATELIMIT_SUPPORT": "30 per hour",
     "RATELIMIT_LOGIN": "5 per minute;30 per hour",
+    # GIS file downloads under /export (each builds a file): per address.
+    "RATELIMIT_EXPORT": "30 per minute",
+    # Planners' GIS imports: file size, features per file, how long an unapplied upload
+    # waits in IMPORT_FOLDER (default instance/imports; shared by all workers of a host).
+    "IMPORT_MAX_BYTES": 20 * 1024 * 1024,
+    "IMPORT_MAX_FEATURES": 10_000,
+    "IMPORT_MAX_AGE_S": 24 * 3600,
+    "IMPORT_FOLDER": None,
     # Bodies larger than this are refused with 413 before anything reads them.
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -39,6 +47,9 @@ DEFAULTS = {
     "PROXY_FIX_X_FOR": 0,
     # Who may show our pages in a frame (CSP frame-ancestors), e.g. "'self' https://www.wetzlar.de".
     "FRAME_ANCESTORS": "'self'",
+    # Days after the decision on an idea until its author's name and e-mail are deleted
+    # (`flask --app app privacy purge-contacts`, run daily by cron).
+    "CONTACT_RETENTION_DAYS": 90,
     # Texts of /datenschutz and /impressum: plain text, paragraphs separated by a blank
     # line. The operator must replace the imprint; the privacy text describes what this
     # software stores and should be completed with the operator's details.
@@ -46,17 +57,11 @@ DEFAULTS = {
         "Dieses Impressum ist noch nicht eingerichtet. Der Betreiber trägt hier Name, "
         "Anschrift und Kontakt der verantwortlichen Stelle ein (Einstellung IMPRINT_TEXT)."
     ),
+    # The operator's part of the privacy statement (who is responsible, whom to contact,
+    # the rights of data subjects). What the software stores is stated on the page itself.
     "PRIVACY_TEXT": (
-        "Die Quartierskarte Dalheim speichert Maßnahmen, Orte und die Ideen, die Bewohnerinnen "
-        "und Bewohner eintragen.\n\n"
-        "Wenn Sie eine Idee eintragen, speichern wir Titel, Beschreibung, Handlungsfeld, den "
-        "Ort auf der Karte und den Zeitpunkt. Einen Namen und eine E-Mail-Adresse können Sie "
-        "freiwillig angeben; die E-Mail-Adresse wird nie veröffentlicht und nur für Rückfragen "
-        "zu Ihrer Idee verwendet.\n\n"
-        "Zum Schutz vor Missbrauch wird Ihre IP-Adresse kurzzeitig für die Begrenzung der "
-        "Anfragen gezählt. Ein Cookie merkt sich die gewählte Sprache.\n\n"
-        "Die Karte lädt Kartenbilder vom eingestellten Kartendienst (Standard: basemap.de des "
-        "Bundesamts für Kartographie und Geodäsie); dabei erhält dieser Dienst Ihre IP-Adresse."
+        "Verantwortliche Stelle und Kontakt zum Datenschutz trägt der Betreiber hier ein "
+        "(Einstellung PRIVACY_TEXT)."
     ),
     # Flask-Compress leaves the file of a streamed response unclosed when it compresses it
     # (ResourceWarning), so static files go out as they are; the reverse proxy compresses
@@ -104,7 +109,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     Compress(app)
 
-    from app import api, db, errors, i18n, ogc, pages, participation, planning, security, vendor
+    from app import (
+        api,
+        db,
+        errors,
+        export,
+        gis_import,
+        i18n,
+        ogc,
+        pages,
+        participation,
+        planning,
+        security,
+        vendor,
+    )
 
     db.init_app(app)
     i18n.init_app(app)
@@ -119,6 +137,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     planning.init_app(app)
     app.register_blueprint(vendor.bp)
     app.register_blueprint(ogc.bp)
+    export.init_app(app, limiter)
+    gis_import.init_app(app)
 
     # One budget for ideas, whichever way they come in; supports and logins have their own.
     submissions = limiter.shared_limit(

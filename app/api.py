@@ -7,14 +7,16 @@ from datetime import datetime
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from shapely.geometry import Point
+from werkzeug.http import generate_etag
 
 from app.db import get_store
 from app.errors import ApiError
+from app.layer_cache import layer_cache
 from app.openapi import openapi_document
 from app.participation import status_url, submit_idea
 from measures import geojson
 from measures.ideas import InvalidSubmission
-from measures.query import QueryError, check_layer, parse_layer_query
+from measures.query import LayerQuery, QueryError, check_layer, parse_layer_query
 from measures.vocabulary import LAYERS
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -22,14 +24,19 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 GEOJSON = "application/geo+json"
 
 
-def _conditional(body: str, mimetype: str, changed_at: datetime | None) -> Response:
+def _conditional(
+    body: str | bytes, mimetype: str, changed_at: datetime | None, etag: str | None = None
+) -> Response:
     """A response that clients may cache and revalidate (ETag, Last-Modified → 304)."""
     response = current_app.response_class(body, mimetype=mimetype)
     # Revalidate every time: a moderated idea must show up without waiting for a cache.
     response.headers["Cache-Control"] = "no-cache"
     if changed_at is not None:
         response.last_modified = changed_at
-    response.add_etag()
+    if etag is None:
+        response.add_etag()
+    else:
+        response.set_etag(etag)
     return response.make_conditional(request)
 
 
@@ -37,8 +44,7 @@ def _dumps(document: dict) -> str:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
-def _layer_features(name: str, args) -> list[dict]:
-    query = parse_layer_query(name, args)
+def _layer_features(name: str, query: LayerQuery) -> list[dict]:
     store = get_store()
     if name == "quartier":
         return [geojson.quartier_feature(q) for q in store.quartiers(query)]
@@ -77,9 +83,17 @@ def layers():
 def layer(name: str):
     """One layer as a GeoJSON FeatureCollection, filtered by status, category, kind, bbox."""
     check_layer(name)
-    features = _layer_features(name, request.args.to_dict(flat=False))
-    document = geojson.feature_collection(features, name)
-    return _conditional(_dumps(document), GEOJSON, get_store().layer_changed_at(name))
+    query = parse_layer_query(name, request.args.to_dict(flat=False))
+    # changed_at before the rows: the cache (app/layer_cache.py) relies on that order.
+    changed_at = get_store().layer_changed_at(name)
+
+    def build() -> tuple[bytes, bytes]:
+        document = geojson.feature_collection(_layer_features(name, query), name)
+        body = _dumps(document).encode()
+        return body, generate_etag(body).encode()
+
+    body, etag = layer_cache().get_or_build(name, ("api", query), changed_at, build)
+    return _conditional(body, GEOJSON, changed_at, etag.decode())
 
 
 def _one(feature: dict | None, what: str, feature_id: str, layer: str) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -32,6 +33,7 @@ def get_store() -> Store:
 def init_app(app: Flask) -> None:
     app.extensions[_KEY] = Store(create_engine_for(app.config["DATABASE_URL"]))
     app.cli.add_command(db_cli)
+    app.cli.add_command(privacy_cli)
 
 
 def _load_seed(directory: Path, tolerance: float) -> None:
@@ -128,3 +130,15 @@ def copy_to_command(target_url: str) -> None:
         target.dispose()
     for table, count in counts.items():
         click.echo(f"{table}: {count} Zeilen kopiert")
+
+
+privacy_cli = AppGroup("privacy", help="Datenschutz: personenbezogene Daten fristgerecht löschen.")
+
+
+@privacy_cli.command("purge-contacts")
+def purge_contacts_command() -> None:
+    """Löscht Name und E-Mail entschiedener Ideen nach Ablauf der Frist (für cron)."""
+    days = current_app.config["CONTACT_RETENTION_DAYS"]
+    cutoff = datetime.now(UTC) - timedelta(days=days)
+    count = get_store().purge_contacts(cutoff)
+    click.echo(f"Kontaktdaten von {count} Ideen gelöscht (entschieden vor mehr als {days} Tagen).")

@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.db import get_store
 from app.errors import MESSAGES
+from app.layer_cache import layer_cache
 from measures.ogc import crs as ogc_crs
 from measures.ogc import documents, features, params
 from measures.ogc.collections import (
@@ -27,6 +28,7 @@ from measures.ogc.collections import (
     feature_label,
     get_collection,
 )
+from measures.ogc.datetimes import iso
 from measures.ogc.errors import OGCError, not_found
 from measures.ogc.links import Urls
 from measures.ogc.negotiation import (
@@ -74,8 +76,12 @@ def _format(json_types=(GEOJSON_TYPE, JSON_TYPE)) -> str:
     return choose_format(request.args.getlist("f"), request.accept_mimetypes, json_types)
 
 
+def _dumps(document: dict) -> str:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
 def _json(document: dict, content_type: str, crs: str | None = None) -> Response:
-    body = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    body = _dumps(document)
     response = current_app.response_class(body, content_type=content_type)
     if crs is not None:
         response.headers["Content-Crs"] = ogc_crs.content_crs_header(crs)
@@ -262,6 +268,36 @@ def queryables(collection_id: str):
     return _html("queryables.html", doc=document, collection=found, urls=_urls())
 
 
+def _items_json(urls: Urls, found: Collection, items_request: params.ItemsRequest) -> Response:
+    """A GeoJSON page of items, from the layer cache while the layer has not changed.
+
+    Everything but ``timeStamp`` follows from the request, the base URL and the state of
+    the layer, so the bytes before and after it are kept (see ``app/layer_cache.py``).
+    """
+    store = get_store()
+    # changed_at before the rows: the cache relies on that order.
+    changed_at = store.layer_changed_at(found.id)
+
+    def build() -> tuple[bytes, bytes]:
+        page = features.read_items(store, found, items_request, datetime.now(UTC))
+        document = features.items_document(urls, page)
+        keys = list(document)
+        cut = keys.index("timeStamp")
+        before = _dumps({k: document[k] for k in keys[:cut]})[:-1]
+        after = _dumps({k: document[k] for k in keys[cut + 1 :]})[1:]
+        head = before + ("," if len(before) > 1 else "") + '"timeStamp":'
+        tail = ("," + after) if len(after) > 1 else after
+        return head.encode(), tail.encode()
+
+    head, tail = layer_cache().get_or_build(
+        found.id, ("ogc", urls.base, items_request), changed_at, build
+    )
+    stamp = json.dumps(iso(datetime.now(UTC).replace(microsecond=0))).encode()
+    response = current_app.response_class(b"".join((head, stamp, tail)), content_type=GEOJSON_TYPE)
+    response.headers["Content-Crs"] = ogc_crs.content_crs_header(items_request.crs)
+    return response
+
+
 @bp.get("/collections/<collection_id>/items")
 def items(collection_id: str):
     """One page of a collection's features, filtered and in the CRS asked for."""
@@ -269,9 +305,9 @@ def items(collection_id: str):
     found = _collection(collection_id)
     items_request = params.parse_items_request(found, _args())
     urls = _urls()
-    page = features.read_items(get_store(), found, items_request, datetime.now(UTC))
     if fmt == JSON:
-        return _json(features.items_document(urls, page), GEOJSON_TYPE, items_request.crs)
+        return _items_json(urls, found, items_request)
+    page = features.read_items(get_store(), found, items_request, datetime.now(UTC))
     return _html(
         "items.html",
         ogc_crs.CRS84,

@@ -1,7 +1,13 @@
-"""The OpenAPI 3.0 document of the read API, built from the same vocabularies it checks."""
+"""The OpenAPI 3.0 document of the JSON API, built from the same vocabularies it checks.
+
+schemathesis fuzzes the API against this document in the test suite, so every parameter,
+body and answer is described here, including the refusals (400, 404, 413, 415, 429).
+"""
 
 from __future__ import annotations
 
+from measures.ideas import DESCRIPTION_MAX, EMAIL_MAX, NAME_MAX, TITLE_MAX
+from measures.query import LAYER_PARAMETERS
 from measures.vocabulary import CATEGORIES, LAYERS, LOCATION_KINDS, STATUSES
 
 
@@ -20,11 +26,15 @@ def _list_parameter(name: str, values: dict[str, str], description: str) -> dict
 def _error_responses(*statuses: int) -> dict:
     texts = {
         304: "Nicht geändert (ETag oder Last-Modified stimmt).",
-        400: "Fehlerhafter Parameter.",
+        400: "Fehlerhafter Parameter oder Inhalt.",
         404: "Nicht gefunden.",
+        413: "Inhalt zu groß.",
+        415: "Falscher Content-Type.",
+        429: "Zu viele Anfragen von dieser Adresse.",
     }
     responses = {}
-    for status in statuses:
+    # Every operation is rate-limited per address.
+    for status in (*statuses, 429):
         if status == 304:
             responses["304"] = {"description": texts[304]}
         else:
@@ -33,6 +43,43 @@ def _error_responses(*statuses: int) -> dict:
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
             }
     return responses
+
+
+BBOX_PARAMETER = {
+    "name": "bbox",
+    "in": "query",
+    "required": False,
+    "description": "minLänge,minBreite,maxLänge,maxBreite in EPSG:4326 (Minimum vor Maximum)",
+    "schema": {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4},
+    "style": "form",
+    "explode": False,
+}
+
+
+def _layer_operation(name: str) -> dict:
+    filters = {
+        "status": _list_parameter("status", STATUSES, "Nur Maßnahmen mit diesem Status."),
+        "category": _list_parameter("category", CATEGORIES, "Nur dieses Handlungsfeld."),
+        "kind": _list_parameter("kind", LOCATION_KINDS, "Nur Orte dieser Art."),
+        "bbox": BBOX_PARAMETER,
+    }
+    return {
+        "get": {
+            "summary": f"Die Ebene „{LAYERS[name]}“ als GeoJSON-FeatureCollection",
+            "parameters": [filters[p] for p in sorted(LAYER_PARAMETERS[name])],
+            "responses": {
+                "200": {
+                    "description": "Die Objekte der Ebene",
+                    "content": {
+                        "application/geo+json": {
+                            "schema": {"$ref": "#/components/schemas/FeatureCollection"}
+                        }
+                    },
+                },
+                **_error_responses(304, 400),
+            },
+        }
+    }
 
 
 def _feature_operation(summary: str, what: str) -> dict:
@@ -83,54 +130,81 @@ def openapi_document() -> dict:
                     },
                 }
             },
-            "/api/layers/{name}": {
+            # One path per layer, each with exactly the filters that layer takes.
+            **{f"/api/layers/{name}": _layer_operation(name) for name in LAYERS},
+            "/api/measures/{id}": _feature_operation("Eine Maßnahme", "Die Maßnahme"),
+            "/api/locations/{id}": _feature_operation("Ein Ort", "Der Ort"),
+            "/api/ideas/{id}": _feature_operation("Eine freigegebene Idee", "Die Idee"),
+            "/api/ideas": {
+                "post": {
+                    "summary": "Eine Idee eintragen (wartet danach auf Prüfung)",
+                    "description": (
+                        "Ein GeoJSON-Feature mit einem Punkt [Länge, Breite] in EPSG:4326 im "
+                        "Quartier. Name und E-Mail sind freiwillig und werden nie "
+                        "veröffentlicht. Die Antwort enthält den privaten Status-Link."
+                    ),
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            media: {"schema": {"$ref": "#/components/schemas/IdeaSubmission"}}
+                            for media in ("application/geo+json", "application/json")
+                        },
+                    },
+                    "responses": {
+                        "201": {
+                            "description": "Angenommen",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/IdeaCreated"}
+                                }
+                            },
+                        },
+                        **_error_responses(400, 413, 415),
+                    },
+                }
+            },
+            "/api/ideas/nearby": {
                 "get": {
-                    "summary": "Eine Ebene als GeoJSON-FeatureCollection",
+                    "summary": "Freigegebene Ideen in der Nähe eines Punkts, nächste zuerst",
                     "parameters": [
                         {
-                            "name": "name",
-                            "in": "path",
+                            "name": "lon",
+                            "in": "query",
                             "required": True,
-                            "schema": {"type": "string", "enum": list(LAYERS)},
+                            "schema": {"type": "number", "minimum": -180, "maximum": 180},
                         },
-                        _list_parameter("status", STATUSES, "Nur Maßnahmen mit diesem Status."),
-                        _list_parameter(
-                            "category",
-                            CATEGORIES,
-                            "Nur Maßnahmen oder Ideen dieses Handlungsfelds.",
-                        ),
-                        _list_parameter("kind", LOCATION_KINDS, "Nur Orte dieser Art."),
                         {
-                            "name": "bbox",
+                            "name": "lat",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "number", "minimum": -90, "maximum": 90},
+                        },
+                        {
+                            "name": "radius",
                             "in": "query",
                             "required": False,
-                            "description": "minLänge,minBreite,maxLänge,maxBreite in EPSG:4326",
+                            "description": "Meter, Standard 150",
                             "schema": {
-                                "type": "array",
-                                "items": {"type": "number"},
-                                "minItems": 4,
-                                "maxItems": 4,
+                                "type": "number",
+                                "exclusiveMinimum": True,
+                                "minimum": 0,
+                                "maximum": 1000,
                             },
-                            "style": "form",
-                            "explode": False,
                         },
                     ],
                     "responses": {
                         "200": {
-                            "description": "Die Objekte der Ebene",
+                            "description": "Die Ideen",
                             "content": {
                                 "application/geo+json": {
                                     "schema": {"$ref": "#/components/schemas/FeatureCollection"}
                                 }
                             },
                         },
-                        **_error_responses(304, 400, 404),
+                        **_error_responses(400),
                     },
                 }
             },
-            "/api/measures/{id}": _feature_operation("Eine Maßnahme", "Die Maßnahme"),
-            "/api/locations/{id}": _feature_operation("Ein Ort", "Der Ort"),
-            "/api/ideas/{id}": _feature_operation("Eine freigegebene Idee", "Die Idee"),
         },
         "components": {
             "schemas": {
@@ -146,8 +220,53 @@ def openapi_document() -> dict:
                                 "code": {"type": "string"},
                                 "message": {"type": "string"},
                                 "parameter": {"type": "string"},
+                                "fields": {
+                                    "type": "object",
+                                    "additionalProperties": {"type": "string"},
+                                },
                             },
                         }
+                    },
+                },
+                "IdeaSubmission": {
+                    "type": "object",
+                    "required": ["type", "geometry", "properties"],
+                    "properties": {
+                        "type": {"type": "string", "enum": ["Feature"]},
+                        "geometry": {
+                            "type": "object",
+                            "required": ["type", "coordinates"],
+                            "properties": {
+                                "type": {"type": "string", "enum": ["Point"]},
+                                "coordinates": {
+                                    "type": "array",
+                                    "items": {"type": "number"},
+                                    "minItems": 2,
+                                    "maxItems": 2,
+                                },
+                            },
+                        },
+                        "properties": {
+                            "type": "object",
+                            "required": ["title", "description", "category", "consent"],
+                            "properties": {
+                                "title": {"type": "string", "maxLength": TITLE_MAX},
+                                "description": {"type": "string", "maxLength": DESCRIPTION_MAX},
+                                "category": {"type": "string", "enum": list(CATEGORIES)},
+                                "author_name": {"type": "string", "maxLength": NAME_MAX},
+                                "email": {"type": "string", "maxLength": EMAIL_MAX},
+                                "consent": {"type": "boolean", "enum": [True]},
+                            },
+                        },
+                    },
+                },
+                "IdeaCreated": {
+                    "type": "object",
+                    "required": ["id", "moderation_state", "status_url"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "moderation_state": {"type": "string", "enum": ["pending"]},
+                        "status_url": {"type": "string"},
                     },
                 },
                 "Feature": {

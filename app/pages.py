@@ -85,24 +85,27 @@ def measures():
     )
 
 
+def _detail(layer: str, name: str, found, feature_url: str, **context):
+    """A record's own page with a small map that map.js zooms to the record."""
+    if found is None:
+        abort(404)
+    quartier = get_store().quartier()
+    fmap = build_map(quartier.geometry.bounds if quartier else None, with_ideas=layer == "ideas")
+    return render_template(
+        f"pages/{name}.html",
+        **{name: found},
+        map=render_map(fmap),
+        map_config=map_config("detail", layer=layer, feature=feature_url),
+        **context,
+        **_vocabularies(),
+    )
+
+
 @bp.get("/massnahmen/<measure_id>")
 def measure(measure_id: str):
     """One measure: its decision path, costs, sources and a small map."""
-    store = get_store()
-    found = store.measure(measure_id)
-    if found is None:
-        abort(404)
-    quartier = store.quartier()
-    fmap = build_map(quartier.geometry.bounds if quartier else None, with_ideas=False)
-    return render_template(
-        "pages/measure.html",
-        measure=found,
-        map=render_map(fmap),
-        map_config=map_config(
-            "detail", layer="measures", feature=url_for("api.measure", measure_id=found.id)
-        ),
-        **_vocabularies(),
-    )
+    found = get_store().measure(measure_id)
+    return _detail("measures", "measure", found, url_for("api.measure", measure_id=measure_id))
 
 
 @bp.get("/orte")
@@ -120,21 +123,8 @@ def locations():
 @bp.get("/orte/<location_id>")
 def location(location_id: str):
     """One community place with a small map."""
-    store = get_store()
-    found = store.location(location_id)
-    if found is None:
-        abort(404)
-    quartier = store.quartier()
-    fmap = build_map(quartier.geometry.bounds if quartier else None, with_ideas=False)
-    return render_template(
-        "pages/location.html",
-        location=found,
-        map=render_map(fmap),
-        map_config=map_config(
-            "detail", layer="locations", feature=url_for("api.location", location_id=found.id)
-        ),
-        **_vocabularies(),
-    )
+    found = get_store().location(location_id)
+    return _detail("locations", "location", found, url_for("api.location", location_id=location_id))
 
 
 @bp.get("/ideen")
@@ -156,21 +146,14 @@ def idea(idea_id: str):
     """One approved idea with a small map."""
     store = get_store()
     found = store.idea(idea_id)
-    if found is None:
-        abort(404)
-    quartier = store.quartier()
-    fmap = build_map(quartier.geometry.bounds if quartier else None)
-    contact = store.idea_contact(found.id)
-    return render_template(
-        "pages/idea.html",
-        idea=found,
+    contact = store.idea_contact(idea_id) if found else None
+    return _detail(
+        "ideas",
+        "idea",
+        found,
+        url_for("api.idea", idea_id=idea_id),
         # The name the author chose to show; the e-mail address is never shown.
         author_name=contact.author_name if contact else "",
-        map=render_map(fmap),
-        map_config=map_config(
-            "detail", layer="ideas", feature=url_for("api.idea", idea_id=found.id)
-        ),
-        **_vocabularies(),
     )
 
 
@@ -182,10 +165,10 @@ def about():
 
 @bp.get("/datenschutz")
 def privacy():
-    """The privacy statement, from configuration."""
+    """What is stored, why and for how long; then the operator's text from configuration."""
     return render_template(
-        "pages/text.html",
-        title=gettext("Datenschutz"),
+        "pages/privacy.html",
+        retention_days=current_app.config["CONTACT_RETENTION_DAYS"],
         text=current_app.config["PRIVACY_TEXT"],
     )
 

@@ -152,23 +152,29 @@ def _idea_or_404(idea_id: str):
     return idea
 
 
+def _idea_page(idea_id: str, errors: dict[str, str] | None = None, status: int = 200):
+    store = get_store()
+    return (
+        render_template(
+            "planning/idea.html",
+            idea=_idea_or_404(idea_id),
+            contact=store.idea_contact(idea_id),
+            events=store.idea_events(idea_id),
+            states=MODERATION_STATES,
+            actions=IDEA_ACTIONS,
+            categories=CATEGORIES,
+            statuses=STATUSES,
+            errors=errors or {},
+        ),
+        status,
+    )
+
+
 @bp.get("/ideen/<idea_id>")
 @planner_required
 def idea(idea_id: str):
     """One idea with its contact data, history and the moderation actions."""
-    store = get_store()
-    found = _idea_or_404(idea_id)
-    return render_template(
-        "planning/idea.html",
-        idea=found,
-        contact=store.idea_contact(idea_id),
-        events=store.idea_events(idea_id),
-        states=MODERATION_STATES,
-        actions=IDEA_ACTIONS,
-        categories=CATEGORIES,
-        statuses=STATUSES,
-        errors={},
-    )
+    return _idea_page(idea_id)
 
 
 def _act(idea_id: str, action):
@@ -177,21 +183,7 @@ def _act(idea_id: str, action):
     try:
         message = action(get_store(), current_planner().username)
     except InvalidSubmission as error:
-        store = get_store()
-        return (
-            render_template(
-                "planning/idea.html",
-                idea=store.idea(idea_id, states=tuple(MODERATION_STATES)),
-                contact=store.idea_contact(idea_id),
-                events=store.idea_events(idea_id),
-                states=MODERATION_STATES,
-                actions=IDEA_ACTIONS,
-                categories=CATEGORIES,
-                statuses=STATUSES,
-                errors=error.errors,
-            ),
-            400,
-        )
+        return _idea_page(idea_id, error.errors, 400)
     flash(message, "success")
     return redirect(url_for("planning.idea", idea_id=idea_id))
 

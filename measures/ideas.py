@@ -98,6 +98,9 @@ def _coordinate(data: Mapping[str, Any], field: str, low: float, high: float, er
             value = float(value.strip().replace(",", "."))
         except ValueError:
             value = None
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 1000:
+        # Python's ints have no limit; one this large is no coordinate and no float.
+        value = math.inf
     # bool is an int in Python, but true is no coordinate.
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         errors["location"] = "Bitte setzen Sie einen Punkt auf der Karte (Länge und Breite fehlen)."

@@ -131,3 +131,13 @@ class SeedData:
     quartier: Quartier
     measures: tuple[Measure, ...] = field(default_factory=tuple)
     locations: tuple[Location, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class ContactExport:
+    """A planner's export of residents' contact data, recorded for accountability."""
+
+    at: datetime
+    actor: str
+    what: str
+    records: int

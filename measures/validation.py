@@ -109,7 +109,8 @@ class _Reader:
         if (
             isinstance(value, bool)
             or not isinstance(value, int | float)
-            or not math.isfinite(value)
+            # isfinite() of a huge int raises; ints are finite anyway.
+            or (isinstance(value, float) and not math.isfinite(value))
         ):
             self.problem(
                 name, "muss eine Zahl zwischen 0 und 1 sein (z. B. 0.667 für zwei Drittel)."

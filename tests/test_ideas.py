@@ -335,3 +335,34 @@ def test_the_email_appears_in_no_public_response(app, client):
         response = client.get(path)
         assert response.status_code == 200, path
         assert "geheim@example.org" not in response.get_data(as_text=True), path
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"type":"Feature","geometry":{"type":"Point","coordinates":[1e400,50.5]},"properties":{}}',
+        b'{"type":"Feature","geometry":{"type":"Point","coordinates":[' + b"9" * 500 + b",50.5]},"
+        b'"properties":{}}',
+        b'{"type":"Feature","geometry":{"type":"Point","coordinates":[8.47,50.56]},'
+        b'"properties":{"title":"\xff\xfe","description":"x","category":"wohnen","consent":true}}',
+        b'{"type":"Feature","geometry":{"type":"Point","coordinates":[NaN,Infinity]},'
+        b'"properties":{}}',
+    ],
+)
+def test_huge_numbers_broken_utf8_and_nan_are_refused(app, client, body):
+    response = client.post("/api/ideas", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] in ("invalid_json", "invalid_submission")
+    assert _count_ideas(app) == 0
+
+
+def test_broken_utf8_in_query_strings_and_forms_gets_a_4xx(app, client):
+    assert client.get("/api/layers/measures?status=%FF%FE").status_code == 400
+    assert client.get("/massnahmen?category=%C3%28").status_code == 400
+    response = client.post(
+        "/ideen/neu",
+        data=b"title=%FF&csrf_token=x",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400
+    assert _count_ideas(app) == 0

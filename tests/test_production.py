@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +16,7 @@ import redis
 
 from app import create_app
 from tests.conftest import service_unavailable
+from tests.gunicorn_server import GunicornServer, read_log, request
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,38 +33,6 @@ def redis_url():
     client.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get(url: str) -> tuple[int, str]:
-    request = urllib.request.Request(url, headers={"Connection": "close"})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
-
-
-def _try_get(url: str) -> int | None:
-    try:
-        return _get(url)[0]
-    except OSError:
-        return None
-
-
-def _log(access_log: Path) -> list[list[str]]:
-    if not access_log.exists():
-        return []
-    return [line.split() for line in access_log.read_text().splitlines()]
-
-
-def _workers(access_log: Path, path: str) -> set[str]:
-    return {pid for pid, _status, logged in _log(access_log) if logged == path}
-
-
 @pytest.fixture
 def gunicorn(tmp_path, redis_url):
     """Two gunicorn workers on a seeded SQLite file, rate limits in Redis."""
@@ -74,51 +40,24 @@ def gunicorn(tmp_path, redis_url):
     setup = create_app({"TESTING": True, "DATABASE_URL": database_url})
     assert setup.test_cli_runner().invoke(args=["db", "init"]).exit_code == 0
     setup.extensions["quartierskarte.store"].engine.dispose()
-
-    port = _free_port()
-    access_log = tmp_path / "access.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": uuid.uuid4().hex,
-        "FLASK_RATELIMIT_STORAGE_URI": redis_url,
-        "FLASK_RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
-        "FLASK_RATELIMIT_API": "10 per minute",
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--access-logfile",
-            str(access_log),
-            "--access-logformat",
-            "%(p)s %(s)s %(U)s",
-            "app.wsgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+    server = GunicornServer(
+        database_url,
+        tmp_path,
+        FLASK_RATELIMIT_STORAGE_URI=redis_url,
+        FLASK_RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
+        FLASK_RATELIMIT_API="10 per minute",
     )
-    base = f"http://127.0.0.1:{port}"
-    # Ready when both workers have answered: the access log names the worker of each request.
-    deadline = time.monotonic() + 60
-    while len(_workers(access_log, "/")) < 2:
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("gunicorn startete nicht: " + process.stderr.read().decode()[-2000:])
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            list(pool.map(lambda _: _try_get(base + "/"), range(4)))
-        time.sleep(0.2)
-    yield base, access_log
-    process.terminate()
-    process.wait(timeout=30)
-    process.stderr.close()
+    server.wait_until_every_worker_answers()
+    yield server.base, server.access_log
+    server.stop()
+
+
+def _get(url: str) -> tuple[int, str]:
+    return request(url)
+
+
+def _log(access_log):
+    return read_log(access_log)
 
 
 def test_two_workers_share_one_rate_limit(gunicorn):
@@ -135,6 +74,15 @@ def test_two_workers_share_one_rate_limit(gunicorn):
     # Both workers answered, yet only 10 requests passed in all: with counters per process
     # each worker would have let up to 10 through.
     assert len({pid for pid, _status, _path in api_lines}) == 2
+
+
+def test_server_logs_hold_no_addresses(gunicorn):
+    base, access_log = gunicorn
+    _get(base + "/ideen?email=jemand@example.org")
+    time.sleep(0.5)
+    text = access_log.read_text()
+    assert "/ideen" in text
+    assert "127.0.0.1" not in text and "example.org" not in text
 
 
 def test_production_entry_point_refuses_the_default_secret(tmp_path):

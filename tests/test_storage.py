@@ -31,7 +31,7 @@ def _idea(idea_id: str, state: str, lon: float = 8.4740, lat: float = 50.5655) -
 def test_migrations_reach_head_and_are_repeatable(empty_store):
     from measures.storage import upgrade
 
-    assert current_revision(empty_store.engine) == head_revision() == "0002"
+    assert current_revision(empty_store.engine) == head_revision() == "0003"
     upgrade(empty_store.engine)
     assert current_revision(empty_store.engine) == head_revision()
 

@@ -146,4 +146,16 @@ planners = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+# Every export of residents' contact data: who, when, what (layer, format, filters), how
+# many records. Kept apart from the ideas so that deleting an idea leaves the record.
+contact_exports = sa.Table(
+    "contact_exports",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("what", sa.Text, nullable=False),
+    sa.Column("records", sa.Integer, nullable=False),
+)
+
 SPATIAL_TABLES = (quartier, measures, locations, ideas)

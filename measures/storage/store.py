@@ -15,6 +15,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy.engine import Engine
 
 from measures.model import (
+    ContactExport,
     Idea,
     IdeaContact,
     IdeaEvent,
@@ -327,6 +328,20 @@ class Store:
             )
         return report
 
+    def import_records(self, layer: str, records: list) -> LoadReport:
+        """Insert or update measures or places by id in one transaction (a GIS import).
+
+        Like the seed: records not named stay as they are, and any failure changes nothing.
+        """
+        table, to_row, from_row = {
+            "measures": (schema.measures, _measure_row, _measure_from),
+            "locations": (schema.locations, _location_row, _location_from),
+        }[layer]
+        report = LoadReport({}, {}, {})
+        with self.engine.begin() as connection:
+            self._upsert(connection, table, records, to_row, from_row, layer, now(), report)
+        return report
+
     def add_idea(
         self,
         idea: Idea,
@@ -550,6 +565,25 @@ class Store:
             ).first()
         return from_row(row) if row is not None else None
 
+    def layer_records(
+        self,
+        layer: str,
+        query: LayerQuery = ALL,
+        time_range: TimeRange | None = None,
+        idea_states: Iterable[str] = PUBLIC_IDEA_STATES,
+    ) -> list:
+        """Every record of ``layer`` that matches, in the read API's order (for exports).
+
+        Ideas are the approved ones unless ``idea_states`` names others (planners only).
+        """
+        table, from_row, order, fixed = self._layer(layer)
+        if layer == "ideas":
+            fixed = [table.c.moderation_state.in_(list(idea_states))]
+        where = [*self._where(table, query), *self._time_clauses(table, time_range), *fixed]
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.select(table).where(*where).order_by(*order)).all()
+        return [from_row(r) for r in rows]
+
     def layer_time_extent(self, layer: str, column: str) -> tuple[datetime | None, datetime | None]:
         """Earliest and latest value of a timestamp column over the public records."""
         table, _from_row, _order, fixed = self._layer(layer)
@@ -728,6 +762,42 @@ class Store:
             for r in rows
         ]
 
+    def idea_histories(self) -> dict[str, list[IdeaEvent]]:
+        """The moderation history of every idea, oldest first (one query, for exports)."""
+        t = schema.idea_events
+        histories: dict[str, list[IdeaEvent]] = {}
+        with self.engine.connect() as connection:
+            for r in connection.execute(sa.select(t).order_by(t.c.at, t.c.id)):
+                histories.setdefault(r.idea_id, []).append(
+                    IdeaEvent(r.idea_id, _utc(r.at), r.action, r.actor, r.reason)
+                )
+        return histories
+
+    def idea_contacts_by_idea(self) -> dict[str, IdeaContact]:
+        """Every idea's contact data by idea id: only for an export a planner asked for."""
+        t = schema.idea_contacts
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.select(t)).all()
+        return {r.idea_id: IdeaContact(r.idea_id, r.author_name, r.email) for r in rows}
+
+    def record_contact_export(self, actor: str, what: str, records: int) -> None:
+        """Note who exported residents' contact data, when, and what exactly."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                schema.contact_exports.insert().values(
+                    at=now(), actor=actor, what=what, records=records
+                )
+            )
+
+    def contact_exports(self, limit: int = 50) -> list[ContactExport]:
+        """The recorded exports of contact data, newest first."""
+        t = schema.contact_exports
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(t).order_by(t.c.at.desc(), t.c.id.desc()).limit(limit)
+            ).all()
+        return [ContactExport(_utc(r.at), r.actor, r.what, r.records) for r in rows]
+
     def ideas_near(self, point: Point, metres: float, limit: int = 10) -> list[Idea]:
         """Approved ideas within ``metres`` of ``point``, nearest first."""
         t = schema.ideas
@@ -742,6 +812,21 @@ class Store:
         )
         with self.engine.connect() as connection:
             return [_idea_from(r) for r in connection.execute(statement)]
+
+    def purge_contacts(self, decided_before: datetime) -> int:
+        """Delete the personal data of ideas decided before the given time; returns count.
+
+        The retention period of the privacy statement: once an idea is decided, the name
+        and e-mail address are no longer needed for replies.
+        """
+        ideas, contacts = schema.ideas, schema.idea_contacts
+        decided = sa.select(ideas.c.id).where(
+            ideas.c.decided_at.is_not(None), ideas.c.decided_at < decided_before
+        )
+        with self.engine.begin() as connection:
+            return connection.execute(
+                contacts.delete().where(contacts.c.idea_id.in_(decided))
+            ).rowcount
 
     # -- planners ---------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.tiles import serve_tiles
 
@@ -18,7 +19,7 @@ def tiles(app, page):
 
 def _start_idea(page, live_server):
     page.goto(live_server + "/")
-    page.wait_for_function("document.getElementById('map-status').textContent.length > 0")
+    expect(page.locator("#map-status")).not_to_be_empty()
     page.get_by_role("button", name="Idee auf der Karte eintragen").click()
 
 
@@ -62,7 +63,7 @@ def test_resident_submits_planner_approves_idea_appears(page, live_server, tiles
     page.goto(live_server + "/ideen")
     assert "Schattenbank am Spielplatz" in page.locator(".cards").inner_text()
     page.goto(live_server + "/")
-    page.wait_for_function("document.querySelectorAll('.qk-idea, .marker-cluster').length > 0")
+    page.locator(".qk-idea, .marker-cluster").first.wait_for()
     assert "1 Ideen" in page.locator("#map-status").inner_text()
 
 

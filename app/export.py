@@ -1,0 +1,261 @@
+"""Downloads for GIS under ``/export``, and ``flask export`` for the command line.
+
+Every file is built by ``measures.export`` in a temporary folder, streamed to the client
+and removed when the response is closed. Public files carry no personal data; all ideas
+with their moderation are for logged-in planners, and their contact data only on an
+explicit request (a form with a checkbox, POST), which is recorded.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlencode
+
+import click
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask.cli import with_appcontext
+
+from app.db import get_store
+from app.planning import current_planner, planner_required
+from app.security import limit_views
+from measures import export
+from measures.query import LAYER_PARAMETERS, QueryError
+from measures.vocabulary import CATEGORIES, LAYERS, LOCATION_KINDS, STATUSES
+
+bp = Blueprint("export", __name__, url_prefix="/export")
+
+# The fields of the export form that are not filters of a layer.
+FORM_FIELDS = {"layer", "format", "crs", "crs_other", "csrf_token", "contact"}
+ALL_LAYERS = "alle"
+
+
+def _send(spec: export.ExportSpec, private: bool = False, record_as: str | None = None):
+    """Build the file in a temporary folder and stream it to the client.
+
+    The folder is removed as soon as the file is open: on POSIX systems the open handle
+    keeps the data readable until the response is closed, and nothing is left behind
+    even when a worker dies in the middle of a download.
+    """
+    directory = Path(tempfile.mkdtemp(prefix="quartierskarte-export-"))
+    try:
+        result = export.write_export(get_store(), spec, directory)
+        size = result.path.stat().st_size
+        handle = open(result.path, "rb")  # closed with the response
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+    try:
+        if record_as is not None:
+            get_store().record_contact_export(
+                current_planner().username, record_as, sum(result.counts.values())
+            )
+        response = send_file(
+            handle,
+            mimetype=spec.fmt.media_type,
+            as_attachment=True,
+            download_name=export.download_name(spec, date.today()),
+            conditional=False,
+            etag=False,
+            max_age=0,
+        )
+    except BaseException:
+        handle.close()
+        raise
+    response.content_length = size
+    # Planners' files (moderation, perhaps contact data) must not sit in any cache.
+    response.headers["Cache-Control"] = "private, no-store" if private else "no-cache"
+    return response
+
+
+def _radio_crs(args: dict[str, list[str]], format_key: str) -> str:
+    """The CRS picked in a form; GeoJSON and KML ignore it, they are always in 4326."""
+    fmt = export.FORMATS.get(format_key)
+    return "" if fmt is None or fmt.wgs84_only else (args.get("crs") or [""])[0].strip()
+
+
+def _args() -> dict[str, list[str]]:
+    return request.args.to_dict(flat=False)
+
+
+@bp.get("")
+def index():
+    """The export page: quick downloads and a form with format, CRS and filters."""
+    planner = current_planner()
+    return render_template(
+        "export/index.html",
+        layers=LAYERS,
+        formats=export.FORMATS,
+        statuses=STATUSES,
+        categories=CATEGORIES,
+        kinds=LOCATION_KINDS,
+        planner=planner,
+        contact_exports=get_store().contact_exports(limit=20) if planner else [],
+    )
+
+
+@bp.get("/herunterladen")
+def form_download():
+    """The public form's target: on to the download URL with the filters of that layer."""
+    args = _args()
+    layer = (args.get("layer") or [""])[0]
+    format_key = (args.get("format") or ["gpkg"])[0]
+    crs = (args.get("crs_other") or [""])[0].strip() or _radio_crs(args, format_key)
+    # The form offers every filter; each layer takes the ones it knows (all for "alle").
+    known = (
+        set().union(*LAYER_PARAMETERS.values())
+        if layer == ALL_LAYERS
+        else LAYER_PARAMETERS.get(layer, frozenset())
+    )
+    params = {
+        k: [v for v in values if v.strip()]
+        for k, values in args.items()
+        if k not in FORM_FIELDS and (k in known or k in export.OPTIONS)
+    }
+    params = {k: v for k, v in params.items() if v}
+    if crs:
+        params["crs"] = [crs]
+    if layer == ALL_LAYERS:
+        export.parse_spec(export.PUBLIC_LAYERS, format_key, params)
+        target = url_for("export.all_layers")
+    elif layer in export.PUBLIC_LAYERS:
+        export.parse_spec([layer], format_key, params)
+        target = url_for("export.layer_file", layer=layer, fmt=format_key)
+    else:
+        raise QueryError("layer", "Bitte eine Ebene wählen.")
+    query = urlencode(params, doseq=True)
+    return redirect(target + ("?" + query if query else ""), code=303)
+
+
+@bp.get("/quartierskarte.gpkg")
+def all_layers():
+    """Every public layer as a table of one GeoPackage."""
+    return _send(export.parse_spec(export.PUBLIC_LAYERS, "gpkg", _args()))
+
+
+@bp.get("/<any(quartier,measures,locations,ideas):layer>.<fmt>")
+def layer_file(layer: str, fmt: str):
+    """One public layer in one format: open data, without personal data."""
+    return _send(export.parse_spec([layer], fmt, _args()))
+
+
+@bp.get("/ideas-all.<fmt>")
+@planner_required
+def planner_ideas(fmt: str):
+    """All ideas with moderation state and history, for planners; no contact data."""
+    args = _args()
+    if "contact" in args:
+        raise QueryError(
+            "contact",
+            "Kontaktdaten gibt es nur über das Formular auf der Export-Seite, mit ausdrücklicher "
+            "Bestätigung.",
+        )
+    return _send(export.parse_spec([export.PLANNER_IDEAS], fmt, args), private=True)
+
+
+@bp.post("/ideas-all")
+@planner_required
+def planner_ideas_form():
+    """The planners' form: all ideas; name and e-mail only when the box is ticked."""
+    form = request.form.to_dict(flat=False)
+    format_key = (form.get("format") or ["gpkg"])[0]
+    form["crs"] = [_radio_crs(form, format_key)]
+    with_contacts = (form.get("contact") or [""])[0] == "1"
+    args = {
+        k: [v for v in values if v.strip()]
+        for k, values in form.items()
+        if k in LAYER_PARAMETERS["ideas"] | export.OPTIONS
+    }
+    args = {k: v for k, v in args.items() if v}
+    spec = export.parse_spec([export.PLANNER_IDEAS], format_key, args, with_contacts)
+    record = None
+    if with_contacts:
+        query = urlencode(args, doseq=True)
+        record = f"ideas-all.{format_key} EPSG:{spec.epsg}" + (f" ?{query}" if query else "")
+    return _send(spec, private=True, record_as=record)
+
+
+@click.command("export")
+@click.option(
+    "--layer",
+    type=click.Choice(export.PUBLIC_LAYERS),
+    help="Die Ebene; ohne Angabe alle Ebenen in eine GeoPackage-Datei.",
+)
+@click.option(
+    "--format",
+    "format_key",
+    type=click.Choice(list(export.FORMATS)),
+    default="gpkg",
+    show_default=True,
+)
+@click.option("--crs", default="4326", show_default=True, help="EPSG-Code, z. B. 25832.")
+@click.option("--status", multiple=True, help="Nur Maßnahmen mit diesem Status (mehrfach).")
+@click.option("--category", multiple=True, help="Nur dieses Handlungsfeld (mehrfach).")
+@click.option("--kind", multiple=True, help="Nur Orte dieser Art (mehrfach).")
+@click.option("--bbox", help="minLänge,minBreite,maxLänge,maxBreite (EPSG:4326).")
+@click.option("--from", "since", help="Geändert (Ideen: eingereicht) ab diesem Datum.")
+@click.option("--to", "until", help="… bis zu diesem Datum.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Zieldatei; ohne Angabe der Name mit Ebene, Datum und EPSG-Code.",
+)
+@click.option("--force", is_flag=True, help="Eine vorhandene Zieldatei überschreiben.")
+@with_appcontext
+def export_command(
+    layer, format_key, crs, status, category, kind, bbox, since, until, output, force
+) -> None:
+    """Exportiert öffentliche Ebenen für GIS (ohne personenbezogene Daten)."""
+    args = {
+        name: list(values)
+        for name, values in {
+            "crs": [crs],
+            "status": status,
+            "category": category,
+            "kind": kind,
+            "bbox": [bbox] if bbox else [],
+            "from": [since] if since else [],
+            "to": [until] if until else [],
+        }.items()
+        if values
+    }
+    layers = [layer] if layer else list(export.PUBLIC_LAYERS)
+    try:
+        spec = export.parse_spec(layers, format_key, args)
+    except QueryError as error:
+        click.echo(f"Fehler: {error.message}", err=True)
+        raise SystemExit(1) from None
+    target = output or Path(export.download_name(spec, date.today()))
+    if target.exists() and not force:
+        click.echo(f"Fehler: {target} gibt es schon (--force überschreibt).", err=True)
+        raise SystemExit(1)
+    with tempfile.TemporaryDirectory(prefix="quartierskarte-export-") as directory:
+        result = export.write_export(get_store(), spec, Path(directory))
+        shutil.move(result.path, target)
+    counts = ", ".join(f"{name}: {count}" for name, count in result.counts.items())
+    click.echo(f"{target} geschrieben (EPSG:{spec.epsg}; {counts}).")
+
+
+def init_app(app: Flask, limiter) -> None:
+    app.register_blueprint(bp)
+    app.cli.add_command(export_command)
+    # Building a file costs far more than an API answer: a budget of its own.
+    limit_views(
+        app,
+        limiter.limit(lambda: current_app.config["RATELIMIT_EXPORT"]),
+        "export.all_layers",
+        "export.layer_file",
+        "export.planner_ideas",
+        "export.planner_ideas_form",
+    )

@@ -1,0 +1,201 @@
+"""Target 2: the map page with 10,000 approved ideas in headless Chromium.
+
+Ours: ``/`` from gunicorn (two workers, PostgreSQL), which loads the layers from the
+read API. Baseline: the naive folium map, ``folium.Map`` plus a ``MarkerCluster`` with one
+``folium.Marker`` (popup: the title) per idea, saved as HTML with the 10,000 points inlined
+and served by a bare Flask app under the same gunicorn settings and compression.
+
+folium links its libraries from CDNs. Those we have locally (Leaflet 1.9.3 and jQuery
+3.7.1 in the same versions, Leaflet.markercluster in 1.4.1 instead of 1.1.0) are served
+from the same XStatic packages as ours; the rest (Bootstrap, Font Awesome, the
+Glyphicons, Leaflet.awesome-markers) cannot be fetched without internet access and are
+answered with an empty 204 and not counted, so the baseline's true weight is higher than
+shown. Tiles are answered with 204 on both pages and not counted.
+
+Each visit runs in a fresh browser context (empty cache) after one warm-up visit; the
+figures are medians of ``VISITS`` visits. "Drawn" is the first animation frame after the
+first ``.qk-measure`` (ours) or ``.marker-cluster`` element entered the page, measured
+from the start of navigation.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from playwright.sync_api import sync_playwright
+
+from bench import data
+from bench.common import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    PostgresDatabase,
+    Row,
+    Section,
+    app_env,
+    gunicorn,
+    log,
+    median,
+    seeded_store,
+)
+
+VISITS = 5
+TILES = "https://tiles.invalid/{z}/{x}/{y}.png"
+LIMIT_KB = 200
+
+# Records when the first measure and the first idea cluster are in the page.
+WATCH = """
+window.__qk = {};
+(function () {
+  function mark(name) {
+    if (window.__qk[name + "_seen"]) { return; }
+    window.__qk[name + "_seen"] = true;
+    requestAnimationFrame(function () { window.__qk[name] = performance.now(); });
+  }
+  function check() {
+    if (document.querySelector(".qk-measure")) { mark("measures"); }
+    if (document.querySelector(".marker-cluster")) { mark("clusters"); }
+  }
+  new MutationObserver(check).observe(document, { childList: true, subtree: true });
+})();
+"""
+
+CDNJS_CLUSTER = "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/"
+LOCAL_ASSETS = {
+    "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js": "leaflet/leaflet.js",
+    "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css": "leaflet/leaflet.css",
+    "https://code.jquery.com/jquery-3.7.1.min.js": "jquery/jquery.min.js",
+    **{
+        CDNJS_CLUSTER + name: f"leaflet_markercluster/{name}"
+        for name in ("leaflet.markercluster.js", "MarkerCluster.css", "MarkerCluster.Default.css")
+    },
+}
+
+
+def folium_page(rows: list[dict], path: Path) -> list[str]:
+    """The naive folium map of the ideas; returns the CDN URLs left in it (not served)."""
+    import folium
+    from folium.plugins import MarkerCluster
+
+    fmap = folium.Map(location=[50.565, 8.474], zoom_start=15, tiles=TILES, attr="-")
+    cluster = MarkerCluster().add_to(fmap)
+    for row in rows:
+        folium.Marker([row["miny"], row["minx"]], popup=row["title"]).add_to(cluster)
+    html = fmap.get_root().render()
+    for url, local in LOCAL_ASSETS.items():
+        html = html.replace(url, f"/assets/{local}")
+    path.write_text(html)
+    return sorted(set(re.findall(r'(?:src|href)="(https://[^"]+)"', html)))
+
+
+def visit(browser, url: str, wait_for: list[str]) -> tuple[dict[str, int], dict[str, float]]:
+    """Bytes per path from the server (wire size, without tiles), times of ``wait_for``."""
+    context = browser.new_context()
+    page = context.new_page()
+    host = urlsplit(url).netloc
+    page.route(
+        re.compile(r"^https://"),
+        lambda route: route.fulfill(status=204),
+    )
+    sizes: dict[str, int] = {}
+
+    def finished(request) -> None:
+        parts = urlsplit(request.url)
+        if parts.netloc == host:
+            s = request.sizes()
+            key = parts.path + (f"?{parts.query}" if parts.query else "")
+            sizes[key] = sizes.get(key, 0) + s["responseBodySize"] + s["responseHeadersSize"]
+
+    page.on("requestfinished", finished)
+    page.add_init_script(WATCH)
+    page.goto(url)
+    # Polled from here: the page's CSP (rightly) forbids the eval wait_for_function uses.
+    deadline = time.monotonic() + 120
+    while not all(page.evaluate("() => window.__qk || {}").get(name) for name in wait_for):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{url}: {wait_for} nicht gezeichnet in 120 s")
+        page.wait_for_timeout(25)
+    page.wait_for_load_state("networkidle")
+    times = page.evaluate("window.__qk")
+    context.close()
+    return sizes, {name: times[name] for name in wait_for}
+
+
+def run(count: int = 10_000) -> Section:
+    section = Section(f"2. Map page, {count:,} ideas, headless Chromium (median of {VISITS})")
+    with PostgresDatabase("map") as db, tempfile.TemporaryDirectory() as directory:
+        log(f"Karte: {count:,} Ideen")
+        store = seeded_store(db.url)
+        data.insert_ideas(store, count)
+        store.engine.dispose()
+        html = Path(directory) / "folium.html"
+        left_out = folium_page(list(data.idea_rows(count)), html)
+        html_size = html.stat().st_size
+        env = app_env(db.url, FLASK_TILE_URL=TILES)
+        python = sys.executable
+        with (
+            gunicorn("ours-map", python, "app.wsgi:application", env, ready="/api/layers") as ours,
+            gunicorn(
+                "folium", python, "bench.ceiling:folium_app()", {"BENCH_FOLIUM_HTML": str(html)}
+            ) as plain,
+            sync_playwright() as playwright,
+        ):
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+            ours_runs, folium_runs = [], []
+            visit(browser, ours.base + "/", ["measures", "clusters"])
+            visit(browser, plain.base + "/", ["clusters"])
+            for number in range(VISITS):
+                ours_runs.append(visit(browser, ours.base + "/", ["measures", "clusters"]))
+                folium_runs.append(visit(browser, plain.base + "/", ["clusters"]))
+                log(f"  Besuch {number + 1}: ours {ours_runs[-1]}, folium {folium_runs[-1]}")
+            browser.close()
+
+    ours_kb = median([sum(b.values()) for b, _ in ours_runs]) / 1000
+    folium_kb = median([sum(b.values()) for b, _ in folium_runs]) / 1000
+    measures_ms = median([t["measures"] for _, t in ours_runs])
+    ours_clusters = median([t["clusters"] for _, t in ours_runs])
+    folium_clusters = median([t["clusters"] for _, t in folium_runs])
+    section.rows += [
+        Row(
+            "bytes transferred without tiles (compressed, from the server)",
+            f"{ours_kb:,.0f} KB",
+            f"{folium_kb:,.0f} KB",
+            f"{ours_kb / folium_kb:.2f}×",
+            f"≤ {LIMIT_KB} KB",
+            ours_kb <= LIMIT_KB,
+        ),
+        Row(
+            "time until the measures are drawn",
+            f"{measures_ms:,.0f} ms",
+            "– (folium map has none)",
+            "",
+            "< 1 s",
+            measures_ms < 1000,
+        ),
+        Row(
+            "time until the idea clusters are drawn",
+            f"{ours_clusters:,.0f} ms",
+            f"{folium_clusters:,.0f} ms",
+            f"{folium_clusters / ours_clusters:.1f}× as fast",
+            "< 1 s",
+            ours_clusters < 1000,
+        ),
+    ]
+    largest = sorted(ours_runs[-1][0].items(), key=lambda item: -item[1])[:3]
+    section.notes.append(
+        "Map page: largest transfers of ours: "
+        + ", ".join(f"{path} {size / 1000:,.0f} KB" for path, size in largest)
+        + f". folium's HTML has {html_size / 1e6:,.1f} MB uncompressed. Not served and "
+        f"not counted for folium (no internet here): {', '.join(left_out)}."
+    )
+    return section
+
+
+if __name__ == "__main__":
+    from bench.report import print_sections
+
+    print_sections([run(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)])

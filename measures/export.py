@@ -1,0 +1,309 @@
+"""Exports for GIS: records → GeoDataFrame → file, written by pyogrio (GDAL) or as CSV.
+
+Framework-free: the web layer (``app/export.py``) and the command line both parse their
+options with ``parse_spec`` and call ``write_export``, which builds the file in a folder
+the caller owns (a temporary one) so that large exports never sit in memory as a whole.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
+
+from measures import gis_attributes, gis_writers
+from measures.model import IdeaContact
+from measures.query import LAYER_PARAMETERS, LayerQuery, QueryError, parse_layer_query
+from measures.storage.store import Store, TimeRange
+from measures.vocabulary import MODERATION_STATES, N_
+
+PUBLIC_LAYERS = ("quartier", "measures", "locations", "ideas")
+# All ideas in every moderation state, with history: for logged-in planners only.
+PLANNER_IDEAS = "ideas-all"
+# The options every export understands besides the layer's own filters.
+OPTIONS = frozenset({"crs", "from", "to"})
+WGS84 = 4326
+UTM32N = 25832
+# A point in Dalheim: a CRS that cannot express it is of no use for this map.
+DALHEIM = (8.474, 50.566)
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    key: str
+    label: str
+    driver: str | None  # None: written by ``spreadsheet``, not GDAL
+    extension: str
+    media_type: str
+    wgs84_only: bool = False
+    layer_options: Mapping[str, str] = field(default_factory=dict)
+
+
+FORMATS: dict[str, ExportFormat] = {
+    f.key: f
+    for f in (
+        ExportFormat("gpkg", N_("GeoPackage"), "GPKG", "gpkg", "application/geopackage+sqlite3"),
+        ExportFormat("shp", N_("Shapefile (ZIP)"), "ESRI Shapefile", "shp.zip", "application/zip"),
+        ExportFormat(
+            "geojson",
+            N_("GeoJSON"),
+            "GeoJSON",
+            "geojson",
+            "application/geo+json",
+            wgs84_only=True,
+            layer_options={"RFC7946": "YES"},
+        ),
+        ExportFormat(
+            "kml",
+            N_("KML (Google Earth)"),
+            "LIBKML",
+            "kml",
+            "application/vnd.google-earth.kml+xml",
+            wgs84_only=True,
+        ),
+        ExportFormat("csv", N_("CSV"), None, "csv", "text/csv; charset=utf-8"),
+        ExportFormat(
+            "csv-excel", N_("CSV für Excel (deutsch)"), None, "csv", "text/csv; charset=utf-8"
+        ),
+        ExportFormat("fgb", N_("FlatGeobuf"), "FlatGeobuf", "fgb", "application/octet-stream"),
+    )
+}
+
+
+@dataclass(frozen=True)
+class ExportSpec:
+    """What to export: the layers, the format, the CRS and the filters of each layer."""
+
+    layers: tuple[str, ...]
+    fmt: ExportFormat
+    epsg: int = WGS84
+    queries: Mapping[str, LayerQuery] = field(default_factory=dict)
+    since: datetime | None = None
+    until: datetime | None = None
+    with_contacts: bool = False
+
+    @property
+    def title(self) -> str:
+        if len(self.layers) > 1:
+            return "quartierskarte"
+        return self.layers[0] + ("-kontakte" if self.with_contacts else "")
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    counts: dict[str, int]
+
+
+# -- options ---------------------------------------------------------------------------------
+
+
+def _single(args: Mapping[str, list[str]], name: str) -> str | None:
+    values = [v for v in args.get(name, []) if v.strip()]
+    if len(values) > 1:
+        raise QueryError(name, f"'{name}' darf nur einmal angegeben werden.")
+    return values[0].strip() if values else None
+
+
+@lru_cache(maxsize=64)
+def check_epsg(code: int) -> int:
+    """``code`` when it names a horizontal CRS that can express Dalheim; else QueryError."""
+    try:
+        crs = CRS.from_epsg(code)
+    except CRSError:
+        raise QueryError(
+            "crs",
+            f"Das Koordinatensystem EPSG:{code} ist unbekannt. Üblich sind 25832 "
+            "(ETRS89 / UTM 32N) und 4326 (WGS 84, Länge/Breite).",
+        ) from None
+    if not (crs.is_geographic or crs.is_projected) or crs.is_vertical:
+        raise QueryError(
+            "crs", f"EPSG:{code} ({crs.name}) ist kein Koordinatensystem für Lagekoordinaten."
+        )
+    x, y = Transformer.from_crs(WGS84, crs, always_xy=True).transform(*DALHEIM)
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise QueryError("crs", f"EPSG:{code} ({crs.name}) deckt Dalheim nicht ab.")
+    return code
+
+
+def parse_crs(text: str | None, fmt: ExportFormat) -> int:
+    """An EPSG code as ``25832`` or ``EPSG:25832``; GeoJSON and KML are always 4326."""
+    if text is None:
+        return WGS84
+    digits = text[5:] if text.upper().startswith("EPSG:") else text
+    if not digits.isdigit() or len(digits) > 6:
+        raise QueryError(
+            "crs",
+            f"'crs' muss ein EPSG-Code sein wie 25832 (ETRS89 / UTM 32N) oder 4326, "
+            f"nicht '{text}'.",
+        )
+    code = check_epsg(int(digits))
+    if fmt.wgs84_only and code != WGS84:
+        raise QueryError(
+            "crs",
+            f"{fmt.label} ist immer in EPSG:4326 (Länge/Breite). Für EPSG:{code} bitte "
+            "GeoPackage, Shapefile, FlatGeobuf oder CSV wählen.",
+        )
+    return code
+
+
+def _day_or_instant(text: str, name: str, end: bool) -> datetime:
+    """A date (the whole day, UTC) or an ISO 8601 date-time; the end of a day for ``to``."""
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            start = datetime.combine(day, time(), tzinfo=UTC)
+            return start + timedelta(days=1, microseconds=-1) if end else start
+        instant = datetime.fromisoformat(text.replace("z", "Z"))
+    except ValueError:
+        raise QueryError(
+            name, f"'{name}' muss ein Datum wie 2026-01-31 sein (oder Datum und Uhrzeit)."
+        ) from None
+    return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
+
+
+def _date_range(args: Mapping[str, list[str]]) -> tuple[datetime | None, datetime | None]:
+    since_text, until_text = _single(args, "from"), _single(args, "to")
+    since = _day_or_instant(since_text, "from", end=False) if since_text else None
+    until = _day_or_instant(until_text, "to", end=True) if until_text else None
+    if since and until and since > until:
+        raise QueryError("from", "Der Zeitraum beginnt nach seinem Ende ('from' nach 'to').")
+    return since, until
+
+
+def _query_layer(layer: str) -> str:
+    return "ideas" if layer == PLANNER_IDEAS else layer
+
+
+def _queries(layers: Sequence[str], filters: Mapping[str, list[str]]) -> dict[str, LayerQuery]:
+    if len(layers) == 1:
+        return {layers[0]: parse_layer_query(_query_layer(layers[0]), filters)}
+    # For all layers at once each filter applies to the layers that know it.
+    known = set().union(*(LAYER_PARAMETERS[_query_layer(layer)] for layer in layers))
+    unknown = sorted(set(filters) - known)
+    if unknown:
+        raise QueryError(
+            unknown[0],
+            f"Den Filter '{unknown[0]}' gibt es nicht. Möglich sind: {', '.join(sorted(known))}.",
+        )
+    return {
+        layer: parse_layer_query(
+            _query_layer(layer),
+            {k: v for k, v in filters.items() if k in LAYER_PARAMETERS[_query_layer(layer)]},
+        )
+        for layer in layers
+    }
+
+
+def parse_format(key: str) -> ExportFormat:
+    if key not in FORMATS:
+        raise QueryError(
+            "format",
+            f"Das Format '{key}' gibt es nicht. Möglich sind: {', '.join(FORMATS)}.",
+        )
+    return FORMATS[key]
+
+
+def parse_spec(
+    layers: Sequence[str],
+    format_key: str,
+    args: Mapping[str, list[str]],
+    with_contacts: bool = False,
+) -> ExportSpec:
+    """Check every option (``args``: parameter → all its values); raise ``QueryError``."""
+    fmt = parse_format(format_key)
+    if len(layers) > 1 and fmt.key != "gpkg":
+        raise QueryError("format", "Alle Ebenen in einer Datei gibt es nur als GeoPackage.")
+    if with_contacts and tuple(layers) != (PLANNER_IDEAS,):
+        raise ValueError("contact data belong to the planners' export of ideas only")
+    epsg = parse_crs(_single(args, "crs"), fmt)
+    since, until = _date_range(args)
+    filters = {k: v for k, v in args.items() if k not in OPTIONS}
+    return ExportSpec(
+        layers=tuple(layers),
+        fmt=fmt,
+        epsg=epsg,
+        queries=_queries(layers, filters),
+        since=since,
+        until=until,
+        with_contacts=with_contacts,
+    )
+
+
+def download_name(spec: ExportSpec, day: date) -> str:
+    """E.g. ``dalheim-measures-2026-11-25-epsg25832.gpkg``."""
+    variant = "-excel" if spec.fmt.key == "csv-excel" else ""
+    return f"dalheim-{spec.title}-{day.isoformat()}-epsg{spec.epsg}{variant}.{spec.fmt.extension}"
+
+
+# -- records → GeoDataFrame -----------------------------------------------------------------
+
+
+def _series(kind: str, values: list) -> pd.Series:
+    # Nullable integers stay integers in GIS files (plain pandas would make them floats).
+    if kind == "int":
+        return pd.Series(pd.array(values, dtype="Int64"))
+    if kind == "float":
+        return pd.Series(values, dtype="float64")
+    if kind == "bool":
+        return pd.Series(values, dtype="bool")
+    return pd.Series(values, dtype="object")
+
+
+def frame(
+    columns: Mapping[str, str], rows: list[dict], geometries: list, epsg: int
+) -> gpd.GeoDataFrame:
+    """A GeoDataFrame with the given schema from flat rows and EPSG:4326 geometries."""
+    data = {name: _series(kind, [row.get(name) for row in rows]) for name, kind in columns.items()}
+    result = gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(geometries, crs=WGS84))
+    return result if epsg == WGS84 else result.to_crs(epsg)
+
+
+def _time_range(layer: str, spec: ExportSpec) -> TimeRange | None:
+    if spec.since is None and spec.until is None:
+        return None
+    # Ideas by when they were handed in, everything else by its last change.
+    column = "created_at" if layer in ("ideas", PLANNER_IDEAS) else "updated_at"
+    return TimeRange(column, spec.since, spec.until)
+
+
+def layer_frame(store: Store, layer: str, spec: ExportSpec) -> gpd.GeoDataFrame:
+    """The records of one layer as the export's table, reprojected to ``spec.epsg``."""
+    query = spec.queries.get(layer, LayerQuery())
+    if layer == PLANNER_IDEAS:
+        records = store.layer_records(
+            "ideas", query, _time_range(layer, spec), idea_states=tuple(MODERATION_STATES)
+        )
+        histories = store.idea_histories()
+        contacts = store.idea_contacts_by_idea() if spec.with_contacts else {}
+        columns = dict(gis_attributes.PLANNER_IDEA_COLUMNS)
+        if spec.with_contacts:
+            columns.update(gis_attributes.CONTACT_COLUMNS)
+            rows = [
+                gis_attributes.planner_idea_row(
+                    r, histories.get(r.id, []), contacts.get(r.id) or IdeaContact(idea_id=r.id)
+                )
+                for r in records
+            ]
+        else:
+            rows = [gis_attributes.planner_idea_row(r, histories.get(r.id, [])) for r in records]
+    else:
+        columns, to_row = gis_attributes.ROWS[layer]
+        records = store.layer_records(layer, query, _time_range(layer, spec))
+        rows = [to_row(r) for r in records]
+    return frame(columns, rows, [r.geometry for r in records], spec.epsg)
+
+
+def write_export(store: Store, spec: ExportSpec, directory: Path) -> ExportResult:
+    """Read the layers of ``spec`` from ``store`` and write the file into ``directory``."""
+    frames = {layer: layer_frame(store, layer, spec) for layer in spec.layers}
+    path = gis_writers.write_frames(frames, spec.fmt, directory)
+    return ExportResult(path=path, counts={layer: len(f) for layer, f in frames.items()})

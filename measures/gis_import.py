@@ -1,0 +1,387 @@
+"""The dry run of a GIS import: what an uploaded layer would create, change or leave.
+
+Each feature becomes a GeoJSON-like feature in EPSG:4326 with the properties the seed
+files have, and ``measures.validation`` checks it exactly as it checks the seed. Shapefile
+names map back to the full column names; nested columns (sources, timeline) are parsed
+from their JSON text.
+
+Round trips through GIS files must not show changes nobody made, so:
+
+- a geometry that lies within about a centimetre of the stored one, in any ring order or
+  orientation, counts as unchanged (GeoJSON keeps 7 decimals, reprojection adds noise);
+- a multi-geometry with a single part becomes that part (GeoPackage and Shapefile turn
+  polygons into multipolygons);
+- a text that a Shapefile had to cut at 254 bytes counts as the stored text;
+- a column missing from the file keeps the stored value of an existing record.
+
+Records that are not in the file stay as they are: an import never deletes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry import mapping
+from shapely.geometry.base import BaseGeometry
+
+from measures import geo, gis_attributes, shapefile_names, validation
+from measures.gis_files import UploadedLayer
+from measures.gis_writers import shapefile_text
+from measures.model import Location, Measure, Quartier
+from measures.validation import InvalidFeatures
+
+# About 1 cm in Dalheim; RFC 7946 GeoJSON rounds to 7 decimals (at most 0.5e-7).
+GEOMETRY_TOLERANCE_DEG = 1e-7
+# Farther than this from the Quartier, a feature was most likely read in the wrong CRS.
+WRONG_CRS_M = 50_000
+READERS = {"measures": validation.read_measures, "locations": validation.read_locations}
+FLAT_ROWS = {"measures": gis_attributes.measure_row, "locations": gis_attributes.location_row}
+# Booleans as spreadsheets, dBASE ("T"/"F") and people write them.
+TRUE_WORDS = {"true", "t", "wahr", "ja", "j", "1", "yes", "y"}
+FALSE_WORDS = {"false", "f", "falsch", "nein", "n", "0", "no", ""}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Change:
+    record: Measure | Location
+    fields: tuple[FieldChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class InvalidFeature:
+    label: str  # the feature's id, or "#n" (its place in the file) without one
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    layer: str
+    file_name: str
+    source_crs: str | None
+    created: tuple[Change, ...]
+    updated: tuple[Change, ...]
+    unchanged: tuple[str, ...]
+    invalid: tuple[InvalidFeature, ...]
+    ignored_columns: tuple[str, ...]
+
+    @property
+    def can_apply(self) -> bool:
+        return not self.invalid and bool(self.created or self.updated)
+
+    @property
+    def records(self) -> list[Measure | Location]:
+        return [c.record for c in (*self.created, *self.updated)]
+
+    def fingerprint(self, stored: Mapping[str, Any]) -> str:
+        """A digest of what applying would write and over which stored versions.
+
+        The preview shows it, the apply step recomputes it: when the file's effect or the
+        stored records changed in between, the two differ and nothing is applied.
+        """
+
+        def version(record) -> list:
+            if record is None:
+                return []
+            return [
+                shapely.to_wkb(v, hex=True) if isinstance(v, BaseGeometry) else repr(v)
+                for v in dataclasses.astuple(dataclasses.replace(record, updated_at=None))
+            ]
+
+        content = [[version(r), version(stored.get(r.id))] for r in self.records] + [
+            sorted(self.unchanged),
+            [[i.label, *i.reasons] for i in self.invalid],
+        ]
+        return hashlib.sha256(json.dumps(content).encode()).hexdigest()[:32]
+
+
+# -- file row → GeoJSON-like feature ---------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """A Python value for a cell: None for every kind of missing, no numpy scalars."""
+    if isinstance(value, list | dict):
+        return value
+    if value is None or pd.isna(value):
+        return None
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _as_kind(value: Any, kind: str) -> Any:
+    """The value as the column's kind where that is unambiguous; else as it is."""
+    if value is None:
+        return None
+    if kind == "str" and isinstance(value, int | float) and not isinstance(value, bool):
+        return str(int(value)) if float(value).is_integer() else str(value)
+    if kind == "int" and isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    if kind == "float" and isinstance(value, str):
+        try:
+            return float(value.strip().replace(",", "."))
+        except ValueError:
+            return value
+    if kind == "bool" and not isinstance(value, bool):
+        word = str(value).strip().lower()
+        if isinstance(value, int | float) and value in (0, 1):
+            return bool(value)
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+    return value
+
+
+def _nested(value: Any, field: str, problems: list[str]) -> Any:
+    if value is None or isinstance(value, list):
+        return value
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            pass
+    example = (
+        '[{"title": "…", "url": "https://…"}]'
+        if field == "sources"
+        else ('[{"status": "idee", "date": "2024", "note": ""}]')
+    )
+    problems.append(f"{field}: ist keine gültige JSON-Liste (Beispiel: {example}).")
+    return None
+
+
+def _single_part(geometry: BaseGeometry | None) -> BaseGeometry | None:
+    if geometry is not None and geometry.geom_type.startswith("Multi"):
+        parts = shapely.get_parts(geometry)
+        if len(parts) == 1:
+            return parts[0]
+    return geometry
+
+
+def same_geometry(a: BaseGeometry, b: BaseGeometry) -> bool:
+    """Equal within ``GEOMETRY_TOLERANCE_DEG`` whatever the ring order and orientation."""
+    if a.geom_type != b.geom_type:
+        return False
+    return bool(
+        shapely.equals_exact(
+            shapely.normalize(a), shapely.normalize(b), tolerance=GEOMETRY_TOLERANCE_DEG
+        )
+    )
+
+
+def _properties(
+    raw: Mapping[str, Any],
+    columns: Mapping[str, str],
+    stored_flat: Mapping[str, Any] | None,
+    from_shapefile: bool,
+    problems: list[str],
+) -> dict[str, Any]:
+    properties: dict[str, Any] = {}
+    for name, kind in columns.items():
+        if name not in raw:
+            # A column the planner left out keeps the stored value.
+            value = stored_flat.get(name) if stored_flat else None
+        else:
+            value = _plain(raw[name])
+            if (
+                from_shapefile
+                and stored_flat is not None
+                and isinstance(stored_flat.get(name), str)
+                and isinstance(value, str)
+                # dBASE also drops trailing spaces, so a cut may end one character short.
+                and value.rstrip() == shapefile_text(stored_flat[name]).rstrip()
+            ):
+                value = stored_flat[name]
+        if name in gis_attributes.NESTED:
+            value = _nested(value, name, problems)
+        else:
+            value = _as_kind(value, kind)
+        if value is not None:
+            properties[name] = value
+    return properties
+
+
+def _column_names(frame_columns) -> dict[str, str]:
+    """File column → full name; a full name in the file wins over a short one."""
+    present = set(frame_columns)
+    names = {}
+    for column in frame_columns:
+        full = shapefile_names.long_name(column)
+        names[column] = column if full in present and full != column else full
+    return names
+
+
+# -- the plan ---------------------------------------------------------------------------------
+
+
+def _describe(value: Any) -> str:
+    text = "–" if value in (None, "", ()) else str(value)
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def _changes(old, new) -> tuple[FieldChange, ...]:
+    changes = []
+    for f in dataclasses.fields(old):
+        if f.name == "updated_at":
+            continue
+        before, after = getattr(old, f.name), getattr(new, f.name)
+        if before == after:
+            continue
+        if f.name == "geometry":
+            moved = geo.to_crs(before, geo.UTM32N).hausdorff_distance(geo.to_crs(after, geo.UTM32N))
+            changes.append(FieldChange("geometry", before.geom_type, f"{moved:.1f} m"))
+        else:
+            changes.append(FieldChange(f.name, _describe(before), _describe(after)))
+    return tuple(changes)
+
+
+@dataclass
+class _Checked:
+    """The features of a file after validation, in file order."""
+
+    labels: list[str]
+    reasons: dict[str, list[str]]
+    valid: list[Measure | Location]
+
+
+NO_CRS = (
+    "geometry: Die Datei nennt kein Koordinatensystem (bei einem Shapefile fehlt die "
+    ".prj-Datei), die Lage ist so nicht bestimmbar."
+)
+
+
+def _validate(
+    uploaded: UploadedLayer, layer: str, file_name: str, stored: Mapping[str, Any]
+) -> tuple[_Checked, tuple[str, ...]]:
+    """Each row as a seed feature through ``measures.validation``; the ignored columns."""
+    columns = gis_attributes.IMPORT_COLUMNS[layer]
+    frame = uploaded.frame
+    names = _column_names([c for c in frame.columns if c != frame.geometry.name])
+    expected = set(columns) | gis_attributes.DERIVED
+    ignored = tuple(sorted({full for full in names.values() if full not in expected}))
+    rows = frame.drop(columns=frame.geometry.name).rename(columns=names).to_dict("records")
+    checked = _Checked([], {}, [])
+    seen: set[str] = set()
+    for index, (raw, geometry) in enumerate(zip(rows, frame.geometry.array, strict=True)):
+        raw_id = _as_kind(_plain(raw.get("id")), "str")
+        label = raw_id if isinstance(raw_id, str) and raw_id.strip() else f"#{index + 1}"
+        if label in seen:
+            label = f"{label} (#{index + 1})"
+            checked.labels.append(label)
+            checked.reasons[label] = ["id: kommt in der Datei mehrfach vor."]
+            continue
+        seen.add(label)
+        checked.labels.append(label)
+        problems = [] if uploaded.source_crs is not None else [NO_CRS]
+        old = stored.get(label)
+        flat = FLAT_ROWS[layer](old) if old is not None else None
+        properties = _properties(raw, columns, flat, uploaded.from_shapefile, problems)
+        geometry = _single_part(geometry)
+        feature = {
+            "type": "Feature",
+            "properties": properties,
+            "geometry": mapping(geometry) if geometry is not None else None,
+        }
+        try:
+            collection = {"type": "FeatureCollection", "features": [feature]}
+            (record,) = READERS[layer](collection, file_name)
+        except InvalidFeatures as error:
+            problems += [_reason(p, uploaded.source_crs) for p in error.problems]
+        if problems:
+            checked.reasons[label] = problems
+        else:
+            checked.valid.append(record)
+    return checked, ignored
+
+
+def _check_geofence(
+    checked: _Checked,
+    quartier: Quartier | None,
+    file_name: str,
+    tolerance_m: float,
+    source_crs: str | None,
+) -> None:
+    """Move the valid records that lie outside the Quartier to the invalid ones."""
+    if quartier is None or not checked.valid:
+        return
+    try:
+        validation.check_inside(quartier, checked.valid, file_name, tolerance_m)
+    except InvalidFeatures as error:
+        outside = {p.feature_id: p for p in error.problems}
+        for record in [r for r in checked.valid if r.id in outside]:
+            checked.reasons[record.id] = [
+                _outside_reason(quartier, record, outside[record.id], source_crs)
+            ]
+        checked.valid = [r for r in checked.valid if r.id not in outside]
+
+
+def plan_import(
+    uploaded: UploadedLayer,
+    layer: str,
+    file_name: str,
+    stored: Mapping[str, Measure | Location],
+    quartier: Quartier | None,
+    tolerance_m: float,
+) -> ImportPlan:
+    """Compare the uploaded features with the ``stored`` records (id → record) of ``layer``."""
+    checked, ignored = _validate(uploaded, layer, file_name, stored)
+    _check_geofence(checked, quartier, file_name, tolerance_m, uploaded.source_crs)
+    created, updated, unchanged = [], [], []
+    for record in checked.valid:
+        old = stored.get(record.id)
+        if old is None:
+            created.append(Change(record))
+            continue
+        if same_geometry(old.geometry, record.geometry):
+            record = dataclasses.replace(record, geometry=old.geometry)
+        changes = _changes(old, record)
+        if changes:
+            updated.append(Change(record, changes))
+        else:
+            unchanged.append(record.id)
+    return ImportPlan(
+        layer=layer,
+        file_name=file_name,
+        source_crs=uploaded.source_crs,
+        created=tuple(created),
+        updated=tuple(updated),
+        unchanged=tuple(unchanged),
+        invalid=tuple(
+            InvalidFeature(label, tuple(checked.reasons[label]))
+            for label in checked.labels
+            if label in checked.reasons
+        ),
+        ignored_columns=ignored,
+    )
+
+
+def _outside_reason(quartier: Quartier, record, problem, source_crs: str | None) -> str:
+    distance = geo.distance_outside_m(quartier.geometry, record.geometry)
+    if distance > WRONG_CRS_M:
+        return (
+            f"geometry: liegt {distance / 1000:.0f} km vom Quartier entfernt – stimmt das "
+            f"Koordinatensystem der Datei ({source_crs})?"
+        )
+    return f"{problem.field}: {problem.message}"
+
+
+def _reason(problem, source_crs: str | None) -> str:
+    text = f"{problem.field}: {problem.message}"
+    if problem.field == "geometry" and "EPSG:4326" in problem.message and source_crs:
+        # Coordinates in metres read as degrees: the file names the wrong CRS, or none.
+        text += f" Die Datei gibt {source_crs} an – stimmt das?"
+    return text

@@ -1,0 +1,206 @@
+"""The layer cache: serialised layers are reused, yet every change shows in the next answer.
+
+Each worker keeps its own cache, keyed by the layer's ``changed_at`` in the database. Two
+app instances on one database stand for two gunicorn workers here: a change made through
+one of them (or anywhere else) must appear in the very next response of both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+from shapely.geometry import Point
+
+from app import create_app
+from app.layer_cache import LayerCache
+from measures.model import Idea
+
+API = "/api/layers/ideas"
+OGC = "/ogc/collections/ideas/items?limit=10000"
+URLS = [API, OGC]
+
+
+def _idea(idea_id: str, state: str = "pending", title: str = "Mehr Bänke") -> Idea:
+    return Idea(
+        id=idea_id,
+        title=title,
+        description="Am Spielplatz fehlen Bänke für Eltern.",
+        category="wohnumfeld_gruen",
+        geometry=Point(8.4740, 50.5655),
+        created_at=datetime(2026, 5, 1, 12, 0, tzinfo=UTC),
+        moderation_state=state,
+    )
+
+
+def _features(client, url: str) -> dict[str, dict]:
+    response = client.get(url)
+    assert response.status_code == 200
+    return {f["id"]: f["properties"] for f in response.get_json()["features"]}
+
+
+@pytest.fixture
+def second_worker(app, database_url):
+    """Another app on the same database, with its own cache: a second gunicorn worker."""
+    other = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": database_url})
+    yield other
+    other.extensions["quartierskarte.store"].engine.dispose()
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_repeated_requests_are_answered_from_the_cache(app, store, client, url, monkeypatch):
+    store.add_idea(_idea("a1", "approved"))
+    first = client.get(url)
+
+    def no_database(*args, **kwargs):
+        raise AssertionError("the layer was read again although it did not change")
+
+    app_store = app.extensions["quartierskarte.store"]
+    monkeypatch.setattr(app_store, "ideas", no_database)
+    monkeypatch.setattr(app_store, "layer_page", no_database)
+    second = client.get(url)
+    assert second.status_code == 200
+    assert second.get_json()["features"] == first.get_json()["features"]
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_a_newly_approved_idea_is_in_the_next_response_of_every_worker(
+    app, store, client, second_worker, url
+):
+    other = second_worker.test_client()
+    store.add_idea(_idea("old", "approved"))
+    assert set(_features(client, url)) == {"old"}
+    assert set(_features(other, url)) == {"old"}
+
+    # Pending ideas are not public: the layer stays as it was.
+    store.add_idea(_idea("new"))
+    assert set(_features(client, url)) == {"old"}
+
+    store.approve_idea("new", "planerin")
+    assert set(_features(client, url)) == {"old", "new"}
+    assert set(_features(other, url)) == {"old", "new"}
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_a_changed_idea_is_in_the_next_response_of_every_worker(
+    app, store, client, second_worker, url
+):
+    other = second_worker.test_client()
+    store.add_idea(_idea("a1", "approved"))
+    assert _features(client, url)["a1"]["title"] == "Mehr Bänke"
+    assert _features(other, url)["a1"]["supports"] == 0
+
+    store.edit_idea("a1", "planerin", "Mehr Sitzbänke", "Am Spielplatz fehlen Bänke.")
+    assert _features(client, url)["a1"]["title"] == "Mehr Sitzbänke"
+    assert _features(other, url)["a1"]["title"] == "Mehr Sitzbänke"
+
+    store.support_idea("a1")
+    assert _features(other, url)["a1"]["supports"] == 1
+    assert _features(client, url)["a1"]["supports"] == 1
+
+    store.reject_idea("a1", "planerin", "Gibt es schon.")
+    assert _features(client, url) == {}
+    assert _features(other, url) == {}
+
+
+def test_an_idea_submitted_through_the_api_and_approved_shows_at_once(app, store, client):
+    app.config["RATELIMIT_IDEAS"] = "100 per minute"
+    assert _features(client, API) == {}
+    created = client.post(
+        "/api/ideas",
+        json={
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [8.4740, 50.5655]},
+            "properties": {
+                "title": "Trinkbrunnen",
+                "description": "Ein Trinkbrunnen am Berliner Ring.",
+                "category": "wohnumfeld_gruen",
+                "consent": True,
+            },
+        },
+    )
+    assert created.status_code == 201
+    idea_id = created.get_json()["id"]
+    assert _features(client, API) == {}
+    store.approve_idea(idea_id, "planerin")
+    assert set(_features(client, API)) == {idea_id}
+    assert set(_features(client, OGC)) == {idea_id}
+
+
+def test_revalidation_still_answers_304_until_the_layer_changes(store, client):
+    store.add_idea(_idea("a1", "approved"))
+    first = client.get(API)
+    etag = first.headers["ETag"]
+    assert client.get(API, headers={"If-None-Match": etag}).status_code == 304
+    store.support_idea("a1")
+    changed = client.get(API, headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != etag
+
+
+def test_filters_are_cached_apart(store, client):
+    store.add_idea(_idea("inside", "approved"))
+    store.add_idea(replace(_idea("other", "approved"), geometry=Point(8.4800, 50.5610)))
+    box = "bbox=8.4735,50.5650,8.4745,50.5660"
+    assert set(_features(client, API)) == {"inside", "other"}
+    assert set(_features(client, f"{API}?{box}")) == {"inside"}
+    assert set(_features(client, f"{OGC}&{box}")) == {"inside"}
+    assert set(_features(client, API)) == {"inside", "other"}
+    ogc_page = client.get("/ogc/collections/ideas/items?limit=1").get_json()
+    assert ogc_page["numberMatched"] == 2
+    assert ogc_page["numberReturned"] == 1
+    assert client.get(OGC).get_json()["numberReturned"] == 2
+
+
+def test_the_ogc_time_stamp_is_that_of_each_response(store, client):
+    store.add_idea(_idea("a1", "approved"))
+    before = datetime.now(UTC).replace(microsecond=0)
+    page = client.get(OGC).get_json()
+    again = client.get(OGC).get_json()
+    for document in (page, again):
+        stamp = datetime.fromisoformat(document["timeStamp"].replace("Z", "+00:00"))
+        assert stamp >= before
+    assert list(page) == [
+        "type",
+        "numberMatched",
+        "numberReturned",
+        "timeStamp",
+        "links",
+        "features",
+    ]
+
+
+def test_a_cache_of_size_zero_reads_every_time(app, store, client, monkeypatch):
+    app.config["LAYER_CACHE_BYTES"] = 0
+    store.add_idea(_idea("a1", "approved"))
+    assert set(_features(client, API)) == {"a1"}
+    calls = []
+    app_store = app.extensions["quartierskarte.store"]
+    original = app_store.ideas
+    monkeypatch.setattr(app_store, "ideas", lambda *a, **k: calls.append(1) or original(*a, **k))
+    _features(client, API)
+    _features(client, API)
+    assert len(calls) == 2
+
+
+def test_the_cache_keeps_to_its_size_and_drops_older_versions():
+    cache = LayerCache(max_bytes=10)
+    t1, t2 = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC)
+    assert cache.get_or_build("ideas", "a", t1, lambda: [b"1234"]) == (b"1234",)
+    assert cache.get_or_build("ideas", "a", t1, lambda: [b"xxxx"]) == (b"1234",)
+    cache.get_or_build("ideas", "b", t1, lambda: [b"5678"])
+    assert len(cache) == 2
+    # A third entry would exceed ten bytes: the least recently used one goes.
+    cache.get_or_build("measures", "c", t1, lambda: [b"90ab"])
+    assert len(cache) == 2
+    assert cache.get_or_build("ideas", "a", t1, lambda: [b"new!"]) == (b"new!",)
+    # A newer version of a layer replaces the older ones at once.
+    cache.get_or_build("ideas", "a", t2, lambda: [b"t2"])
+    assert cache.get_or_build("ideas", "a", t2, lambda: [b"??"]) == (b"t2",)
+    assert cache.get_or_build("ideas", "b", t1, lambda: [b"b1"]) == (b"b1",)
+    # Entries larger than the whole cache are served but not kept.
+    assert cache.get_or_build("ideas", "big", t2, lambda: [b"x" * 11]) == (b"x" * 11,)
+    # Without a recorded change nothing is kept.
+    assert cache.get_or_build("ideas", "a", None, lambda: [b"n1"]) == (b"n1",)
+    assert cache.get_or_build("ideas", "a", None, lambda: [b"n2"]) == (b"n2",)
