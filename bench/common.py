@@ -172,7 +172,7 @@ class Server:
         deadline = time.monotonic() + 120
         while True:
             if self.process.poll() is not None:
-                self.__exit__(None, None, None)
+                self._stop(keep_log=True)
                 raise RuntimeError(f"{self.name} startete nicht:\n{self.log_path.read_text()}")
             try:
                 status, _headers, _body = fetch(self.base + self.ready, timeout=60)
@@ -181,12 +181,15 @@ class Server:
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                self.__exit__(None, None, None)
-                raise RuntimeError(f"{self.name} antwortete nicht in 120 s")
+                self._stop(keep_log=True)
+                raise RuntimeError(f"{self.name} antwortete nicht in 120 s (Log: {self.log_path})")
             time.sleep(0.2)
         return self
 
     def __exit__(self, *exc) -> None:
+        self._stop(keep_log=exc[0] is not None)
+
+    def _stop(self, keep_log: bool) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -195,6 +198,9 @@ class Server:
                 self.process.kill()
                 self.process.wait()
         self.log_file.close()
+        # The server's log is kept only when something went wrong.
+        if not keep_log:
+            self.log_path.unlink(missing_ok=True)
 
 
 def gunicorn(
@@ -401,17 +407,26 @@ def pilot(base: str, paths: Sequence[str]) -> float:
     return run_wrk(base, list(reversed(paths)), 2).requests_per_s if have_wrk() else 0.0
 
 
-def measure(base: str, paths: Sequence[str], seconds: float, pilot_rps: float) -> Load:
+def measure(
+    base: str,
+    paths: Sequence[str],
+    seconds: float,
+    pilot_rps: float,
+    fixed_count: bool | None = None,
+) -> Load:
     """One run against ``base``: wrk for fast servers, a fixed count for slow ones.
 
     A timed run counts only requests finished before its end, which understates a
     server that needs seconds per answer by up to half the connections' worth of
-    requests. So the pilot decides: at SLOW_RPS or more, wrk for ``seconds``; below,
-    about ``seconds`` worth of requests (10 to 60), all of them finished and timed.
+    requests. So the pilot decides (unless ``fixed_count`` does): at SLOW_RPS or more,
+    wrk for ``seconds``; below, about ``seconds`` worth of requests (10 to 60), all of
+    them finished and timed.
     """
     if not have_wrk():
         return run_python_client(base, paths, seconds=seconds)
-    if pilot_rps >= SLOW_RPS:
+    if fixed_count is None:
+        fixed_count = pilot_rps < SLOW_RPS
+    if not fixed_count:
         return run_wrk(base, paths, seconds)
     count = max(10, min(60, round(pilot_rps * seconds)))
     return run_python_client(base, paths, count=count)

@@ -117,15 +117,23 @@ def visit(browser, url: str, wait_for: list[str]) -> tuple[dict[str, int], dict[
         lambda route: route.fulfill(status=204),
     )
     sizes: dict[str, int] = {}
+    pending: set = set()
+
+    def started(request) -> None:
+        if urlsplit(request.url).netloc == host:
+            pending.add(request)
 
     def finished(request) -> None:
         parts = urlsplit(request.url)
         if parts.netloc == host:
+            pending.discard(request)
             s = request.sizes()
             key = parts.path + (f"?{parts.query}" if parts.query else "")
             sizes[key] = sizes.get(key, 0) + s["responseBodySize"] + s["responseHeadersSize"]
 
+    page.on("request", started)
     page.on("requestfinished", finished)
+    page.on("requestfailed", lambda request: pending.discard(request))
     page.add_init_script(WATCH)
     page.goto(url)
     # Polled from here: the page's CSP (rightly) forbids the eval wait_for_function uses.
@@ -134,7 +142,14 @@ def visit(browser, url: str, wait_for: list[str]) -> tuple[dict[str, int], dict[
         if time.monotonic() > deadline:
             raise RuntimeError(f"{url}: {wait_for} nicht gezeichnet in 120 s")
         page.wait_for_timeout(25)
-    page.wait_for_load_state("networkidle")
+    # Every request to the server has finished, and none followed for half a second.
+    quiet_since = time.monotonic()
+    while time.monotonic() - quiet_since < 0.5:
+        if pending:
+            quiet_since = time.monotonic()
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{url}: unfertig: {[r.url for r in pending]}")
+        page.wait_for_timeout(50)
     times = page.evaluate("window.__qk")
     timing = page.evaluate(TIMING)
     context.close()
