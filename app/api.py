@@ -16,6 +16,7 @@ from app.openapi import openapi_document
 from app.participation import status_url, submit_idea
 from measures import geojson
 from measures.ideas import InvalidSubmission
+from measures.layer_index import build_index
 from measures.query import LayerQuery, QueryError, check_layer, parse_layer_query
 from measures.vocabulary import LAYERS
 
@@ -44,15 +45,39 @@ def _dumps(document: dict) -> str:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
-def _layer_features(name: str, query: LayerQuery) -> list[dict]:
-    store = get_store()
+def _layer_records(name: str, query: LayerQuery | None = None) -> list:
+    store, query = get_store(), query or LayerQuery()
     if name == "quartier":
-        return [geojson.quartier_feature(q) for q in store.quartiers(query)]
+        return store.quartiers(query)
     if name == "measures":
-        return [geojson.measure_feature(m) for m in store.measures(query)]
+        return store.measures(query)
     if name == "locations":
-        return [geojson.location_feature(loc) for loc in store.locations(query)]
-    return [geojson.idea_feature(i) for i in store.ideas(query)]
+        return store.locations(query)
+    return store.ideas(query)
+
+
+FEATURE_OF = {
+    "quartier": geojson.quartier_feature,
+    "measures": geojson.measure_feature,
+    "locations": geojson.location_feature,
+    "ideas": geojson.idea_feature,
+}
+
+
+def _layer_body(name: str, query: LayerQuery, changed_at: datetime | None) -> bytes:
+    """The FeatureCollection of ``query``: from the layer's index, else from the database."""
+    to_feature = FEATURE_OF[name]
+    index = layer_cache().index(
+        name, changed_at, lambda: build_index(_layer_records(name), to_feature, _dumps)
+    )
+    if index is not None:
+        features = index.select(query)
+    else:
+        features = [_dumps(to_feature(r)).encode() for r in _layer_records(name, query)]
+    # The same bytes as _dumps(geojson.feature_collection(...)), without writing each
+    # feature again.
+    head = _dumps(geojson.feature_collection([], name))[: -len("[]}")].encode()
+    return head + b"[" + b",".join(features) + b"]}"
 
 
 @bp.get("/layers")
@@ -88,8 +113,7 @@ def layer(name: str):
     changed_at = get_store().layer_changed_at(name)
 
     def build() -> tuple[bytes, bytes]:
-        document = geojson.feature_collection(_layer_features(name, query), name)
-        body = _dumps(document).encode()
+        body = _layer_body(name, query, changed_at)
         return body, generate_etag(body).encode()
 
     body, etag = layer_cache().get_or_build(name, ("api", query), changed_at, build)

@@ -12,6 +12,12 @@ entry that is out of date is simply never asked for again. Reading ``changed_at`
 matters: the rows read afterwards are at least as new, so an entry is never older than
 its key. Layers without a recorded change are not cached.
 
+Two kinds of entry share the budget: whole answers (the bytes of one query) and a layer's
+index (``measures/layer_index.py``: every feature's JSON once, to answer any filter or box
+from memory). An answer to a query never asked before is made from the index instead of
+from the database, so a new box costs array comparisons and a join, not a thousand
+features built again.
+
 The size is bounded per worker by ``LAYER_CACHE_BYTES`` (default 64 MiB; 0 turns the cache
 off); the least recently used entries go first, and older versions of a layer go as
 soon as a newer one is stored.
@@ -26,18 +32,22 @@ from datetime import datetime
 
 from flask import current_app
 
+from measures.layer_index import LayerIndex
+
 DEFAULT_BYTES = 64 * 1024 * 1024
 _KEY = "quartierskarte.layer_cache"
 
 Parts = tuple[bytes, ...]
+# The query key of a layer's index, apart from the keys of answers.
+INDEX = "index"
 
 
 class LayerCache:
-    """Least recently used entries of bytes, bounded by their total size."""
+    """Least recently used entries, bounded by their total size in bytes."""
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[tuple, Parts] = OrderedDict()
+        self._entries: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
 
@@ -49,32 +59,59 @@ class LayerCache:
         build: Callable[[], Sequence[bytes]],
     ) -> Parts:
         """The parts stored for ``(layer, query, changed_at)``, else ``build()``'s, stored."""
-        if changed_at is None or self.max_bytes <= 0:
+        if not self.enabled_for(changed_at):
             return tuple(build())
-        key = (layer, query, changed_at)
+
+        def parts() -> tuple[Parts, int]:
+            built = tuple(build())
+            return built, sum(len(p) for p in built)
+
+        return self._get_or_store((layer, query, changed_at), parts)
+
+    def index(
+        self, layer: str, changed_at: datetime | None, build: Callable[[], LayerIndex]
+    ) -> LayerIndex | None:
+        """The layer's index for ``changed_at`` (see measures/layer_index.py), else None.
+
+        None when the layer cannot be cached: then a query is better answered by the
+        database than by building every feature of the layer for it.
+        """
+        if not self.enabled_for(changed_at):
+            return None
+
+        def index() -> tuple[LayerIndex, int]:
+            built = build()
+            return built, built.nbytes
+
+        return self._get_or_store((layer, INDEX, changed_at), index)
+
+    def enabled_for(self, changed_at: datetime | None) -> bool:
+        return changed_at is not None and self.max_bytes > 0
+
+    def _get_or_store(self, key: tuple, build: Callable[[], tuple[object, int]]):
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
                 self._entries.move_to_end(key)
-                return found
-        parts = tuple(build())
-        size = sum(len(p) for p in parts)
+                return found[0]
+        value, size = build()
         if size > self.max_bytes:
-            return parts
+            return value
+        layer, _query, changed_at = key
         with self._lock:
             # Versions of this layer from before its last change are never asked for again.
             for old in [k for k in self._entries if k[0] == layer and k[2] != changed_at]:
                 self._drop(old)
             if key in self._entries:
                 self._drop(key)
-            self._entries[key] = parts
+            self._entries[key] = (value, size)
             self._size += size
             while self._size > self.max_bytes:
                 self._drop(next(iter(self._entries)))
-        return parts
+        return value
 
     def _drop(self, key: tuple) -> None:
-        self._size -= sum(len(p) for p in self._entries.pop(key))
+        self._size -= self._entries.pop(key)[1]
 
     def __len__(self) -> int:
         return len(self._entries)

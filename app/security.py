@@ -8,6 +8,7 @@ and sessions are signed cookies that every worker can check with the shared secr
 from __future__ import annotations
 
 import secrets
+import time
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request
@@ -81,10 +82,20 @@ def init_app(app: Flask) -> Limiter:
         app=app,
         storage_uri=app.config["RATELIMIT_STORAGE_URI"],
         key_prefix=app.config["RATELIMIT_KEY_PREFIX"],
-        headers_enabled=True,
+        # The X-RateLimit-* headers on every answer cost one more read of the counter
+        # per request (a Redis round trip); what a refused client needs is Retry-After,
+        # set below on 429 answers only.
+        headers_enabled=False,
     )
     app.extensions["quartierskarte.limiter"] = limiter
     csrf.init_app(app)
+
+    @app.after_request
+    def retry_after(response):
+        limit = limiter.current_limit if response.status_code == 429 else None
+        if limit is not None:
+            response.headers["Retry-After"] = str(max(1, int(limit.reset_at - time.time())))
+        return response
 
     @app.after_request
     def security_headers(response):

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import shapely
 from pyproj import Transformer
-from shapely.geometry import Point
+from shapely.geometry import LineString, Point, box
 from shapely.geometry.base import BaseGeometry
 
 WGS84 = "EPSG:4326"
@@ -29,6 +29,20 @@ def to_crs(geometry: BaseGeometry, target: str, source: str = WGS84) -> BaseGeom
     if source == target:
         return geometry
     return shapely.transform(geometry, _transformer(source, target).transform, interleaved=False)
+
+
+def box_geometry(minx: float, miny: float, maxx: float, maxy: float) -> BaseGeometry:
+    """The closed box as a geometry, for "intersects the box" tests.
+
+    A box without width or height becomes a line or a point, as PostGIS's ST_Envelope
+    makes it: as a polygon of no area it would intersect a point on it but not a line
+    through it, and in PostGIS nothing at all.
+    """
+    if minx == maxx and miny == maxy:
+        return Point(minx, miny)
+    if minx == maxx or miny == maxy:
+        return LineString([(minx, miny), (maxx, maxy)])
+    return box(minx, miny, maxx, maxy)
 
 
 def distance_outside_m(area: BaseGeometry, geometry: BaseGeometry) -> float:

@@ -240,6 +240,8 @@ def test_rate_limit_answers_429_with_a_clear_message(app, client):
     refused = client.post("/api/ideas", json=_feature())
     assert refused.status_code == 429
     assert refused.get_json()["error"]["code"] == "too_many_requests"
+    # When to try again: at most the one-minute window of the limit.
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
     # The form shares the budget with the API.
     form = client.post("/ideen/neu", data={**_valid(), "csrf_token": _token(client)})
     assert form.status_code == 429

@@ -15,11 +15,14 @@ from shapely.geometry import Point
 
 from app import create_app
 from app.layer_cache import LayerCache
+from measures.layer_index import build_index
 from measures.model import Idea
 
 API = "/api/layers/ideas"
 OGC = "/ogc/collections/ideas/items?limit=10000"
-URLS = [API, OGC]
+# Answered from the layer's index (measures/layer_index.py), not from an answer cached.
+API_BOX = API + "?bbox=8.4735,50.5650,8.4745,50.5660&category=wohnumfeld_gruen"
+URLS = [API, OGC, API_BOX]
 
 
 def _idea(idea_id: str, state: str = "pending", title: str = "Mehr Bänke") -> Idea:
@@ -204,3 +207,23 @@ def test_the_cache_keeps_to_its_size_and_drops_older_versions():
     # Without a recorded change nothing is kept.
     assert cache.get_or_build("ideas", "a", None, lambda: [b"n1"]) == (b"n1",)
     assert cache.get_or_build("ideas", "a", None, lambda: [b"n2"]) == (b"n2",)
+
+
+def test_the_index_of_a_layer_is_kept_per_version_within_the_size():
+    cache = LayerCache(max_bytes=1000)
+    t1, t2 = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC)
+    built = []
+
+    def build():
+        built.append(1)
+        return build_index([], lambda r: {}, str)
+
+    first = cache.index("ideas", t1, build)
+    assert first is not None and cache.index("ideas", t1, build) is first
+    assert len(built) == 1
+    assert cache.index("ideas", t2, build) is not first
+    assert len(cache) == 1  # the older version went
+    # Without a recorded change, or with the cache off, there is no index: the
+    # database answers instead.
+    assert cache.index("ideas", None, build) is None
+    assert LayerCache(max_bytes=0).index("ideas", t1, build) is None

@@ -474,8 +474,12 @@ def test_the_rate_limit_covers_the_ogc_api(database_url, store, tmp_path):
         client = app.test_client()
         statuses = [client.get("/ogc/collections").status_code for _ in range(3)]
         assert statuses == [200, 200, 429]
-        body = client.get("/ogc/collections").get_json()
+        refused = client.get("/ogc/collections")
+        body = refused.get_json()
         assert body["status"] == 429 and body["code"] == "TooManyRequests"
+        assert 1 <= int(refused.headers["Retry-After"]) <= 60
+        # Answers within the limit carry no counter headers (they cost a read each).
+        assert "X-RateLimit-Remaining" not in client.get("/ogc").headers
     finally:
         app.extensions["quartierskarte.store"].engine.dispose()
 

@@ -179,3 +179,33 @@ def test_backend_specifics(store, backend):
                 sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_measures_geom'")
             ).scalar()
             assert "gist" in index.lower()
+
+
+def _drop_pooled_connection(store) -> None:
+    """What a restart of PostgreSQL does to the connection waiting in the pool."""
+    with store.engine.connect() as connection:
+        pid = connection.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+    admin = sa.create_engine(store.engine.url.set(database="postgres"))
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            connection.commit()
+    finally:
+        admin.dispose()
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_connection_the_server_dropped_is_replaced_after_idling(store, monkeypatch):
+    """Connections are pinged only after lying idle (measures/storage/engine.py)."""
+    from measures.storage import engine as engine_module
+
+    _drop_pooled_connection(store)
+    # Taken from the pool at once, the dead connection is not pinged, and fails (which
+    # makes the pool drop it): the price of not pinging connections in steady use.
+    with pytest.raises(sa.exc.OperationalError):
+        store.layer_changed_at("measures")
+    _drop_pooled_connection(store)
+    # One that has lain idle is pinged and replaced before it is used.
+    monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_S", 0.0)
+    assert store.layer_changed_at("measures") is not None
+    assert len(store.measures()) == 7

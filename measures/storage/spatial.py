@@ -13,7 +13,7 @@ from typing import Protocol
 
 import shapely
 import sqlalchemy as sa
-from shapely.geometry import Point, box
+from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
 
@@ -78,7 +78,10 @@ class SQLiteSpatial:
 class PostGISSpatial:
     def intersects_bbox(self, table: sa.Table, bbox: BBox) -> sa.ColumnElement[bool]:
         geom = sa.literal_column(f"{table.name}.geom")
-        return sa.func.ST_Intersects(geom, sa.func.ST_MakeEnvelope(*bbox, 4326))
+        # ST_Envelope turns a box of no width or height into a line or point, which
+        # intersects what lies on it (see geo.box_geometry); the polygon would not.
+        envelope = sa.func.ST_Envelope(sa.func.ST_MakeEnvelope(*bbox, 4326))
+        return sa.func.ST_Intersects(geom, envelope)
 
     def distance_outside_quartier_m(self, connection: sa.Connection, point: Point) -> float | None:
         # Measured in EPSG:25832 like the SQLite path, so both give the same metres.
@@ -114,7 +117,7 @@ def spatial_for(dialect_name: str) -> Spatial:
 
 def _intersects_bbox(wkb: bytes, minx: float, miny: float, maxx: float, maxy: float) -> int:
     geometry: BaseGeometry = shapely.from_wkb(wkb)
-    return int(geometry.intersects(box(minx, miny, maxx, maxy)))
+    return int(geometry.intersects(geo.box_geometry(minx, miny, maxx, maxy)))
 
 
 def _distance_m(wkb: bytes, lon: float, lat: float) -> float:

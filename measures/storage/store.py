@@ -444,7 +444,9 @@ class Store:
 
     def layer_changed_at(self, layer: str) -> datetime | None:
         t = schema.layer_changes
-        with self.engine.connect() as connection:
+        # Read on every request before any cached layer is served, so it should cost one
+        # round trip: one statement needs no transaction around it (no BEGIN, no ROLLBACK).
+        with self.engine.execution_options(isolation_level="AUTOCOMMIT").connect() as connection:
             value = connection.execute(sa.select(t.c.changed_at).where(t.c.layer == layer)).scalar()
         return _utc(value)
 

@@ -1,0 +1,174 @@
+"""Layers answered from memory (measures/layer_index.py) are the database's answers.
+
+One app keeps its layer index, another has the cache switched off and asks the database
+(SQL on the bbox columns and shapely on SQLite, ST_Intersects in PostGIS) every time; both
+serve the same database. For random boxes and filters, and for boxes made to touch
+features exactly at their edges, the two must send the very same bytes.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from shapely.geometry import Point
+
+from app import create_app
+from measures.model import Idea
+from measures.vocabulary import CATEGORIES, LOCATION_KINDS, STATUSES
+
+# The extent of the Quartier and a little beyond, so that some boxes hold nothing.
+EXTENT = (8.462, 50.558, 8.486, 50.574)
+
+
+def _ideas(count: int, rng: random.Random) -> list[Idea]:
+    minx, miny, maxx, maxy = EXTENT
+    states = ["approved"] * 6 + ["pending", "rejected"]
+    ideas = []
+    for n in range(count):
+        # Rounded to five decimals, so that several ideas share a spot and box edges
+        # drawn from their coordinates touch them exactly.
+        lon = round(rng.uniform(minx + 0.004, maxx - 0.004), 5)
+        lat = round(rng.uniform(miny + 0.003, maxy - 0.003), 5)
+        ideas.append(
+            Idea(
+                id=f"i{n:04d}",
+                title=f"Idee {n}",
+                description="Ein Vorschlag für das Quartier.",
+                category=rng.choice(list(CATEGORIES)),
+                geometry=Point(lon, lat),
+                created_at=datetime(2026, 6, 1, tzinfo=UTC) + timedelta(minutes=rng.randint(0, 50)),
+                moderation_state=rng.choice(states),
+            )
+        )
+    return ideas
+
+
+def _random_box(rng: random.Random) -> tuple[float, float, float, float]:
+    minx, miny, maxx, maxy = EXTENT
+    x0, x1 = sorted(rng.uniform(minx, maxx) for _ in range(2))
+    y0, y1 = sorted(rng.uniform(miny, maxy) for _ in range(2))
+    return x0, y0, x1, y1
+
+
+def _param(box) -> str:
+    return "bbox=" + ",".join(repr(v) for v in box)
+
+
+@pytest.fixture
+def database_only(database_url):
+    """An app that answers every layer request from the database."""
+    other = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "DATABASE_URL": database_url,
+            "LAYER_CACHE_BYTES": 0,
+        }
+    )
+    yield other.test_client()
+    other.extensions["quartierskarte.store"].engine.dispose()
+
+
+@pytest.fixture
+def ideas(store):
+    rng = random.Random(25832)
+    made = _ideas(300, rng)
+    for idea in made:
+        store.add_idea(idea)
+    return made
+
+
+def _same(client, database_only, url: str) -> int:
+    from_memory, from_database = client.get(url), database_only.get(url)
+    assert from_memory.status_code == from_database.status_code == 200, url
+    assert from_memory.data == from_database.data, url
+    return len(from_memory.get_json()["features"])
+
+
+def test_random_boxes_and_filters_give_the_databases_answer(client, database_only, ideas):
+    rng = random.Random(4326)
+    found = []
+    for _ in range(40):
+        box = _random_box(rng)
+        found.append(_same(client, database_only, f"/api/layers/ideas?{_param(box)}"))
+        categories = rng.sample(list(CATEGORIES), rng.randint(1, 3))
+        query = "&".join(f"category={c}" for c in categories)
+        found.append(_same(client, database_only, f"/api/layers/ideas?{query}&{_param(box)}"))
+    # The boxes were neither all empty nor all full: the comparison saw real selections.
+    public = sum(1 for i in ideas if i.moderation_state == "approved")
+    assert 0 in found and max(found) < public and len(set(found)) > 10
+
+
+def test_boxes_touching_ideas_at_their_edges_include_them(client, database_only, ideas):
+    approved = [i for i in ideas if i.moderation_state == "approved"][:15]
+    for idea in approved:
+        x, y = idea.geometry.x, idea.geometry.y
+        for box in [
+            (x, y, x + 0.001, y + 0.001),  # the idea at the lower left corner
+            (x - 0.001, y - 0.001, x, y),  # at the upper right corner
+            (x, y, x, y),  # a box of no size at the idea itself
+            (x - 0.001, y, x + 0.001, y + 0.001),  # on the lower edge
+        ]:
+            url = f"/api/layers/ideas?{_param(box)}"
+            assert _same(client, database_only, url) >= 1
+            assert idea.id in {f["id"] for f in client.get(url).get_json()["features"]}
+
+
+@pytest.mark.parametrize("layer", ["quartier", "measures", "locations"])
+def test_areas_lines_and_places_give_the_databases_answer(
+    client, database_only, store, layer, seed
+):
+    rng = random.Random(len(layer))
+    records = {"quartier": [seed.quartier], "measures": seed.measures}.get(layer, seed.locations)
+    boxes = [_random_box(rng) for _ in range(25)]
+    # Boxes at the corners of each feature's bounding box: inside that box, but for an
+    # area or a line mostly outside the shape itself, where only the exact test decides.
+    for record in records:
+        minx, miny, maxx, maxy = record.geometry.bounds
+        boxes += [(minx, miny, minx + 1e-4, miny + 1e-4), (maxx - 1e-4, maxy - 1e-4, maxx, maxy)]
+    found = set()
+    for box in boxes:
+        found.add(_same(client, database_only, f"/api/layers/{layer}?{_param(box)}"))
+    if layer == "measures":
+        for status in rng.sample(list(STATUSES), 4):
+            _same(client, database_only, f"/api/layers/measures?status={status}")
+    if layer == "locations":
+        for kind in LOCATION_KINDS:
+            _same(client, database_only, f"/api/layers/locations?kind={kind}&{_param(EXTENT)}")
+    assert len(found) > 1
+
+
+def test_a_new_box_is_answered_without_the_database(app, client, ideas, monkeypatch):
+    assert client.get("/api/layers/ideas?bbox=8.47,50.56,8.48,50.57").status_code == 200
+
+    def no_database(*args, **kwargs):
+        raise AssertionError("the layer was read again although it did not change")
+
+    monkeypatch.setattr(app.extensions["quartierskarte.store"], "ideas", no_database)
+    other_box = client.get(
+        "/api/layers/ideas?bbox=8.471,50.561,8.479,50.566&category=spiel_freizeit"
+    )
+    assert other_box.status_code == 200
+    assert other_box.get_json()["type"] == "FeatureCollection"
+
+
+def test_a_change_reaches_answers_for_boxes_asked_before(app, client, store, ideas):
+    box = "bbox=8.4739,50.5654,8.4741,50.5656"
+    assert client.get(f"/api/layers/ideas?{box}").get_json()["features"] == []
+    store.add_idea(
+        Idea(
+            id="neu",
+            title="Neu",
+            description="Eine neue Idee.",
+            category="wohnen",
+            geometry=Point(8.4740, 50.5655),
+            created_at=datetime(2026, 7, 1, tzinfo=UTC),
+            moderation_state="pending",
+        )
+    )
+    assert client.get(f"/api/layers/ideas?{box}").get_json()["features"] == []
+    store.approve_idea("neu", "planerin")
+    ids = [f["id"] for f in client.get(f"/api/layers/ideas?{box}").get_json()["features"]]
+    assert ids == ["neu"]
