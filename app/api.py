@@ -16,7 +16,7 @@ from app.openapi import openapi_document
 from app.participation import status_url, submit_idea
 from measures import geojson
 from measures.ideas import InvalidSubmission
-from measures.layer_index import build_index
+from measures.layer_index import read_index
 from measures.query import LayerQuery, QueryError, check_layer, parse_layer_query
 from measures.vocabulary import LAYERS
 
@@ -41,39 +41,18 @@ def _conditional(
     return response.make_conditional(request)
 
 
-def _dumps(document: dict) -> str:
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-
-
-def _layer_records(name: str, query: LayerQuery | None = None) -> list:
-    store, query = get_store(), query or LayerQuery()
-    if name == "quartier":
-        return store.quartiers(query)
-    if name == "measures":
-        return store.measures(query)
-    if name == "locations":
-        return store.locations(query)
-    return store.ideas(query)
-
-
-FEATURE_OF = {
-    "quartier": geojson.quartier_feature,
-    "measures": geojson.measure_feature,
-    "locations": geojson.location_feature,
-    "ideas": geojson.idea_feature,
-}
+_dumps = geojson.dumps
 
 
 def _layer_body(name: str, query: LayerQuery, changed_at: datetime | None) -> bytes:
     """The FeatureCollection of ``query``: from the layer's index, else from the database."""
-    to_feature = FEATURE_OF[name]
-    index = layer_cache().index(
-        name, changed_at, lambda: build_index(_layer_records(name), to_feature, _dumps)
-    )
+    store = get_store()
+    index = layer_cache().index(name, changed_at, lambda: read_index(store, name))
     if index is not None:
         features = index.select(query)
     else:
-        features = [_dumps(to_feature(r)).encode() for r in _layer_records(name, query)]
+        to_feature = geojson.LAYER_FEATURES[name]
+        features = [_dumps(to_feature(r)).encode() for r in store.layer_records(name, query)]
     # The same bytes as _dumps(geojson.feature_collection(...)), without writing each
     # feature again.
     head = _dumps(geojson.feature_collection([], name))[: -len("[]}")].encode()

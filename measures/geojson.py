@@ -5,7 +5,8 @@ These are the open-data views: they carry no personal data, whoever asks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from shapely.geometry import mapping
@@ -127,3 +128,17 @@ def idea_feature(idea: Idea) -> dict:
 
 def feature_collection(features: list[dict], name: str) -> dict:
     return {"type": "FeatureCollection", "name": name, "features": features}
+
+
+# The public feature of a record, by layer.
+LAYER_FEATURES: dict[str, Callable[[object], dict]] = {
+    "quartier": quartier_feature,
+    "measures": measure_feature,
+    "locations": location_feature,
+    "ideas": idea_feature,
+}
+
+
+def dumps(document: dict) -> str:
+    """Compact JSON with umlauts as they are: how every API answer is written."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))

@@ -25,8 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from measures import geo
+from measures import geo, geojson
 from measures.query import LayerQuery
+from measures.storage import Store
 
 # The attributes a LayerQuery filters on, by the record attribute that holds them.
 FILTERS = {"statuses": "status", "categories": "category", "kinds": "kind"}
@@ -69,12 +70,15 @@ class LayerIndex:
         return near
 
 
-def build_index(
-    records: Iterable, to_feature: Callable[[object], dict], dumps: Callable[[dict], str]
-) -> LayerIndex:
+def read_index(store: Store, layer: str) -> LayerIndex:
+    """The index of every public record of ``layer``, as the read API writes them."""
+    return build_index(store.layer_records(layer), geojson.LAYER_FEATURES[layer])
+
+
+def build_index(records: Iterable, to_feature: Callable[[object], dict]) -> LayerIndex:
     """An index of ``records`` (in the layer's order), each written by ``to_feature``."""
     records = list(records)
-    features = tuple(dumps(to_feature(r)).encode() for r in records)
+    features = tuple(geojson.dumps(to_feature(r)).encode() for r in records)
     geometries = np.array([r.geometry for r in records] or [], dtype=object)
     bounds = shapely.bounds(geometries).reshape(-1, 4) if len(records) else np.empty((0, 4))
     is_point = shapely.get_type_id(geometries) == shapely.GeometryType.POINT

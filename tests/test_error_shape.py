@@ -45,6 +45,7 @@ def test_internal_errors_reveal_nothing(app, client, monkeypatch):
         raise RuntimeError("SELECT secret FROM /srv/quartierskarte/instance/db.sqlite3")
 
     monkeypatch.setattr(store, "measures", broken)
+    monkeypatch.setattr(store, "layer_records", broken)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     for url in ("/api/layers/measures", "/"):
         response = client.get(url)

@@ -60,7 +60,7 @@ def test_repeated_requests_are_answered_from_the_cache(app, store, client, url, 
         raise AssertionError("the layer was read again although it did not change")
 
     app_store = app.extensions["quartierskarte.store"]
-    monkeypatch.setattr(app_store, "ideas", no_database)
+    monkeypatch.setattr(app_store, "layer_records", no_database)
     monkeypatch.setattr(app_store, "layer_page", no_database)
     second = client.get(url)
     assert second.status_code == 200
@@ -180,8 +180,10 @@ def test_a_cache_of_size_zero_reads_every_time(app, store, client, monkeypatch):
     assert set(_features(client, API)) == {"a1"}
     calls = []
     app_store = app.extensions["quartierskarte.store"]
-    original = app_store.ideas
-    monkeypatch.setattr(app_store, "ideas", lambda *a, **k: calls.append(1) or original(*a, **k))
+    original = app_store.layer_records
+    monkeypatch.setattr(
+        app_store, "layer_records", lambda *a, **k: calls.append(1) or original(*a, **k)
+    )
     _features(client, API)
     _features(client, API)
     assert len(calls) == 2
@@ -216,7 +218,7 @@ def test_the_index_of_a_layer_is_kept_per_version_within_the_size():
 
     def build():
         built.append(1)
-        return build_index([], lambda r: {}, str)
+        return build_index([], lambda r: {})
 
     first = cache.index("ideas", t1, build)
     assert first is not None and cache.index("ideas", t1, build) is first

@@ -146,7 +146,7 @@ def test_a_new_box_is_answered_without_the_database(app, client, ideas, monkeypa
     def no_database(*args, **kwargs):
         raise AssertionError("the layer was read again although it did not change")
 
-    monkeypatch.setattr(app.extensions["quartierskarte.store"], "ideas", no_database)
+    monkeypatch.setattr(app.extensions["quartierskarte.store"], "layer_records", no_database)
     other_box = client.get(
         "/api/layers/ideas?bbox=8.471,50.561,8.479,50.566&category=spiel_freizeit"
     )
@@ -172,3 +172,34 @@ def test_a_change_reaches_answers_for_boxes_asked_before(app, client, store, ide
     store.approve_idea("neu", "planerin")
     ids = [f["id"] for f in client.get(f"/api/layers/ideas?{box}").get_json()["features"]]
     assert ids == ["neu"]
+
+
+def _without_time_stamp(response) -> dict:
+    assert response.status_code == 200
+    document = response.get_json()
+    del document["timeStamp"]
+    return document
+
+
+def test_ogc_pages_from_memory_are_the_databases_pages(client, database_only, ideas):
+    rng = random.Random(3857)
+    matched = set()
+    for _ in range(20):
+        box = _random_box(rng)
+        limit, offset = rng.choice([1, 7, 100]), rng.choice([0, 3, 40])
+        category = rng.choice(list(CATEGORIES))
+        for url in [
+            f"/ogc/collections/ideas/items?{_param(box)}&limit={limit}&offset={offset}",
+            f"/ogc/collections/ideas/items?category={category}&limit={limit}",
+            f"/ogc/collections/measures/items?{_param(box)}",
+        ]:
+            from_memory = _without_time_stamp(client.get(url))
+            assert from_memory == _without_time_stamp(database_only.get(url)), url
+            matched.add(from_memory["numberMatched"])
+    # Another CRS and a time filter are read from the database: still the same pages.
+    for url in [
+        "/ogc/collections/ideas/items?crs=http://www.opengis.net/def/crs/EPSG/0/25832",
+        "/ogc/collections/ideas/items?datetime=2026-06-01T00:10:00Z/..",
+    ]:
+        assert _without_time_stamp(client.get(url)) == _without_time_stamp(database_only.get(url))
+    assert len(matched) > 5

@@ -267,8 +267,7 @@ def test_paging_with_next_and_prev_links(client, seed):
     assert "next" not in _rels(beyond) and "prev" in _rels(beyond)
 
 
-def test_paging_runs_in_the_database(app, client):
-    """One count and one page query, each with LIMIT/OFFSET or COUNT in the SQL."""
+def _statements(app, url: str) -> tuple[dict, list[str]]:
     engine = app.extensions["quartierskarte.store"].engine
     statements: list[str] = []
 
@@ -277,14 +276,36 @@ def test_paging_runs_in_the_database(app, client):
 
     sa.event.listen(engine, "before_cursor_execute", record)
     try:
-        page = client.get("/ogc/collections/locations/items?limit=3&offset=6").get_json()
+        page = client_get_json(app, url)
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)
+    return page, [s for s in statements if "FROM locations" in s]
+
+
+def client_get_json(app, url: str) -> dict:
+    response = app.test_client().get(url)
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def test_without_the_cache_paging_runs_in_the_database(app):
+    """One count and one page query, each with LIMIT/OFFSET or COUNT in the SQL."""
+    app.config["LAYER_CACHE_BYTES"] = 0
+    page, reading = _statements(app, "/ogc/collections/locations/items?limit=3&offset=6")
     assert page["numberReturned"] == 3
-    reading = [s for s in statements if "FROM locations" in s]
     assert len(reading) == 2
     assert any("count(" in s.lower() for s in reading)
     assert any("LIMIT" in s and "OFFSET" in s for s in reading)
+
+
+def test_with_the_cache_the_layer_is_read_once_for_all_pages(app):
+    """The first page reads the layer into its index; the following ones read nothing."""
+    first, reading = _statements(app, "/ogc/collections/locations/items?limit=3")
+    assert first["numberReturned"] == 3 and len(reading) == 1
+    for offset in (3, 6, 9):
+        url = f"/ogc/collections/locations/items?limit=3&offset={offset}"
+        page, reading = _statements(app, url)
+        assert page["numberMatched"] == first["numberMatched"] and reading == []
 
 
 def test_property_filters_and_bbox_give_the_right_subset(client, seed, ideas):
@@ -452,6 +473,7 @@ def test_internal_errors_reveal_nothing(app, client, monkeypatch):
         raise RuntimeError("SELECT secret FROM /srv/quartierskarte/instance/db.sqlite3")
 
     monkeypatch.setattr(store, "layer_page", broken)
+    monkeypatch.setattr(store, "layer_records", broken)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     for url in ("/ogc/collections/measures/items", "/ogc/collections/measures/items?f=html"):
         response = client.get(url)

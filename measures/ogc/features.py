@@ -11,6 +11,7 @@ from datetime import datetime
 
 from shapely.geometry import mapping, shape
 
+from measures.layer_index import LayerIndex
 from measures.ogc import crs as crs_module
 from measures.ogc.collections import Collection
 from measures.ogc.datetimes import iso
@@ -27,8 +28,9 @@ PAGE_TYPES = {JSON: GEOJSON_TYPE, HTML: HTML_TYPE}
 class ItemsPage:
     collection: Collection
     request: ItemsRequest
-    # As the read API builds them: lon/lat (CRS84), whatever CRS was asked for.
-    features: list[dict]
+    # As the read API builds them: lon/lat (CRS84), whatever CRS was asked for; from a
+    # layer's index, already written as JSON (page_from_index).
+    features: list[dict] | list[bytes]
     number_matched: int
     time_stamp: datetime
 
@@ -66,6 +68,24 @@ def read_items(store: Store, collection: Collection, request: ItemsRequest, now:
         request=request,
         features=[collection.to_feature(record) for record in page.records],
         number_matched=page.number_matched,
+        time_stamp=now,
+    )
+
+
+def page_from_index(
+    index: LayerIndex, collection: Collection, request: ItemsRequest, now: datetime
+) -> ItemsPage:
+    """The page ``read_items`` reads, from a layer's index: its features as JSON bytes.
+
+    Only for requests in CRS84 without ``datetime``: the index holds the features as the
+    read API writes them, and no times to filter on.
+    """
+    selected = index.select(request.query)
+    return ItemsPage(
+        collection=collection,
+        request=request,
+        features=selected[request.offset : request.offset + request.limit],
+        number_matched=len(selected),
         time_stamp=now,
     )
 
@@ -122,15 +142,20 @@ def items_links(urls: Urls, page: ItemsPage, fmt: str) -> list[dict]:
     return links
 
 
-def items_document(urls: Urls, page: ItemsPage) -> dict:
-    """The GeoJSON FeatureCollection of one page, in the CRS that was asked for."""
+def items_document(urls: Urls, page: ItemsPage, features: list | None = None) -> dict:
+    """The GeoJSON FeatureCollection of one page, in the CRS that was asked for.
+
+    ``features`` replaces the page's features in the document (the caller writes them).
+    """
     return {
         "type": "FeatureCollection",
         "numberMatched": page.number_matched,
         "numberReturned": page.number_returned,
         "timeStamp": iso(page.time_stamp.replace(microsecond=0)),
         "links": items_links(urls, page, JSON),
-        "features": [in_crs(f, page.request.crs) for f in page.features],
+        "features": (
+            [in_crs(f, page.request.crs) for f in page.features] if features is None else features
+        ),
     }
 
 

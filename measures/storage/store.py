@@ -251,6 +251,9 @@ class Store:
     def __init__(self, engine: Engine):
         self.engine = engine
         self.spatial = spatial_for(engine.dialect.name)
+        # For single statements read on every request: no transaction around them (no
+        # BEGIN, no ROLLBACK), so one round trip each. Shares the engine's pool.
+        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
 
     # -- writing -------------------------------------------------------------------------
 
@@ -444,9 +447,8 @@ class Store:
 
     def layer_changed_at(self, layer: str) -> datetime | None:
         t = schema.layer_changes
-        # Read on every request before any cached layer is served, so it should cost one
-        # round trip: one statement needs no transaction around it (no BEGIN, no ROLLBACK).
-        with self.engine.execution_options(isolation_level="AUTOCOMMIT").connect() as connection:
+        # Read on every request before any cached layer is served.
+        with self._autocommit.connect() as connection:
             value = connection.execute(sa.select(t.c.changed_at).where(t.c.layer == layer)).scalar()
         return _utc(value)
 
