@@ -105,9 +105,9 @@
     return divIcon(element("span", "kind-mark", config.kind_marks[kind] || "?"), 30, "qk-marker qk-place", [-4, -4]);
   }
 
-  function ideaIcon() {
-    return divIcon(element("span", "idea-mark"), 22, "qk-marker qk-idea");
-  }
+  // One icon for every idea: Leaflet copies its options into each marker's element, so
+  // thousands of markers need not build thousands of icons.
+  var IDEA_ICON = divIcon(element("span", "idea-mark"), 22, "qk-marker qk-idea");
 
   // --- popups ----------------------------------------------------------------------
 
@@ -228,7 +228,7 @@
 
   function addIdea(feature, group) {
     var marker = L.marker(latLngOf(feature.geometry), {
-      icon: ideaIcon(), title: feature.properties.title, alt: feature.properties.title, keyboard: true,
+      icon: IDEA_ICON, title: feature.properties.title, alt: feature.properties.title, keyboard: true,
     });
     marker.bindPopup(function () { return ideaPopup(feature); });
     marker.feature = feature;
@@ -310,21 +310,46 @@
     }
   }
 
+  // Each change of the filters draws anew; answers to an older draw are dropped, so that
+  // a slow answer cannot paint over a newer selection.
+  var overviewDraw = 0;
+
   function drawOverview() {
     var params = filterParams();
-    var measures = getJSON(withQuery(config.api.measures, only(params, ["status", "category"])));
-    var ideas = getJSON(withQuery(config.api.ideas, only(params, ["category"])));
-    return Promise.all([measures, ideas]).then(function (results) {
-      layers.measures.clearLayers();
-      layers.ideas.clearLayers();
-      results[0].features.forEach(function (f) { addMeasure(f, layers.measures); });
-      var markers = [];
-      var collector = { addLayer: function (m) { markers.push(m); } };
-      results[1].features.forEach(function (f) { addIdea(f, collector); });
-      layers.ideas.addLayers(markers);
-      renderList(results[0].features);
-      say(words.shown.replace("{measures}", results[0].features.length).replace("{ideas}", results[1].features.length));
-    });
+    var draw = ++overviewDraw;
+    var counts = { measures: null, ideas: null };
+    function report() {
+      if (counts.measures !== null && counts.ideas !== null) {
+        say(words.shown.replace("{measures}", counts.measures).replace("{ideas}", counts.ideas));
+      }
+    }
+    // Measures are few and drawn as soon as they are here, not after the much larger
+    // ideas layer.
+    var measures = getJSON(withQuery(config.api.measures, only(params, ["status", "category"])))
+      .then(function (collection) {
+        if (draw !== overviewDraw) {
+          return;
+        }
+        layers.measures.clearLayers();
+        collection.features.forEach(function (f) { addMeasure(f, layers.measures); });
+        renderList(collection.features);
+        counts.measures = collection.features.length;
+        report();
+      });
+    var ideas = getJSON(withQuery(config.api.ideas, only(params, ["category"])))
+      .then(function (collection) {
+        if (draw !== overviewDraw) {
+          return;
+        }
+        layers.ideas.clearLayers();
+        var markers = [];
+        var collector = { addLayer: function (m) { markers.push(m); } };
+        collection.features.forEach(function (f) { addIdea(f, collector); });
+        layers.ideas.addLayers(markers);
+        counts.ideas = collection.features.length;
+        report();
+      });
+    return Promise.all([measures, ideas]);
   }
 
   function failed() {
