@@ -176,15 +176,49 @@
     return box;
   }
 
-  function ideaPopup(feature) {
+  function showIdea(feature, box) {
     var p = feature.properties;
-    var box = element("div", "popup");
     box.appendChild(element("h3", null, p.title));
     box.appendChild(element("p", null, config.categories[p.category]));
     var text = p.description.length > 200 ? p.description.slice(0, 199) + "…" : p.description;
     box.appendChild(element("p", null, text));
     box.appendChild(element("p", null, p.supports + " " + words.supports));
     box.appendChild(detailLink("ideas", feature.id, words.more));
+  }
+
+  function ideaPopup(feature) {
+    var box = element("div", "popup");
+    showIdea(feature, box);
+    return box;
+  }
+
+  // The overview knows only where its ideas are (/api/layers/ideas/points). Opening a
+  // pin asks the ideas layer for the ideas in a box around it: half the rounding step
+  // each way covers every idea that was rounded to this point, and a hair more (1e-9°,
+  // 0.1 mm) keeps one that lies exactly half a step away despite floating point.
+  function ideasHereUrl(lon, lat, precision) {
+    var half = Math.pow(10, -precision) / 2 + 1e-9;
+    var params = new URLSearchParams(only(filterParams(), ["category"]));
+    params.set("bbox", [lon - half, lat - half, lon + half, lat + half].join(","));
+    return config.api.ideas + "?" + params.toString();
+  }
+
+  // Called with the popup's box once its ideas are in (or have failed to come).
+  function ideasHereBox(lon, lat, precision, done) {
+    var box = element("div", "popup");
+    // Announced when the ideas have arrived, for those who cannot see the popup change.
+    box.setAttribute("aria-live", "polite");
+    box.appendChild(element("p", "popup-loading", words.loading));
+    getJSON(ideasHereUrl(lon, lat, precision)).then(function (collection) {
+      box.textContent = "";
+      if (!collection.features.length) {
+        box.appendChild(element("p", null, words.idea_gone));
+      }
+      collection.features.forEach(function (feature) { showIdea(feature, box); });
+    }).catch(function () {
+      box.textContent = "";
+      box.appendChild(element("p", "popup-note", words.idea_failed));
+    }).then(done);
     return box;
   }
 
@@ -232,6 +266,31 @@
     });
     marker.bindPopup(function () { return ideaPopup(feature); });
     marker.feature = feature;
+    group.addLayer(marker);
+  }
+
+  // One idea of the compact layer: a pin named after its Handlungsfeld, its popup loaded
+  // when it is opened.
+  function addIdeaPoint(points, i, group) {
+    var lon = points.lon[i], lat = points.lat[i];
+    var category = points.categories[points.category[i]];
+    var label = words.idea_marker.replace("{category}", config.categories[category]);
+    var marker = L.marker([lat, lon], { icon: IDEA_ICON, title: label, alt: label, keyboard: true });
+    // Leaflet calls the content function on every update of the popup, too: the box of the
+    // open popup is kept, so that fitting the popup to its loaded ideas loads nothing
+    // again. Each opening loads afresh.
+    var box = null;
+    marker.bindPopup(function () {
+      if (!box) {
+        box = ideasHereBox(lon, lat, points.precision, function () {
+          if (marker.isPopupOpen()) {
+            marker.getPopup().update();
+          }
+        });
+      }
+      return box;
+    });
+    marker.on("popupclose", function () { box = null; });
     group.addLayer(marker);
   }
 
@@ -336,17 +395,21 @@
         counts.measures = collection.features.length;
         report();
       });
-    var ideas = getJSON(withQuery(config.api.ideas, only(params, ["category"])))
-      .then(function (collection) {
+    // Only positions and categories: the full ideas layer is more than a megabyte at
+    // 10,000 ideas, and a popup fetches its ideas when it is opened.
+    var ideas = getJSON(withQuery(config.api.idea_points, only(params, ["category"])))
+      .then(function (points) {
         if (draw !== overviewDraw) {
           return;
         }
         layers.ideas.clearLayers();
         var markers = [];
         var collector = { addLayer: function (m) { markers.push(m); } };
-        collection.features.forEach(function (f) { addIdea(f, collector); });
+        for (var i = 0; i < points.lon.length; i++) {
+          addIdeaPoint(points, i, collector);
+        }
         layers.ideas.addLayers(markers);
-        counts.ideas = collection.features.length;
+        counts.ideas = points.lon.length;
         report();
       });
     return Promise.all([measures, ideas]);
