@@ -15,6 +15,7 @@ from app.layer_cache import layer_cache
 from app.openapi import openapi_document
 from app.participation import status_url, submit_idea
 from measures import geojson
+from measures import idea_points as points
 from measures.ideas import InvalidSubmission
 from measures.layer_index import read_index
 from measures.query import LayerQuery, QueryError, check_layer, parse_layer_query
@@ -97,6 +98,21 @@ def layer(name: str):
 
     body, etag = layer_cache().get_or_build(name, ("api", query), changed_at, build)
     return _conditional(body, GEOJSON, changed_at, etag.decode())
+
+
+@bp.get("/layers/ideas/points")
+def idea_points():
+    """Positions and Handlungsfeld of the approved ideas: what the overview map draws."""
+    query = parse_layer_query("ideas", request.args.to_dict(flat=False))
+    # changed_at before the rows, as in layer(): the cache relies on that order.
+    changed_at = get_store().layer_changed_at("ideas")
+
+    def build() -> tuple[bytes, bytes]:
+        body = _dumps(points.idea_points(get_store().ideas(query))).encode()
+        return body, generate_etag(body).encode()
+
+    body, etag = layer_cache().get_or_build("ideas", ("points", query), changed_at, build)
+    return _conditional(body, "application/json", changed_at, etag.decode())
 
 
 def _one(feature: dict | None, what: str, feature_id: str, layer: str) -> Response:

@@ -82,6 +82,33 @@ def _layer_operation(name: str) -> dict:
     }
 
 
+def _idea_points_operation() -> dict:
+    layer = _layer_operation("ideas")["get"]
+    return {
+        "get": {
+            "summary": "Ort und Handlungsfeld jeder freigegebenen Idee (für die Karte)",
+            "description": (
+                "Nur was die Übersichtskarte für ihre Stecknadeln braucht: Länge und Breite "
+                "(auf `precision` Nachkommastellen gerundet, nach Länge, dann Breite sortiert) "
+                "und das Handlungsfeld als Index in `categories`. `lon[i]`, `lat[i]` und "
+                "`category[i]` gehören zu einer Idee. Keine Ids und keine Texte: die Ideen an "
+                "einem Punkt liefert `/api/layers/ideas` mit einer bbox um ihn."
+            ),
+            # The same filters as the ideas layer, parsed by the same code.
+            "parameters": layer["parameters"],
+            "responses": {
+                "200": {
+                    "description": "Die Punkte der Ideen",
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/IdeaPoints"}}
+                    },
+                },
+                **_error_responses(304, 400),
+            },
+        }
+    }
+
+
 def _feature_operation(summary: str, what: str) -> dict:
     return {
         "get": {
@@ -132,6 +159,7 @@ def openapi_document() -> dict:
             },
             # One path per layer, each with exactly the filters that layer takes.
             **{f"/api/layers/{name}": _layer_operation(name) for name in LAYERS},
+            "/api/layers/ideas/points": _idea_points_operation(),
             "/api/measures/{id}": _feature_operation("Eine Maßnahme", "Die Maßnahme"),
             "/api/locations/{id}": _feature_operation("Ein Ort", "Der Ort"),
             "/api/ideas/{id}": _feature_operation("Eine freigegebene Idee", "Die Idee"),
@@ -288,6 +316,34 @@ def openapi_document() -> dict:
                         "features": {
                             "type": "array",
                             "items": {"$ref": "#/components/schemas/Feature"},
+                        },
+                    },
+                },
+                "IdeaPoints": {
+                    "type": "object",
+                    "required": ["name", "precision", "categories", "lon", "lat", "category"],
+                    "properties": {
+                        "name": {"type": "string", "enum": ["ideas"]},
+                        "precision": {"type": "integer", "minimum": 0},
+                        "categories": {
+                            "type": "array",
+                            "items": {"type": "string", "enum": list(CATEGORIES)},
+                        },
+                        "lon": {
+                            "type": "array",
+                            "items": {"type": "number", "minimum": -180, "maximum": 180},
+                        },
+                        "lat": {
+                            "type": "array",
+                            "items": {"type": "number", "minimum": -90, "maximum": 90},
+                        },
+                        "category": {
+                            "type": "array",
+                            "items": {
+                                "type": "integer",
+                                "minimum": 0,
+                                "maximum": len(CATEGORIES) - 1,
+                            },
                         },
                     },
                 },

@@ -169,6 +169,7 @@ def map_config(mode: str, **extra) -> dict:
                 name: url_for("api.layer", name=name)
                 for name in ("quartier", "measures", "locations", "ideas")
             },
+            "idea_points": url_for("api.idea_points"),
             "nearby": url_for("api.ideas_nearby"),
         },
         "detail": {
@@ -198,6 +199,12 @@ def map_config(mode: str, **extra) -> dict:
             "locate_failed": gettext("Ihr Standort konnte nicht bestimmt werden."),
             "loading_failed": gettext(
                 "Die Kartendaten konnten nicht geladen werden. Bitte laden Sie die Seite neu."
+            ),
+            "idea_marker": gettext("Idee: {category}"),
+            "loading": gettext("wird geladen …"),
+            "idea_gone": gettext("Diese Idee ist nicht mehr auf der Karte."),
+            "idea_failed": gettext(
+                "Die Idee konnte nicht geladen werden. Bitte versuchen Sie es noch einmal."
             ),
             "shown": gettext("Auf der Karte: {measures} Maßnahmen, {ideas} Ideen."),
             "pin": gettext("Ort Ihrer Idee (mit Pfeiltasten verschiebbar)"),

@@ -150,3 +150,119 @@ def test_vendored_libraries_are_served_with_their_version(client):
     assert client.get("/vendor/leaflet/0.0.1/leaflet.js").status_code == 404
     assert client.get("/vendor/unbekannt/1/x.js").status_code == 404
     assert client.get(f"/vendor/leaflet/{leaflet.VERSION}/../../__init__.py").status_code == 404
+
+
+POINTS = "/api/layers/ideas/points"
+
+
+def _store_idea(app, idea_id, lon, lat, category="wohnumfeld_gruen", state="approved"):
+    app.extensions["quartierskarte.store"].add_idea(
+        Idea(
+            id=idea_id,
+            title=f"Titel {idea_id}",
+            description="Beschreibung einer Idee",
+            category=category,
+            geometry=Point(lon, lat),
+            created_at=datetime(2026, 11, 2, tzinfo=UTC),
+            moderation_state=state,
+        ),
+        IdeaContact(idea_id, "Maria Muster", "maria@example.org"),
+    )
+
+
+def _points(client, url=POINTS) -> list[tuple[float, float, str]]:
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    document = response.get_json()
+    assert len(document["lon"]) == len(document["lat"]) == len(document["category"])
+    return [
+        (lon, lat, document["categories"][c])
+        for lon, lat, c in zip(document["lon"], document["lat"], document["category"], strict=True)
+    ]
+
+
+def test_idea_points_are_positions_and_categories_of_approved_ideas_only(app, client):
+    _store_idea(app, "a1b2c3d4e5f6", 8.4790123456, 50.5630987654, "spiel_freizeit")
+    _store_idea(app, "0f0f0f0f0f0f", 8.4740, 50.5655)
+    _store_idea(app, "aaaaaaaaaaaa", 8.4740, 50.5601, "wohnen")
+    _store_idea(app, "bbbbbbbbbbbb", 8.4760, 50.5600, state="pending")
+    _store_idea(app, "cccccccccccc", 8.4770, 50.5610, state="rejected")
+    response = client.get(POINTS)
+    document = response.get_json()
+    assert document["name"] == "ideas" and document["precision"] == 5
+    assert document["categories"] == [
+        "wohnumfeld_gruen",
+        "spiel_freizeit",
+        "fuss_radverkehr",
+        "soziale_infrastruktur_bildung",
+        "nahversorgung_gesundheit",
+        "wohnen",
+    ]
+    # Rounded to five decimals and sorted by longitude, then latitude.
+    assert _points(client) == [
+        (8.474, 50.5601, "wohnen"),
+        (8.474, 50.5655, "wohnumfeld_gruen"),
+        (8.47901, 50.5631, "spiel_freizeit"),
+    ]
+    text = response.get_data(as_text=True)
+    for private_or_detail in ("Maria", "maria@example.org", "Titel", "a1b2c3d4e5f6", "0f0f"):
+        assert private_or_detail not in text
+
+
+def test_idea_points_filter_by_category_like_the_ideas_layer(app, client):
+    _store_idea(app, "spiel", 8.4790, 50.5630, "spiel_freizeit")
+    _store_idea(app, "gruen", 8.4740, 50.5655)
+    assert _points(client, POINTS + "?category=spiel_freizeit") == [
+        (8.479, 50.563, "spiel_freizeit")
+    ]
+    assert len(_points(client, POINTS + "?category=spiel_freizeit,wohnumfeld_gruen")) == 2
+    assert _points(client, POINTS + "?category=wohnen") == []
+    assert _points(client, POINTS + "?bbox=8.4735,50.5650,8.4745,50.5660") == [
+        (8.474, 50.5655, "wohnumfeld_gruen")
+    ]
+
+
+def test_idea_points_refuse_bad_parameters_with_the_error_shape(client):
+    for query, parameter in (
+        ("category=unbekannt", "category"),
+        ("status=idee", "status"),
+        ("bbox=8.47,50.56,8.48", "bbox"),
+    ):
+        response = client.get(f"{POINTS}?{query}")
+        assert response.status_code == 400, query
+        error = response.get_json()["error"]
+        assert error["status"] == 400 and error["code"] == "invalid_parameter"
+        assert error["parameter"] == parameter
+        assert (
+            error["message"]
+            == client.get(f"/api/layers/ideas?{query}").get_json()["error"]["message"]
+        )
+    message = client.get(f"{POINTS}?category=unbekannt").get_json()["error"]["message"]
+    assert message.startswith("Unbekannter Wert für 'category': unbekannt.")
+
+
+def test_idea_points_answer_304_and_show_a_newly_approved_idea_at_once(app, client, database_url):
+    from app import create_app
+
+    other = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": database_url})
+    try:
+        second_worker = other.test_client()
+        _store_idea(app, "alt", 8.4740, 50.5655)
+        first = client.get(POINTS)
+        assert _points(second_worker) == _points(client) == [(8.474, 50.5655, "wohnumfeld_gruen")]
+        assert (
+            client.get(POINTS, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+        )
+
+        _store_idea(app, "neu", 8.4790, 50.5630, "spiel_freizeit", state="pending")
+        assert len(_points(client)) == 1
+        app.extensions["quartierskarte.store"].approve_idea("neu", "planerin")
+        expected = [(8.474, 50.5655, "wohnumfeld_gruen"), (8.479, 50.563, "spiel_freizeit")]
+        assert _points(client) == expected
+        assert _points(second_worker) == expected
+        assert (
+            client.get(POINTS, headers={"If-None-Match": first.headers["ETag"]}).status_code == 200
+        )
+    finally:
+        other.extensions["quartierskarte.store"].engine.dispose()

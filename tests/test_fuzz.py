@@ -8,13 +8,16 @@ suite stays fast; raise FUZZ_EXAMPLES for a longer run.
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
+from shapely.geometry import Point
 
 from app import create_app
+from measures.model import Idea
 
 # Our checks are stricter than a schema can say (a bbox's minimum before its maximum, a
 # point inside the Quartier, a deep JSON nesting limit), so a schema-valid request may be
@@ -32,6 +35,18 @@ FUZZ_SETTINGS = settings(
 
 @pytest.fixture
 def fuzz_app(store, database_url, tmp_path):
+    # One approved idea, so that the answers about ideas are checked with content.
+    store.add_idea(
+        Idea(
+            id="fuzz",
+            title="Mehr Bänke",
+            description="Am Spielplatz fehlen Bänke.",
+            category="spiel_freizeit",
+            geometry=Point(8.4740, 50.5655),
+            created_at=datetime(2026, 11, 1, tzinfo=UTC),
+            moderation_state="approved",
+        )
+    )
     app = create_app(
         {
             "TESTING": True,
@@ -79,6 +94,7 @@ def _fuzz(schema) -> list[str]:
 def test_json_api_matches_its_openapi_document(api_schema):
     covered = _fuzz(api_schema)
     assert "POST /api/ideas" in covered and "GET /api/layers/measures" in covered
+    assert "GET /api/layers/ideas/points" in covered
 
 
 def test_ogc_api_matches_its_openapi_document(ogc_schema):

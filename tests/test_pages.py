@@ -181,3 +181,22 @@ def test_imprint_and_privacy_texts_come_from_configuration(app, client):
     html = client.get("/impressum").get_data(as_text=True)
     assert "<p>Stadt Wetzlar</p>" in html
     assert "<p>Ernst-Leitz-Straße 30 &lt;b&gt;</p>" in html
+
+
+def test_map_page_counts_the_approved_ideas_of_the_filter(app, client):
+    _add_idea(app, "eins", "Eine Idee", "Text")
+    _add_idea(app, "zwei", "Noch eine", "Text")
+    app.extensions["quartierskarte.store"].add_idea(
+        Idea(
+            id="wartet",
+            title="Wartet",
+            description="Text",
+            category="wohnumfeld_gruen",
+            geometry=Point(8.4740, 50.5655),
+            created_at=datetime(2026, 11, 3, tzinfo=UTC),
+            moderation_state="pending",
+        )
+    )
+    assert "Ideen in dieser Auswahl (2)" in client.get("/").get_data(as_text=True)
+    other = client.get("/?category=spiel_freizeit").get_data(as_text=True)
+    assert "Ideen in dieser Auswahl (0)" in other

@@ -209,3 +209,22 @@ def test_a_connection_the_server_dropped_is_replaced_after_idling(store, monkeyp
     monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_S", 0.0)
     assert store.layer_changed_at("measures") is not None
     assert len(store.measures()) == 7
+
+
+def test_idea_count_counts_what_ideas_returns(store):
+    store.add_idea(_idea("offen", "pending"))
+    store.add_idea(_idea("frei", "approved"))
+    store.add_idea(_idea("nein", "rejected"))
+    store.add_idea(dataclasses.replace(_idea("spiel", "approved"), category="spiel_freizeit"))
+    store.add_idea(_idea("fern", "approved", lon=8.4800, lat=50.5610))
+    queries = [
+        LayerQuery(),
+        LayerQuery(categories=frozenset({"spiel_freizeit"})),
+        LayerQuery(categories=frozenset({"wohnumfeld_gruen", "spiel_freizeit"})),
+        LayerQuery(bbox=(8.4735, 50.5650, 8.4745, 50.5660)),
+        LayerQuery(categories=frozenset({"wohnen"})),
+    ]
+    assert [store.idea_count(q) for q in queries] == [3, 1, 3, 2, 0]
+    for query in queries:
+        assert store.idea_count(query) == len(store.ideas(query))
+    assert store.idea_count(states=("pending", "rejected")) == 2

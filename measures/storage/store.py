@@ -430,6 +430,19 @@ class Store:
             )
         ]
 
+    def idea_count(
+        self, query: LayerQuery = ALL, states: Iterable[str] = PUBLIC_IDEA_STATES
+    ) -> int:
+        """How many ideas ``ideas()`` would return, without reading them (the map page)."""
+        t = schema.ideas
+        statement = (
+            sa.select(sa.func.count())
+            .select_from(t)
+            .where(*self._where(t, query), t.c.moderation_state.in_(list(states)))
+        )
+        with self.engine.connect() as connection:
+            return connection.execute(statement).scalar_one()
+
     def idea(self, idea_id: str, states: Iterable[str] = PUBLIC_IDEA_STATES) -> Idea | None:
         t = schema.ideas
         rows = self._select(

@@ -115,8 +115,8 @@ def test_popup_text_from_data_is_inert(page, live_server, tiles, app):
     page.evaluate("quartierskarteLayers.map.setView([50.5600, 8.4760], 19, {animate: false})")
     page.locator(".qk-idea").first.focus()
     page.keyboard.press("Enter")
-    page.locator(".leaflet-popup-content").wait_for()
-    assert payload in page.locator(".leaflet-popup-content").inner_text()
+    # The overview's idea popups load their ideas when they open.
+    expect(page.locator(".leaflet-popup-content")).to_contain_text(payload)
     assert page.evaluate("window.pwned === undefined")
 
 
@@ -208,3 +208,113 @@ def test_english_map_page(page, live_server, tiles):
     assert page.get_by_label("completed", exact=True).is_visible()
     page.locator(".qk-measure[title^='Kinder- und Familienzentrum']").click()
     assert "€8,370,000" in page.locator(".leaflet-popup-content").inner_text()
+
+
+def _approved_idea(idea_id, title, lon, lat, category="spiel_freizeit", state="approved"):
+    from datetime import UTC, datetime
+
+    from shapely.geometry import Point
+
+    from measures.model import Idea
+
+    return Idea(
+        id=idea_id,
+        title=title,
+        description="Eine Bank im Schatten, damit Eltern den Kindern zusehen können.",
+        category=category,
+        geometry=Point(lon, lat),
+        created_at=datetime(2026, 11, 1, tzinfo=UTC),
+        moderation_state=state,
+    )
+
+
+# Exactly half a rounding step (5 decimals) beyond a rounded value in both directions, as a
+# pin placed with the form's six decimals may be: the popup's box must still find it.
+LONE_IDEA = ("a1b2c3d4e5f6", "Schattige Bank am Spielplatz", 8.476125, 50.560005)
+
+
+@pytest.fixture
+def ideas_on_map(app):
+    store = app.extensions["quartierskarte.store"]
+    for number in range(40):
+        # A crowd in one street block, which the overview shows as clusters.
+        store.add_idea(
+            _approved_idea(
+                f"menge{number:02d}",
+                f"Idee {number}",
+                8.4730 + (number % 8) * 0.0001,
+                50.5650 + (number // 8) * 0.0001,
+                category="wohnumfeld_gruen",
+            )
+        )
+    store.add_idea(_approved_idea(*LONE_IDEA))
+    store.add_idea(_approved_idea("wartet", "Noch nicht geprüft", 8.4800, 50.5610, state="pending"))
+    return 41
+
+
+def test_overview_shows_approved_ideas_as_clusters_from_the_compact_layer(
+    page, live_server, tiles, ideas_on_map
+):
+    _open_map(page, live_server + "/")
+    expect(page.locator("#map-status")).to_contain_text(f"{ideas_on_map} Ideen")
+    expect(page.locator(".marker-cluster").first).to_be_visible()
+    in_clusters = sum(
+        int(text) for text in page.locator(".marker-cluster").all_inner_texts() if text.strip()
+    )
+    assert in_clusters + page.locator(".qk-idea").count() == ideas_on_map
+    # The overview loads positions only; the full ideas layer is asked for no idea at all.
+    paths = [urlsplit(u) for u in page.requested_urls]
+    assert any(p.path == "/api/layers/ideas/points" for p in paths)
+    assert not any(p.path == "/api/layers/ideas" for p in paths)
+
+
+def _zoom_to_lone_idea(page):
+    lon, lat = LONE_IDEA[2:]
+    page.evaluate(f"quartierskarteLayers.map.setView([{lat}, {lon}], 19, {{animate: false}})")
+    marker = page.get_by_role("button", name="Idee: Spiel und Freizeit", exact=True)
+    expect(marker).to_have_count(1)
+    return marker
+
+
+def test_clicking_an_idea_marker_loads_its_popup_with_title_and_link(
+    page, live_server, tiles, ideas_on_map
+):
+    _open_map(page, live_server + "/")
+    _zoom_to_lone_idea(page).click()
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup.get_by_role("heading", name=LONE_IDEA[1])).to_be_visible()
+    expect(popup).to_contain_text("Spiel und Freizeit")
+    expect(popup).to_contain_text("0 Unterstützungen")
+    expect(popup).not_to_contain_text("wird geladen")
+    link = popup.get_by_role("link", name="Mehr erfahren")
+    assert link.get_attribute("href") == f"/ideen/{LONE_IDEA[0]}"
+    # One request for the ideas at the spot, though the popup is laid out anew for them.
+    page.wait_for_timeout(300)
+    asked = [u for u in page.requested_urls if "/api/layers/ideas?" in u]
+    assert len(asked) == 1 and "bbox=" in asked[0]
+    page.goto(live_server + link.get_attribute("href"))
+    assert page.get_by_role("heading", level=1).inner_text() == LONE_IDEA[1]
+
+
+def test_keyboard_users_open_an_idea_popup_with_enter(page, live_server, tiles, ideas_on_map):
+    _open_map(page, live_server + "/")
+    marker = _zoom_to_lone_idea(page)
+    marker.focus()
+    expect(marker).to_be_focused()
+    page.keyboard.press("Enter")
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup.get_by_role("heading", name=LONE_IDEA[1])).to_be_visible()
+    expect(popup.get_by_role("link", name="Mehr erfahren")).to_have_attribute(
+        "href", f"/ideen/{LONE_IDEA[0]}"
+    )
+
+
+def test_an_idea_popup_says_so_when_its_ideas_cannot_be_loaded(
+    page, live_server, tiles, ideas_on_map
+):
+    page.route("**/api/layers/ideas?*", lambda route: route.fulfill(status=503))
+    _open_map(page, live_server + "/")
+    _zoom_to_lone_idea(page).click()
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text("Die Idee konnte nicht geladen werden.")
+    expect(popup).not_to_contain_text("wird geladen")

@@ -105,9 +105,9 @@
     return divIcon(element("span", "kind-mark", config.kind_marks[kind] || "?"), 30, "qk-marker qk-place", [-4, -4]);
   }
 
-  function ideaIcon() {
-    return divIcon(element("span", "idea-mark"), 22, "qk-marker qk-idea");
-  }
+  // One icon for every idea: Leaflet copies its options into each marker's element, so
+  // thousands of markers need not build thousands of icons.
+  var IDEA_ICON = divIcon(element("span", "idea-mark"), 22, "qk-marker qk-idea");
 
   // --- popups ----------------------------------------------------------------------
 
@@ -176,15 +176,49 @@
     return box;
   }
 
-  function ideaPopup(feature) {
+  function showIdea(feature, box) {
     var p = feature.properties;
-    var box = element("div", "popup");
     box.appendChild(element("h3", null, p.title));
     box.appendChild(element("p", null, config.categories[p.category]));
     var text = p.description.length > 200 ? p.description.slice(0, 199) + "…" : p.description;
     box.appendChild(element("p", null, text));
     box.appendChild(element("p", null, p.supports + " " + words.supports));
     box.appendChild(detailLink("ideas", feature.id, words.more));
+  }
+
+  function ideaPopup(feature) {
+    var box = element("div", "popup");
+    showIdea(feature, box);
+    return box;
+  }
+
+  // The overview knows only where its ideas are (/api/layers/ideas/points). Opening a
+  // pin asks the ideas layer for the ideas in a box around it: half the rounding step
+  // each way covers every idea that was rounded to this point, and a hair more (1e-9°,
+  // 0.1 mm) keeps one that lies exactly half a step away despite floating point.
+  function ideasHereUrl(lon, lat, precision) {
+    var half = Math.pow(10, -precision) / 2 + 1e-9;
+    var params = new URLSearchParams(only(filterParams(), ["category"]));
+    params.set("bbox", [lon - half, lat - half, lon + half, lat + half].join(","));
+    return config.api.ideas + "?" + params.toString();
+  }
+
+  // Called with the popup's box once its ideas are in (or have failed to come).
+  function ideasHereBox(lon, lat, precision, done) {
+    var box = element("div", "popup");
+    // Announced when the ideas have arrived, for those who cannot see the popup change.
+    box.setAttribute("aria-live", "polite");
+    box.appendChild(element("p", "popup-loading", words.loading));
+    getJSON(ideasHereUrl(lon, lat, precision)).then(function (collection) {
+      box.textContent = "";
+      if (!collection.features.length) {
+        box.appendChild(element("p", null, words.idea_gone));
+      }
+      collection.features.forEach(function (feature) { showIdea(feature, box); });
+    }).catch(function () {
+      box.textContent = "";
+      box.appendChild(element("p", "popup-note", words.idea_failed));
+    }).then(done);
     return box;
   }
 
@@ -228,10 +262,35 @@
 
   function addIdea(feature, group) {
     var marker = L.marker(latLngOf(feature.geometry), {
-      icon: ideaIcon(), title: feature.properties.title, alt: feature.properties.title, keyboard: true,
+      icon: IDEA_ICON, title: feature.properties.title, alt: feature.properties.title, keyboard: true,
     });
     marker.bindPopup(function () { return ideaPopup(feature); });
     marker.feature = feature;
+    group.addLayer(marker);
+  }
+
+  // One idea of the compact layer: a pin named after its Handlungsfeld, its popup loaded
+  // when it is opened.
+  function addIdeaPoint(points, i, group) {
+    var lon = points.lon[i], lat = points.lat[i];
+    var category = points.categories[points.category[i]];
+    var label = words.idea_marker.replace("{category}", config.categories[category]);
+    var marker = L.marker([lat, lon], { icon: IDEA_ICON, title: label, alt: label, keyboard: true });
+    // Leaflet calls the content function on every update of the popup, too: the box of the
+    // open popup is kept, so that fitting the popup to its loaded ideas loads nothing
+    // again. Each opening loads afresh.
+    var box = null;
+    marker.bindPopup(function () {
+      if (!box) {
+        box = ideasHereBox(lon, lat, points.precision, function () {
+          if (marker.isPopupOpen()) {
+            marker.getPopup().update();
+          }
+        });
+      }
+      return box;
+    });
+    marker.on("popupclose", function () { box = null; });
     group.addLayer(marker);
   }
 
@@ -310,21 +369,50 @@
     }
   }
 
+  // Each change of the filters draws anew; answers to an older draw are dropped, so that
+  // a slow answer cannot paint over a newer selection.
+  var overviewDraw = 0;
+
   function drawOverview() {
     var params = filterParams();
-    var measures = getJSON(withQuery(config.api.measures, only(params, ["status", "category"])));
-    var ideas = getJSON(withQuery(config.api.ideas, only(params, ["category"])));
-    return Promise.all([measures, ideas]).then(function (results) {
-      layers.measures.clearLayers();
-      layers.ideas.clearLayers();
-      results[0].features.forEach(function (f) { addMeasure(f, layers.measures); });
-      var markers = [];
-      var collector = { addLayer: function (m) { markers.push(m); } };
-      results[1].features.forEach(function (f) { addIdea(f, collector); });
-      layers.ideas.addLayers(markers);
-      renderList(results[0].features);
-      say(words.shown.replace("{measures}", results[0].features.length).replace("{ideas}", results[1].features.length));
-    });
+    var draw = ++overviewDraw;
+    var counts = { measures: null, ideas: null };
+    function report() {
+      if (counts.measures !== null && counts.ideas !== null) {
+        say(words.shown.replace("{measures}", counts.measures).replace("{ideas}", counts.ideas));
+      }
+    }
+    // Measures are few and drawn as soon as they are here, not after the much larger
+    // ideas layer.
+    var measures = getJSON(withQuery(config.api.measures, only(params, ["status", "category"])))
+      .then(function (collection) {
+        if (draw !== overviewDraw) {
+          return;
+        }
+        layers.measures.clearLayers();
+        collection.features.forEach(function (f) { addMeasure(f, layers.measures); });
+        renderList(collection.features);
+        counts.measures = collection.features.length;
+        report();
+      });
+    // Only positions and categories: the full ideas layer is more than a megabyte at
+    // 10,000 ideas, and a popup fetches its ideas when it is opened.
+    var ideas = getJSON(withQuery(config.api.idea_points, only(params, ["category"])))
+      .then(function (points) {
+        if (draw !== overviewDraw) {
+          return;
+        }
+        layers.ideas.clearLayers();
+        var markers = [];
+        var collector = { addLayer: function (m) { markers.push(m); } };
+        for (var i = 0; i < points.lon.length; i++) {
+          addIdeaPoint(points, i, collector);
+        }
+        layers.ideas.addLayers(markers);
+        counts.ideas = points.lon.length;
+        report();
+      });
+    return Promise.all([measures, ideas]);
   }
 
   function failed() {
