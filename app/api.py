@@ -108,7 +108,15 @@ def idea_points():
     changed_at = get_store().layer_changed_at("ideas")
 
     def build() -> tuple[bytes, bytes]:
-        body = _dumps(points.idea_points(get_store().ideas(query))).encode()
+        # From the layer's index when there is one: the popups ask for the ideas at a
+        # spot from the same index right after.
+        store = get_store()
+        index = layer_cache().index("ideas", changed_at, lambda: read_index(store, "ideas"))
+        if index is not None:
+            positions = index.positions(query)
+        else:
+            positions = points.positions_of(store.ideas(query))
+        body = _dumps(points.idea_points(positions)).encode()
         return body, generate_etag(body).encode()
 
     body, etag = layer_cache().get_or_build("ideas", ("points", query), changed_at, build)

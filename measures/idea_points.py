@@ -23,8 +23,10 @@ from measures.vocabulary import CATEGORIES
 PRECISION = 5
 
 
-def idea_points(ideas: Iterable[Idea], precision: int = PRECISION) -> dict:
-    """The ideas' positions and categories as columns of equal length.
+def idea_points(
+    positions: Iterable[tuple[float, float, str]], precision: int = PRECISION
+) -> dict:
+    """The ideas' positions and categories, ``(lon, lat, category)`` each, as columns.
 
     ``category[i]`` is an index into ``categories``, the vocabulary's keys in their order,
     so that each key is written once instead of once per idea.
@@ -32,12 +34,8 @@ def idea_points(ideas: Iterable[Idea], precision: int = PRECISION) -> dict:
     keys = list(CATEGORIES)
     index = {key: number for number, key in enumerate(keys)}
     points = sorted(
-        (
-            round(idea.geometry.x, precision),
-            round(idea.geometry.y, precision),
-            index[idea.category],
-        )
-        for idea in ideas
+        (round(float(lon), precision), round(float(lat), precision), index[category])
+        for lon, lat, category in positions
     )
     return {
         "name": "ideas",
@@ -47,3 +45,8 @@ def idea_points(ideas: Iterable[Idea], precision: int = PRECISION) -> dict:
         "lat": [lat for _lon, lat, _category in points],
         "category": [category for _lon, _lat, category in points],
     }
+
+
+def positions_of(ideas: Iterable[Idea]) -> list[tuple[float, float, str]]:
+    """What ``idea_points`` takes, from idea records."""
+    return [(idea.geometry.x, idea.geometry.y, idea.category) for idea in ideas]

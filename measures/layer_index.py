@@ -47,6 +47,16 @@ class LayerIndex:
 
     def select(self, query: LayerQuery) -> list[bytes]:
         """The JSON of every feature matching ``query``, in the layer's order."""
+        return [self.features[i] for i in self.matching(query)]
+
+    def positions(self, query: LayerQuery) -> list[tuple[float, float, str]]:
+        """``(lon, lat, category)`` of every matching feature: for a layer of points."""
+        rows = self.matching(query)
+        categories = self.attributes["category"][rows]
+        return list(zip(self.bounds[rows, 0], self.bounds[rows, 1], categories, strict=True))
+
+    def matching(self, query: LayerQuery) -> np.ndarray:
+        """The positions in the layer's order of the features matching ``query``."""
         keep = np.ones(len(self.features), dtype=bool)
         for field, attribute in FILTERS.items():
             wanted = getattr(query, field)
@@ -56,7 +66,7 @@ class LayerIndex:
                 keep &= np.isin(values, sorted(wanted))
         if query.bbox is not None:
             keep &= self._in_box(query.bbox)
-        return [self.features[i] for i in np.flatnonzero(keep)]
+        return np.flatnonzero(keep)
 
     def _in_box(self, bbox: tuple[float, float, float, float]) -> np.ndarray:
         minx, miny, maxx, maxy = bbox

@@ -203,3 +203,19 @@ def test_ogc_pages_from_memory_are_the_databases_pages(client, database_only, id
     ]:
         assert _without_time_stamp(client.get(url)) == _without_time_stamp(database_only.get(url))
     assert len(matched) > 5
+
+
+def test_idea_points_from_memory_are_the_databases(client, database_only, ideas):
+    rng = random.Random(31467)
+    sizes = set()
+    for _ in range(10):
+        category = rng.choice(list(CATEGORIES))
+        for url in [
+            "/api/layers/ideas/points",
+            f"/api/layers/ideas/points?category={category}",
+            f"/api/layers/ideas/points?{_param(_random_box(rng))}",
+        ]:
+            from_memory = client.get(url)
+            assert from_memory.data == database_only.get(url).data, url
+            sizes.add(len(from_memory.get_json()["lon"]))
+    assert len(sizes) > 5
