@@ -45,8 +45,9 @@ def _conditional(
 _dumps = geojson.dumps
 
 
-def _layer_body(name: str, query: LayerQuery, changed_at: datetime | None) -> bytes:
-    """The FeatureCollection of ``query``: from the layer's index, else from the database."""
+def _layer_answer(name: str, query: LayerQuery, changed_at: datetime | None):
+    """Body and ETag of the FeatureCollection of ``query``: from the layer's index, else
+    from the database."""
     store = get_store()
     index = layer_cache().index(name, changed_at, lambda: read_index(store, name))
     if index is not None:
@@ -57,7 +58,9 @@ def _layer_body(name: str, query: LayerQuery, changed_at: datetime | None) -> by
     # The same bytes as _dumps(geojson.feature_collection(...)), without writing each
     # feature again.
     head = _dumps(geojson.feature_collection([], name))[: -len("[]}")].encode()
-    return head + b"[" + b",".join(features) + b"]}"
+    body = head + b"[" + b",".join(features) + b"]}"
+    etag = index.etag("api", query) if index is not None else generate_etag(body)
+    return body, etag.encode()
 
 
 @bp.get("/layers")
@@ -92,11 +95,9 @@ def layer(name: str):
     # changed_at before the rows: the cache (app/layer_cache.py) relies on that order.
     changed_at = get_store().layer_changed_at(name)
 
-    def build() -> tuple[bytes, bytes]:
-        body = _layer_body(name, query, changed_at)
-        return body, generate_etag(body).encode()
-
-    body, etag = layer_cache().get_or_build(name, ("api", query), changed_at, build)
+    body, etag = layer_cache().get_or_build(
+        name, ("api", query), changed_at, lambda: _layer_answer(name, query, changed_at)
+    )
     return _conditional(body, GEOJSON, changed_at, etag.decode())
 
 
@@ -113,10 +114,9 @@ def idea_points():
         store = get_store()
         index = layer_cache().index("ideas", changed_at, lambda: read_index(store, "ideas"))
         if index is not None:
-            positions = index.positions(query)
-        else:
-            positions = points.positions_of(store.ideas(query))
-        body = _dumps(points.idea_points(positions)).encode()
+            body = _dumps(points.idea_points(index.positions(query))).encode()
+            return body, index.etag("points", query).encode()
+        body = _dumps(points.idea_points(points.positions_of(store.ideas(query)))).encode()
         return body, generate_etag(body).encode()
 
     body, etag = layer_cache().get_or_build("ideas", ("points", query), changed_at, build)

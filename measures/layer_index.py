@@ -19,6 +19,7 @@ keys it by the layer's ``changed_at``).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -44,6 +45,18 @@ class LayerIndex:
     is_point: np.ndarray  # bool: the bounding box decides alone
     attributes: dict[str, np.ndarray]  # record attribute → values, for the filters
     nbytes: int
+    digest: bytes  # of every feature's JSON, in order: the same in every worker
+
+    def etag(self, kind: str, query: LayerQuery) -> str:
+        """A strong ETag for the answer of ``kind`` to ``query`` made from this index.
+
+        Such an answer follows from the features and the query alone, so hashing those
+        names it as well as hashing the answer would, in every worker, without reading
+        the answer's bytes (a third of the work of a new box).
+        """
+        filters = [",".join(sorted(getattr(query, field))) for field in FILTERS]
+        key = "|".join([kind, *filters, repr(query.bbox)])
+        return hashlib.sha1(self.digest + key.encode(), usedforsecurity=False).hexdigest()
 
     def select(self, query: LayerQuery) -> list[bytes]:
         """The JSON of every feature matching ``query``, in the layer's order."""
@@ -98,4 +111,7 @@ def build_index(records: Iterable, to_feature: Callable[[object], dict]) -> Laye
         if records and hasattr(records[0], attribute)
     }
     nbytes = sum(len(f) for f in features) + OVERHEAD_PER_FEATURE * len(records)
-    return LayerIndex(features, bounds, geometries, np.asarray(is_point), attributes, nbytes)
+    digest = hashlib.sha1(b"\n".join(features), usedforsecurity=False).digest()
+    return LayerIndex(
+        features, bounds, geometries, np.asarray(is_point), attributes, nbytes, digest
+    )

@@ -219,3 +219,21 @@ def test_idea_points_from_memory_are_the_databases(client, database_only, ideas)
             assert from_memory.data == database_only.get(url).data, url
             sizes.add(len(from_memory.get_json()["lon"]))
     assert len(sizes) > 5
+
+
+def test_etags_of_answers_from_memory_agree_across_workers(client, database_url, ideas):
+    other = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": database_url})
+    try:
+        second = other.test_client()
+        box_a = "/api/layers/ideas?bbox=8.466,50.561,8.474,50.566"
+        box_b = "/api/layers/ideas?bbox=8.466,50.561,8.474,50.567"
+        etag_a = client.get(box_a).headers["ETag"]
+        assert second.get(box_a).headers["ETag"] == etag_a
+        assert client.get(box_b).headers["ETag"] != etag_a
+        assert client.get(box_a + "&category=wohnen").headers["ETag"] != etag_a
+        # A client revalidating with another worker gets its 304.
+        assert second.get(box_a, headers={"If-None-Match": etag_a}).status_code == 304
+        points = "/api/layers/ideas/points"
+        assert second.get(points).headers["ETag"] == client.get(points).headers["ETag"]
+    finally:
+        other.extensions["quartierskarte.store"].engine.dispose()
