@@ -48,6 +48,8 @@ class LayerCache:
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
         self._entries: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
+        # The changed_at of each layer's entries: when it moves on, they all go.
+        self._versions: dict[str, datetime] = {}
         self._size = 0
         self._lock = threading.Lock()
 
@@ -100,8 +102,10 @@ class LayerCache:
         layer, _query, changed_at = key
         with self._lock:
             # Versions of this layer from before its last change are never asked for again.
-            for old in [k for k in self._entries if k[0] == layer and k[2] != changed_at]:
-                self._drop(old)
+            if self._versions.get(layer) != changed_at:
+                for old in [k for k in self._entries if k[0] == layer]:
+                    self._drop(old)
+                self._versions[layer] = changed_at
             if key in self._entries:
                 self._drop(key)
             self._entries[key] = (value, size)
