@@ -50,6 +50,8 @@ class LayerCache:
         self._entries: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
         # The changed_at of each layer's entries: when it moves on, they all go.
         self._versions: dict[str, datetime] = {}
+        # Layers whose index was larger than the whole cache.
+        self._too_large: set[str] = set()
         self._size = 0
         self._lock = threading.Lock()
 
@@ -75,14 +77,26 @@ class LayerCache:
     ) -> LayerIndex | None:
         """The layer's index for ``changed_at`` (see measures/layer_index.py), else None.
 
-        None when the layer cannot be cached: then a query is better answered by the
-        database than by building every feature of the layer for it.
+        None when the layer cannot be cached, or its index did not fit into the cache
+        once: then a query is better answered by the database than by building every
+        feature of the layer for it again and again.
         """
-        if not self.enabled_for(changed_at):
+        if not self.enabled_for(changed_at) or layer in self._too_large:
             return None
 
         def index() -> tuple[LayerIndex, int]:
             built = build()
+            if built.nbytes > self.max_bytes:
+                # Layers grow slowly: asking again at each change would cost a whole
+                # build each time. A worker that restarts tries again.
+                self._too_large.add(layer)
+                current_app.logger.warning(
+                    "Der Index der Ebene %s braucht %d Bytes, mehr als LAYER_CACHE_BYTES "
+                    "(%d): Abfragen dieser Ebene gehen an die Datenbank.",
+                    layer,
+                    built.nbytes,
+                    self.max_bytes,
+                )
             return built, built.nbytes
 
         return self._get_or_store((layer, INDEX, changed_at), index)

@@ -15,6 +15,7 @@ from shapely.geometry import Point
 
 from app import create_app
 from app.layer_cache import LayerCache
+from measures.geojson import idea_feature
 from measures.layer_index import build_index
 from measures.model import Idea
 
@@ -229,3 +230,31 @@ def test_the_index_of_a_layer_is_kept_per_version_within_the_size():
     # database answers instead.
     assert cache.index("ideas", None, build) is None
     assert LayerCache(max_bytes=0).index("ideas", t1, build) is None
+
+
+def test_an_index_larger_than_the_cache_is_not_built_again(app):
+    cache = LayerCache(max_bytes=100)
+    t1, t2 = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC)
+    built = []
+
+    def build():
+        built.append(1)
+        return build_index([_idea(f"i{n}", "approved") for n in range(3)], idea_feature)
+
+    with app.app_context():
+        first = cache.index("ideas", t1, build)
+        # Used for the request that built it, then the database answers instead.
+        assert first is not None and first.nbytes > 100
+        assert cache.index("ideas", t1, build) is None
+        assert cache.index("ideas", t2, build) is None
+    assert len(built) == 1 and len(cache) == 0
+
+
+def test_with_a_small_cache_boxes_still_get_the_databases_answer(app, store, client):
+    app.config["LAYER_CACHE_BYTES"] = 2000
+    for n in range(5):
+        store.add_idea(_idea(f"i{n}", "approved"))
+    box = f"{API}?bbox=8.47,50.56,8.48,50.57"
+    assert set(_features(client, box)) == {f"i{n}" for n in range(5)}
+    store.add_idea(_idea("i9", "approved"))
+    assert set(_features(client, box)) == {*(f"i{n}" for n in range(5)), "i9"}
