@@ -7,5 +7,8 @@ nor the query string: no IP addresses or e-mail addresses end up in server logs.
 accesslog = "-"
 access_log_format = '%(p)s %(s)s %(U)s %(t)s "%(m)s" %(b)s %(M)sms'
 # Worker restarts now and then keep slow memory growth of long-lived processes in check.
-max_requests = 5000
-max_requests_jitter = 500
+# Seldom, though: a new worker starts with an empty layer cache and builds each layer's
+# index again at its first request (0.4 s at 10,000 ideas, 4 s at 100,000), and at 5,000
+# requests that happened every half minute under load (bench/RESULTS.md).
+max_requests = 50000
+max_requests_jitter = 5000
