@@ -228,3 +228,15 @@ def test_idea_count_counts_what_ideas_returns(store):
     for query in queries:
         assert store.idea_count(query) == len(store.ideas(query))
     assert store.idea_count(states=("pending", "rejected")) == 2
+
+
+def test_the_last_change_of_a_layer_is_read_as_utc(empty_store):
+    assert empty_store.layer_changed_at("ideas") is None
+    before = datetime.now(UTC)
+    empty_store.add_idea(_idea("neu", "approved"))
+    changed_at = empty_store.layer_changed_at("ideas")
+    assert changed_at.tzinfo is not None and changed_at.utcoffset().total_seconds() == 0
+    assert before <= changed_at <= datetime.now(UTC)
+    with empty_store.engine.connect() as connection:
+        stored = connection.execute(sa.select(schema.layer_changes.c.changed_at)).scalar()
+    assert changed_at == stored.replace(tzinfo=stored.tzinfo or UTC)
