@@ -77,22 +77,24 @@ class LayerCache:
     ) -> LayerIndex | None:
         """The layer's index for ``changed_at`` (see measures/layer_index.py), else None.
 
-        None when the layer cannot be cached, or its index did not fit into the cache
-        once: then a query is better answered by the database than by building every
-        feature of the layer for it again and again.
+        None when the layer cannot be cached, or its index was once larger than half
+        the cache: then a query is better answered by the database than by building
+        every feature of the layer for it again and again. (Half, because an index and
+        the whole layer's answer are about the same size and must both fit, or they
+        push each other out.)
         """
         if not self.enabled_for(changed_at) or layer in self._too_large:
             return None
 
         def index() -> tuple[LayerIndex, int]:
             built = build()
-            if built.nbytes > self.max_bytes:
+            if built.nbytes > self.max_bytes // 2:
                 # Layers grow slowly: asking again at each change would cost a whole
                 # build each time. A worker that restarts tries again.
                 self._too_large.add(layer)
                 current_app.logger.warning(
-                    "Der Index der Ebene %s braucht %d Bytes, mehr als LAYER_CACHE_BYTES "
-                    "(%d): Abfragen dieser Ebene gehen an die Datenbank.",
+                    "Der Index der Ebene %s braucht %d Bytes, mehr als die Hälfte von "
+                    "LAYER_CACHE_BYTES (%d): Abfragen dieser Ebene gehen an die Datenbank.",
                     layer,
                     built.nbytes,
                     self.max_bytes,
@@ -115,8 +117,10 @@ class LayerCache:
             return value
         layer, _query, changed_at = key
         with self._lock:
-            # Versions of this layer from before its last change are never asked for again.
             if self._versions.get(layer) != changed_at:
+                # Versions of this layer other than the one just read are never asked for
+                # again. "Other", not "older": two changes committed out of the order of
+                # their times leave the earlier time, and that version must be cached too.
                 for old in [k for k in self._entries if k[0] == layer]:
                     self._drop(old)
                 self._versions[layer] = changed_at

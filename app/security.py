@@ -8,7 +8,6 @@ and sessions are signed cookies that every worker can check with the shared secr
 from __future__ import annotations
 
 import secrets
-import time
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request
@@ -94,7 +93,9 @@ def init_app(app: Flask) -> Limiter:
     def retry_after(response):
         limit = limiter.current_limit if response.status_code == 429 else None
         if limit is not None:
-            response.headers["Retry-After"] = str(max(1, int(limit.reset_at - time.time())))
+            # The length of the limit's window: an upper bound that needs no second read
+            # of the counter, which could fail and turn the 429 into a 500.
+            response.headers["Retry-After"] = str(limit.limit.get_expiry())
         return response
 
     @app.after_request

@@ -32,12 +32,16 @@ from measures.storage import Store
 
 # The attributes a LayerQuery filters on, by the record attribute that holds them.
 FILTERS = {"statuses": "status", "categories": "category", "kinds": "kind"}
+# Raise when what the read API's answers from an index hold changes other than through
+# the features (the selection, the envelope): their ETags must change with them.
+ANSWER_VERSION = 1
 # A rough cost of a feature besides its JSON (geometry object, array slots), for sizing
 # the cache.
 OVERHEAD_PER_FEATURE = 200
 
 
-@dataclass(frozen=True)
+# eq=False: arrays do not compare as a dataclass's fields would.
+@dataclass(frozen=True, eq=False)
 class LayerIndex:
     features: tuple[bytes, ...]
     # Bounding boxes as four columns: minx, miny, maxx, maxy.
@@ -58,15 +62,16 @@ class LayerIndex:
     nbytes: int
     digest: bytes  # of every feature's JSON, in order: the same in every worker
 
-    def etag(self, kind: str, query: LayerQuery) -> str:
-        """A strong ETag for the answer of ``kind`` to ``query`` made from this index.
+    def etag(self, layer: str, query: LayerQuery) -> str:
+        """A strong ETag for the read API's answer to ``query`` made from this index.
 
-        Such an answer follows from the features and the query alone, so hashing those
-        names it as well as hashing the answer would, in every worker, without reading
-        the answer's bytes (a third of the work of a new box).
+        That answer follows from the features, the query and the code that selects and
+        wraps them (``ANSWER_VERSION``), so hashing those names it as well as hashing
+        the answer would, in every worker, without reading the answer's bytes (a third
+        of the work of a new box).
         """
         filters = [",".join(sorted(getattr(query, field))) for field in FILTERS]
-        key = "|".join([kind, *filters, repr(query.bbox)])
+        key = "|".join([str(ANSWER_VERSION), layer, *filters, repr(query.bbox)])
         return hashlib.sha1(self.digest + key.encode(), usedforsecurity=False).hexdigest()
 
     def select(self, query: LayerQuery) -> list[bytes]:
@@ -77,6 +82,8 @@ class LayerIndex:
     def positions(self, query: LayerQuery) -> list[tuple[float, float, str]]:
         """``(lon, lat, category)`` of every matching feature: for a layer of points."""
         rows = self.matching(query)
+        if not len(rows):
+            return []  # an empty layer has no attributes at all
         codes, numbers = self.attributes["category"]
         names = {number: name for name, number in numbers.items()}
         categories = [names[c] for c in codes[rows].tolist()]

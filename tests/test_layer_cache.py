@@ -14,7 +14,7 @@ import pytest
 from shapely.geometry import Point
 
 from app import create_app
-from app.layer_cache import LayerCache
+from app.layer_cache import LayerCache, layer_cache
 from measures.geojson import idea_feature
 from measures.layer_index import build_index
 from measures.model import Idea
@@ -256,5 +256,7 @@ def test_with_a_small_cache_boxes_still_get_the_databases_answer(app, store, cli
         store.add_idea(_idea(f"i{n}", "approved"))
     box = f"{API}?bbox=8.47,50.56,8.48,50.57"
     assert set(_features(client, box)) == {f"i{n}" for n in range(5)}
+    with app.app_context():
+        assert "ideas" in layer_cache()._too_large
     store.add_idea(_idea("i9", "approved"))
     assert set(_features(client, box)) == {*(f"i{n}" for n in range(5)), "i9"}

@@ -80,12 +80,13 @@ def page_from_index(
     Only for requests in CRS84 without ``datetime``: the index holds the features as the
     read API writes them, and no times to filter on.
     """
-    selected = index.select(request.query)
+    rows = index.matching(request.query)
+    page = rows[request.offset : request.offset + request.limit].tolist()
     return ItemsPage(
         collection=collection,
         request=request,
-        features=selected[request.offset : request.offset + request.limit],
-        number_matched=len(selected),
+        features=[index.features[i] for i in page],
+        number_matched=len(rows),
         time_stamp=now,
     )
 

@@ -42,8 +42,10 @@ def _ping_after_idle(engine: Engine) -> None:
     round trip to PostgreSQL for every request, which for a cached layer was a fifth of
     the work. A connection the server dropped (a restart, an idle timeout) has in
     practice lain idle; one in steady use has just answered. So only an idle one is
-    pinged, and a dead one is replaced as ``pool_pre_ping`` would: DisconnectionError
-    makes the pool discard it and connect anew.
+    pinged. A dead one means the server went away, so, as ``pool_pre_ping`` does, the
+    whole pool is discarded (InvalidatePoolError) and connected anew. A connection that
+    was used less than ``PING_AFTER_IDLE_S`` before a restart fails its next statement
+    instead; SQLAlchemy then discards the pool as well, so that costs one request.
     """
     dialect = engine.dialect
 
@@ -59,7 +61,7 @@ def _ping_after_idle(engine: Engine) -> None:
             dialect.do_ping(dbapi_connection)
         except dialect.loaded_dbapi.Error as error:
             if dialect.is_disconnect(error, dbapi_connection, None):
-                raise sa.exc.DisconnectionError() from error
+                raise sa.exc.InvalidatePoolError() from error
             raise
 
 
