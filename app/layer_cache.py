@@ -50,7 +50,7 @@ class LayerCache:
         self._entries: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
         # The changed_at of each layer's entries: when it moves on, they all go.
         self._versions: dict[str, datetime] = {}
-        # Layers whose index was larger than the whole cache.
+        # Layers whose index was larger than half the cache.
         self._too_large: set[str] = set()
         self._size = 0
         self._lock = threading.Lock()
