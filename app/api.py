@@ -11,13 +11,12 @@ from werkzeug.http import generate_etag
 
 from app.db import get_store
 from app.errors import ApiError
-from app.layer_cache import layer_cache
+from app.layer_cache import index_of, layer_cache
 from app.openapi import openapi_document
 from app.participation import status_url, submit_idea
 from measures import geojson
 from measures import idea_points as points
 from measures.ideas import InvalidSubmission
-from measures.layer_index import read_index
 from measures.query import LayerQuery, QueryError, check_layer, parse_layer_query
 from measures.vocabulary import LAYERS
 
@@ -48,17 +47,15 @@ _dumps = geojson.dumps
 def _layer_answer(name: str, query: LayerQuery, changed_at: datetime | None):
     """Body and ETag of the FeatureCollection of ``query``: from the layer's index, else
     from the database."""
-    store = get_store()
-    index = layer_cache().index(name, changed_at, lambda: read_index(store, name))
+    index = index_of(name, changed_at)
     if index is not None:
         features = index.select(query)
     else:
         to_feature = geojson.LAYER_FEATURES[name]
-        features = [_dumps(to_feature(r)).encode() for r in store.layer_records(name, query)]
-    # The same bytes as _dumps(geojson.feature_collection(...)), without writing each
-    # feature again.
-    head = _dumps(geojson.feature_collection([], name))[: -len("[]}")].encode()
-    body = head + b"[" + b",".join(features) + b"]}"
+        records = get_store().layer_records(name, query)
+        features = [_dumps(to_feature(r)).encode() for r in records]
+    envelope = _dumps(geojson.feature_collection([], name)).encode()
+    body = geojson.with_features(envelope, features)
     etag = index.etag(name, query) if index is not None else generate_etag(body)
     return body, etag.encode()
 
@@ -111,12 +108,11 @@ def idea_points():
     def build() -> tuple[bytes, bytes]:
         # From the layer's index when there is one: the popups ask for the ideas at a
         # spot from the same index right after.
-        store = get_store()
-        index = layer_cache().index("ideas", changed_at, lambda: read_index(store, "ideas"))
+        index = index_of("ideas", changed_at)
         if index is not None:
             positions = index.positions(query)
         else:
-            positions = points.positions_of(store.ideas(query))
+            positions = points.positions_of(get_store().ideas(query))
         # Small (33 KB at 10,000 ideas): hashed like any answer, so that its ETag also
         # follows the rounding and the vocabulary.
         body = _dumps(points.idea_points(positions)).encode()

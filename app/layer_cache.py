@@ -32,7 +32,8 @@ from datetime import datetime
 
 from flask import current_app
 
-from measures.layer_index import LayerIndex
+from app.db import get_store
+from measures.layer_index import LayerIndex, read_index
 
 DEFAULT_BYTES = 64 * 1024 * 1024
 _KEY = "quartierskarte.layer_cache"
@@ -146,3 +147,10 @@ def layer_cache() -> LayerCache:
         size = int(current_app.config.get("LAYER_CACHE_BYTES", DEFAULT_BYTES))
         cache = current_app.extensions.setdefault(_KEY, LayerCache(size))
     return cache
+
+
+def index_of(layer: str, changed_at: datetime | None) -> LayerIndex | None:
+    """The current app's index of ``layer`` at ``changed_at``, read on first use; None
+    when the database should answer instead (see ``LayerCache.index``)."""
+    store = get_store()
+    return layer_cache().index(layer, changed_at, lambda: read_index(store, layer))

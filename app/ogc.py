@@ -17,9 +17,8 @@ from werkzeug.exceptions import HTTPException
 
 from app.db import get_store
 from app.errors import MESSAGES
-from app.layer_cache import layer_cache
+from app.layer_cache import index_of, layer_cache
 from measures import geojson
-from measures.layer_index import read_index
 from measures.ogc import crs as ogc_crs
 from measures.ogc import documents, features, params
 from measures.ogc.collections import (
@@ -282,7 +281,7 @@ def _items_json(urls: Urls, found: Collection, items_request: params.ItemsReques
     def build() -> tuple[bytes, bytes]:
         now, index = datetime.now(UTC), None
         if items_request.crs == ogc_crs.CRS84 and items_request.time is None:
-            index = layer_cache().index(found.id, changed_at, lambda: read_index(store, found.id))
+            index = index_of(found.id, changed_at)
         if index is None:
             page = features.read_items(store, found, items_request, now)
             document, written = features.items_document(urls, page), None
@@ -296,8 +295,7 @@ def _items_json(urls: Urls, found: Collection, items_request: params.ItemsReques
         head = before + ("," if len(before) > 1 else "") + '"timeStamp":'
         tail = (("," + after) if len(after) > 1 else after).encode()
         if written is not None:
-            # "features" is the last member: its [] becomes the features from the index.
-            tail = tail[: -len(b"[]}")] + b"[" + b",".join(written) + b"]}"
+            tail = geojson.with_features(tail, written)
         return head.encode(), tail
 
     head, tail = layer_cache().get_or_build(

@@ -142,3 +142,14 @@ LAYER_FEATURES: dict[str, Callable[[object], dict]] = {
 def dumps(document: dict) -> str:
     """Compact JSON with umlauts as they are: how every API answer is written."""
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+def with_features(envelope: bytes, features: list[bytes]) -> bytes:
+    """``envelope`` — a document written by ``dumps`` whose last member is
+    ``"features":[]`` — with ``features``, each already written, in that list.
+
+    So an answer made of features kept as JSON needs no second writing of each feature.
+    """
+    if not envelope.endswith(b"[]}"):
+        raise ValueError("the envelope must end with an empty features list")
+    return envelope[: -len(b"[]}")] + b"[" + b",".join(features) + b"]}"

@@ -17,6 +17,7 @@ import pytest
 from shapely.geometry import Point
 
 from app import create_app
+from measures import geojson
 from measures.model import Idea
 from measures.vocabulary import CATEGORIES, LOCATION_KINDS, STATUSES
 
@@ -45,6 +46,18 @@ def _ideas(count: int, rng: random.Random) -> list[Idea]:
             )
         )
     return ideas
+
+
+def _idea_at_the_berliner_ring(idea_id: str, state: str) -> Idea:
+    return Idea(
+        id=idea_id,
+        title=f"Idee {idea_id}",
+        description="Eine Idee für eine Stelle.",
+        category="wohnen",
+        geometry=Point(8.4740, 50.5655),
+        created_at=datetime(2026, 7, 1, tzinfo=UTC),
+        moderation_state=state,
+    )
 
 
 def _random_box(rng: random.Random) -> tuple[float, float, float, float]:
@@ -164,17 +177,7 @@ def test_a_new_box_is_answered_without_the_database(
 def test_a_change_reaches_answers_for_boxes_asked_before(app, client, store, ideas):
     box = "bbox=8.4739,50.5654,8.4741,50.5656"
     assert client.get(f"/api/layers/ideas?{box}").get_json()["features"] == []
-    store.add_idea(
-        Idea(
-            id="neu",
-            title="Neu",
-            description="Eine neue Idee.",
-            category="wohnen",
-            geometry=Point(8.4740, 50.5655),
-            created_at=datetime(2026, 7, 1, tzinfo=UTC),
-            moderation_state="pending",
-        )
-    )
+    store.add_idea(_idea_at_the_berliner_ring("neu", "pending"))
     assert client.get(f"/api/layers/ideas?{box}").get_json()["features"] == []
     store.approve_idea("neu", "planerin")
     ids = [f["id"] for f in client.get(f"/api/layers/ideas?{box}").get_json()["features"]]
@@ -259,17 +262,7 @@ def test_etags_of_answers_from_memory_agree_across_workers(client, database_url,
 def test_a_layer_with_a_change_but_no_public_idea_answers_empty(
     client, database_only, store, url
 ):
-    store.add_idea(
-        Idea(
-            id="weg",
-            title="Bald abgelehnt",
-            description="Eine Idee, die nicht bleibt.",
-            category="wohnen",
-            geometry=Point(8.4740, 50.5655),
-            created_at=datetime(2026, 7, 1, tzinfo=UTC),
-            moderation_state="approved",
-        )
-    )
+    store.add_idea(_idea_at_the_berliner_ring("weg", "approved"))
     store.reject_idea("weg", "planerin", "Gibt es schon.")
     assert store.layer_changed_at("ideas") is not None
     from_memory = client.get(url)
@@ -279,3 +272,14 @@ def test_a_layer_with_a_change_but_no_public_idea_answers_empty(
         assert _without_time_stamp(from_memory) == _without_time_stamp(database_only.get(url))
     else:
         assert from_memory.data == database_only.get(url).data
+
+
+def test_features_kept_as_json_fill_an_envelope_as_if_written_together():
+    features = [{"type": "Feature", "id": "ä1"}, {"type": "Feature", "id": "b2"}]
+    written = [geojson.dumps(f).encode() for f in features]
+    envelope = geojson.dumps(geojson.feature_collection([], "ideas")).encode()
+    whole = geojson.dumps(geojson.feature_collection(features, "ideas")).encode()
+    assert geojson.with_features(envelope, written) == whole
+    assert geojson.with_features(envelope, []) == envelope
+    with pytest.raises(ValueError):
+        geojson.with_features(b'{"features":[],"name":"x"}', written)
