@@ -57,6 +57,7 @@ browser: $(TEST_STAMP)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 test: lint browser translations
 	$(BIN)/python -m pytest

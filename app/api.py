@@ -14,11 +14,12 @@ from app.errors import ApiError
 from app.layer_cache import index_of, layer_cache
 from app.openapi import openapi_document
 from app.participation import status_url, submit_idea
-from measures import geojson
-from measures import idea_points as points
-from measures.ideas import InvalidSubmission
-from measures.query import LayerQuery, QueryError, check_layer, parse_layer_query
-from measures.vocabulary import LAYERS
+from measures.domain.ideas import InvalidSubmission
+from measures.domain.query import LayerQuery
+from measures.domain.vocabulary import LAYERS
+from measures.reading import geojson
+from measures.reading import idea_points as points
+from measures.reading.parameters import QueryError, check_layer, parse_layer_query
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

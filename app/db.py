@@ -10,7 +10,8 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import ArgumentError, OperationalError
 
-from measures.seed import GEODATA_DIR, read_seed
+from measures.domain.seed import GEODATA_DIR, read_seed
+from measures.domain.validation import InvalidFeatures
 from measures.storage import Store, create_engine_for, upgrade
 from measures.storage.maintenance import (
     MaintenanceError,
@@ -18,7 +19,6 @@ from measures.storage.maintenance import (
     copy_database,
     restore_sqlite,
 )
-from measures.validation import InvalidFeatures
 
 _KEY = "quartierskarte.store"
 

@@ -15,7 +15,7 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from measures.query import QueryError
+from measures.reading.parameters import QueryError
 
 MESSAGES = {
     400: "Die Anfrage ist fehlerhaft.",

@@ -1,6 +1,6 @@
 """Downloads for GIS under ``/export``, and ``flask export`` for the command line.
 
-Every file is built by ``measures.export`` in a temporary folder, streamed to the client
+Every file is built by ``measures.gis.export`` in a temporary folder, streamed to the client
 and removed when the response is closed. Public files carry no personal data; all ideas
 with their moderation are for logged-in planners, and their contact data only on an
 explicit request (a form with a checkbox, POST), which is recorded.
@@ -30,9 +30,9 @@ from flask.cli import with_appcontext
 from app.db import get_store
 from app.planning import current_planner, planner_required
 from app.security import limit_views
-from measures import export
-from measures.query import LAYER_PARAMETERS, QueryError
-from measures.vocabulary import CATEGORIES, LAYERS, LOCATION_KINDS, STATUSES
+from measures.domain.vocabulary import CATEGORIES, LAYERS, LOCATION_KINDS, STATUSES
+from measures.gis import export, formats
+from measures.reading.parameters import LAYER_PARAMETERS, QueryError
 
 bp = Blueprint("export", __name__, url_prefix="/export")
 
@@ -80,7 +80,7 @@ def _send(spec: export.ExportSpec, private: bool = False, record_as: str | None 
 
 def _radio_crs(args: dict[str, list[str]], format_key: str) -> str:
     """The CRS picked in a form; GeoJSON and KML ignore it, they are always in 4326."""
-    fmt = export.FORMATS.get(format_key)
+    fmt = formats.FORMATS.get(format_key)
     return "" if fmt is None or fmt.wgs84_only else (args.get("crs") or [""])[0].strip()
 
 
@@ -95,7 +95,7 @@ def index():
     return render_template(
         "export/index.html",
         layers=LAYERS,
-        formats=export.FORMATS,
+        formats=formats.FORMATS,
         statuses=STATUSES,
         categories=CATEGORIES,
         kinds=LOCATION_KINDS,
@@ -194,7 +194,7 @@ def planner_ideas_form():
 @click.option(
     "--format",
     "format_key",
-    type=click.Choice(list(export.FORMATS)),
+    type=click.Choice(list(formats.FORMATS)),
     default="gpkg",
     show_default=True,
 )

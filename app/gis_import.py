@@ -34,9 +34,9 @@ from werkzeug.utils import secure_filename
 from app.db import get_store
 from app.planning import current_planner, planner_required
 from app.security import csrf
-from measures.gis_files import GisFileError, read_upload, upload_kind
-from measures.gis_import import ImportPlan, plan_import
-from measures.vocabulary import LAYERS
+from measures.domain.vocabulary import LAYERS
+from measures.gis.files import GisFileError, read_upload, upload_kind
+from measures.gis.importing import ImportPlan, plan_import
 
 bp = Blueprint("gis_import", __name__, url_prefix="/planung/import")
 

@@ -33,7 +33,7 @@ from datetime import datetime
 from flask import current_app
 
 from app.db import get_store
-from measures.layer_index import LayerIndex, read_index
+from measures.reading.layer_index import LayerIndex, read_index
 
 DEFAULT_BYTES = 64 * 1024 * 1024
 _KEY = "quartierskarte.layer_cache"

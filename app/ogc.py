@@ -18,7 +18,6 @@ from werkzeug.exceptions import HTTPException
 from app.db import get_store
 from app.errors import MESSAGES
 from app.layer_cache import index_of, layer_cache
-from measures import geojson
 from measures.ogc import crs as ogc_crs
 from measures.ogc import documents, features, params
 from measures.ogc.collections import (
@@ -42,6 +41,7 @@ from measures.ogc.negotiation import (
     choose_format,
 )
 from measures.ogc.openapi import openapi_document
+from measures.reading import geojson
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 

@@ -6,9 +6,9 @@ body and answer is described here, including the refusals (400, 404, 413, 415, 4
 
 from __future__ import annotations
 
-from measures.ideas import DESCRIPTION_MAX, EMAIL_MAX, NAME_MAX, TITLE_MAX
-from measures.query import LAYER_PARAMETERS
-from measures.vocabulary import CATEGORIES, LAYERS, LOCATION_KINDS, STATUSES
+from measures.domain.ideas import DESCRIPTION_MAX, EMAIL_MAX, NAME_MAX, TITLE_MAX
+from measures.domain.vocabulary import CATEGORIES, LAYERS, LOCATION_KINDS, STATUSES
+from measures.reading.parameters import LAYER_PARAMETERS
 
 
 def _list_parameter(name: str, values: dict[str, str], description: str) -> dict:

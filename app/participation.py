@@ -1,7 +1,7 @@
 """Residents take part: submit an idea, follow it by its private link, support others'.
 
 The HTML forms here, the map's form and ``POST /api/ideas`` all go through
-``submit_idea``, so every way in checks the same rules (``measures.ideas``).
+``submit_idea``, so every way in checks the same rules (``measures.domain.ideas``).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from flask_babel import gettext
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.db import get_store
-from measures.ideas import InvalidSubmission, Submission, hash_token, validate_submission
-from measures.vocabulary import CATEGORIES, MODERATION_STATES
+from measures.domain.ideas import InvalidSubmission, Submission, hash_token, validate_submission
+from measures.domain.vocabulary import CATEGORIES, MODERATION_STATES
 
 bp = Blueprint("participation", __name__)
 

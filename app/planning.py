@@ -28,10 +28,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.db import get_store
 from app.residents_map import build_map, map_config, render_map
-from measures import geojson
-from measures.ideas import InvalidSubmission, validate_edit, validate_reason
-from measures.model import Planner
-from measures.vocabulary import CATEGORIES, IDEA_ACTIONS, MODERATION_STATES, STATUSES
+from measures.domain.ideas import InvalidSubmission, validate_edit, validate_reason
+from measures.domain.model import Planner
+from measures.domain.vocabulary import CATEGORIES, IDEA_ACTIONS, MODERATION_STATES, STATUSES
+from measures.reading import geojson
 
 bp = Blueprint("planning", __name__, url_prefix="/planung")
 planner_cli = AppGroup("planner", help="Konten der Planerinnen und Planer verwalten.")

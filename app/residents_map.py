@@ -19,7 +19,7 @@ from jinja2 import Template
 
 from app.i18n import label, select_locale
 from app.vendor import vendor_url
-from measures.vocabulary import CATEGORIES, LOCATION_KINDS, STATUSES
+from measures.domain.vocabulary import CATEGORIES, LOCATION_KINDS, STATUSES
 
 # Colours from the Okabe–Ito palette, which colour-blind people can tell apart; the
 # symbol and the line pattern carry the status a second time for those who cannot.

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from bench.common import BASELINE_VENV, Server, gunicorn
-from measures.vocabulary import CATEGORIES
+from measures.domain.vocabulary import CATEGORIES
 
 PYGEOAPI_VERSION = "0.21.0"
 TABLE = "pygeoapi_ideas"

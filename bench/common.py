@@ -481,7 +481,7 @@ def postgres_available() -> str | None:
 
 def seeded_store(url: str) -> Store:
     """A migrated database with the seed geodata loaded (as ``make run`` does)."""
-    from measures.seed import read_seed
+    from measures.domain.seed import read_seed
 
     engine = create_engine_for(url)
     upgrade(engine)

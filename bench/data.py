@@ -23,10 +23,10 @@ import sqlalchemy as sa
 from shapely.geometry import Point
 from shapely.prepared import prep
 
-from measures.seed import read_seed
+from measures.domain.seed import read_seed
+from measures.domain.vocabulary import CATEGORIES
 from measures.storage import schema
 from measures.storage.store import Store
-from measures.vocabulary import CATEGORIES
 
 WORDS = (
     "Bank Bänke Baum Bäume Spielplatz Weg Wege Licht Beleuchtung Straße Gehweg Radweg "

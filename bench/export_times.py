@@ -3,7 +3,7 @@
     python -m bench.export_times [--sizes 10000,100000] [--formats gpkg,shp,...]
 
 Fills a SQLite database in a temporary folder with synthetic approved ideas, then per size
-and format times ``measures.export.write_export`` — the whole path of a download: reading
+and format times ``measures.gis.export.write_export`` — the whole path of a download: reading
 the database, building the table, writing the file (and zipping a Shapefile) — and
 ``ogr2ogr`` (Debian's gdal-bin) converting our GeoJSON export of the same ideas to the same
 format. Both run in this process's run, one after the other, on the same machine; each
@@ -29,8 +29,8 @@ import pyogrio
 import shapely
 from shapely.geometry import Point
 
-from measures import export
-from measures.seed import read_seed
+from measures.domain.seed import read_seed
+from measures.gis import export, formats
 from measures.storage import Store, create_engine_for, schema, upgrade
 
 # ogr2ogr's way to the same format; "csv-excel" as close as GDAL's CSV options get.
@@ -112,7 +112,7 @@ def _ours(store: Store, fmt: str, epsg: int, folder: Path) -> None:
 def _ogr2ogr(program: str, source: Path, fmt: str, epsg: int, folder: Path) -> None:
     target = Path(tempfile.mkdtemp(dir=folder))
     extension = {"shp": "shp", "csv-excel": "csv", "kml": "kml"}.get(fmt, fmt)
-    reproject = ["-t_srs", f"EPSG:{epsg}"] if epsg != export.WGS84 else []
+    reproject = ["-t_srs", f"EPSG:{epsg}"] if epsg != formats.WGS84 else []
     try:
         subprocess.run(  # noqa: S603 - a fixed program with our own arguments
             [
@@ -168,9 +168,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"ours: pyogrio {pyogrio.__version__}, GDAL {pyogrio.__gdal_version_string__}")
     print(f"baseline: {version}")
     formats = args.formats.split(",")
-    figures = [(fmt, export.WGS84) for fmt in formats]
+    figures = [(fmt, formats.WGS84) for fmt in formats]
     if "gpkg" in formats:
-        figures.append(("gpkg", export.UTM32N))
+        figures.append(("gpkg", formats.UTM32N))
     for size in (int(s) for s in args.sizes.split(",")):
         _measure(size, figures, args.repeat, ogr2ogr)
 

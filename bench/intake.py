@@ -38,8 +38,8 @@ from bench.common import (
     quantile,
     seeded_store,
 )
+from measures.domain.vocabulary import CATEGORIES
 from measures.storage import schema
-from measures.vocabulary import CATEGORIES
 
 ROUNDS = 3
 SECONDS = 5.0

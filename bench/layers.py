@@ -48,7 +48,7 @@ from bench.common import (
     pilot,
     seeded_store,
 )
-from measures.seed import read_seed
+from measures.domain.seed import read_seed
 
 # Runs of each slow server (pygeoapi, ours without cache) and of each fast one: the fast
 # pairs are compared more often, as they are close and the machine's load varies.

@@ -26,7 +26,7 @@ from bench.common import (
     quantile,
     seeded_store,
 )
-from measures.query import LayerQuery
+from measures.domain.query import LayerQuery
 from measures.storage import schema
 from measures.storage.store import PUBLIC_IDEA_STATES
 

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from app import create_app
-from measures.seed import read_seed
+from measures.domain.seed import read_seed
 from measures.storage import Store, create_engine_for, upgrade
 
 POSTGRES_ADMIN_URL = os.environ.get(

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from shapely.geometry import Point
 
-from measures.model import Idea, IdeaContact
+from measures.domain.model import Idea, IdeaContact
 
 
 def test_layers_lists_every_layer_with_counts_and_extent(client, seed):

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from app import create_app
-from measures.seed import GEODATA_DIR
+from measures.domain.seed import GEODATA_DIR
 
 DATA = Path(__file__).parent / "data"
 

@@ -9,14 +9,17 @@ import pytest
 from pyproj import Transformer
 from shapely.geometry import Point, box
 
-from measures import geo, geojson
-from measures.query import LayerQuery, QueryError, parse_bbox, parse_layer_query
-from measures.vocabulary import STATUSES
+from measures.domain import geo
+from measures.domain.query import LayerQuery
+from measures.domain.vocabulary import STATUSES
+from measures.reading import geojson
+from measures.reading.parameters import QueryError, parse_bbox, parse_layer_query
 
 
 def test_the_domain_imports_no_flask():
     code = (
-        "import sys, measures.seed, measures.storage, measures.geojson, measures.query; "
+        "import sys, measures.domain.seed, measures.storage, measures.reading.geojson, "
+        "measures.reading.parameters, measures.gis.export, measures.ogc.features; "
         "print('flask' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

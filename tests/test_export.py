@@ -18,8 +18,8 @@ import pytest
 from pyproj import Transformer
 from shapely.geometry import Point
 
-from measures import export, gis_attributes, gis_writers, shapefile_names, spreadsheet
-from measures.model import Idea, IdeaContact
+from measures.domain.model import Idea, IdeaContact
+from measures.gis import attributes, formats, shapefile_names, spreadsheet, writers
 from tests.test_planning import PASSWORD, _csrf, _login
 
 AUTHOR, EMAIL = "Jürgen Privat", "juergen.privat@example.org"
@@ -94,10 +94,10 @@ def _read(path: Path, fmt: str, layer: str | None = None) -> pd.DataFrame:
     return pyogrio.read_dataframe(path, layer=layer)
 
 
-@pytest.mark.parametrize("fmt", list(export.FORMATS))
+@pytest.mark.parametrize("fmt", list(formats.FORMATS))
 def test_every_layer_reads_back_in_every_format(app, client, ideas, tmp_path, fmt):
     store = _store(app)
-    crs = "" if export.FORMATS[fmt].wgs84_only else "?crs=25832"
+    crs = "" if formats.FORMATS[fmt].wgs84_only else "?crs=25832"
     for layer, count in LAYER_COUNTS.items():
         path = _download(client, f"/export/{layer}.{fmt}{crs}", tmp_path)
         assert f"-{layer}-" in path.name and ("epsg4326" if not crs else "epsg25832") in path.name
@@ -201,10 +201,10 @@ def test_shapefile_zip_has_prj_cpg_and_the_field_name_mapping(client, tmp_path):
 
 def test_shapefile_names_are_short_unique_and_cover_every_column():
     every = [
-        gis_attributes.QUARTIER_COLUMNS,
-        gis_attributes.MEASURE_COLUMNS,
-        gis_attributes.LOCATION_COLUMNS,
-        {**gis_attributes.PLANNER_IDEA_COLUMNS, **gis_attributes.CONTACT_COLUMNS},
+        attributes.QUARTIER_COLUMNS,
+        attributes.MEASURE_COLUMNS,
+        attributes.LOCATION_COLUMNS,
+        {**attributes.PLANNER_IDEA_COLUMNS, **attributes.CONTACT_COLUMNS},
     ]
     for columns in every:
         short = [shapefile_names.short_name(c) for c in columns]
@@ -246,7 +246,7 @@ def _file_text(path: Path) -> str:
 def test_public_exports_carry_no_personal_data(client, ideas, tmp_path):
     paths = [
         _download(client, f"/export/ideas.{fmt}", tmp_path, f"ideas-{fmt}")
-        for fmt in export.FORMATS
+        for fmt in formats.FORMATS
     ]
     paths.append(_download(client, "/export/quartierskarte.gpkg", tmp_path, "all.gpkg"))
     for path in paths:
@@ -397,7 +397,7 @@ def test_the_file_is_streamed_from_a_temporary_folder_that_goes_afterwards(
     assert int(response.headers["Content-Length"]) == len(response.data) > 0
     response.close()
     # A failure while building leaves nothing behind either.
-    monkeypatch.setattr(gis_writers, "write_frames", _fail)
+    monkeypatch.setattr(writers, "write_frames", _fail)
     assert client.get("/export/measures.gpkg").status_code == 500
     assert list(folder.iterdir()) == []
 
@@ -447,6 +447,6 @@ def test_the_command_line_exports_layers(runner, tmp_path):
 
 def test_long_texts_are_cut_for_shapefiles_at_a_character_boundary():
     text = "ä" * 200
-    cut = gis_writers.shapefile_text(text)
+    cut = writers.shapefile_text(text)
     assert len(cut.encode("utf-8")) == 254 and cut == "ä" * 127
-    assert gis_writers.shapefile_text("kurz") == "kurz"
+    assert writers.shapefile_text("kurz") == "kurz"

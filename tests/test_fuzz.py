@@ -17,7 +17,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from shapely.geometry import Point
 
 from app import create_app
-from measures.model import Idea
+from measures.domain.model import Idea
 
 # Our checks are stricter than a schema can say (a bbox's minimum before its maximum, a
 # point inside the Quartier, a deep JSON nesting limit), so a schema-valid request may be

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from shapely.geometry import Point
 
-from measures.ideas import InvalidSubmission, validate_submission
+from measures.domain.ideas import InvalidSubmission, validate_submission
 from measures.storage import schema
 
 INSIDE = (8.4740, 50.5655)

@@ -15,9 +15,9 @@ from shapely.geometry import Point
 
 from app import create_app
 from app.layer_cache import LayerCache, layer_cache
-from measures.geojson import idea_feature
-from measures.layer_index import build_index
-from measures.model import Idea
+from measures.domain.model import Idea
+from measures.reading.geojson import idea_feature
+from measures.reading.layer_index import build_index
 
 API = "/api/layers/ideas"
 OGC = "/ogc/collections/ideas/items?limit=10000"

@@ -17,9 +17,9 @@ import pytest
 from shapely.geometry import Point
 
 from app import create_app
-from measures import geojson
-from measures.model import Idea
-from measures.vocabulary import CATEGORIES, LOCATION_KINDS, STATUSES
+from measures.domain.model import Idea
+from measures.domain.vocabulary import CATEGORIES, LOCATION_KINDS, STATUSES
+from measures.reading import geojson
 
 # The extent of the Quartier and a little beyond, so that some boxes hold nothing.
 EXTENT = (8.462, 50.558, 8.486, 50.574)

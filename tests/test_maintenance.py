@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from shapely.geometry import Point
 
 from app import create_app
-from measures.model import Idea, IdeaContact
-from measures.query import LayerQuery
+from measures.domain.model import Idea, IdeaContact
+from measures.domain.query import LayerQuery
 from measures.storage import Store, create_engine_for, schema
 from tests.conftest import _database_url
 

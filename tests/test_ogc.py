@@ -17,7 +17,7 @@ from pyproj import Transformer
 from shapely.geometry import Point, shape
 
 from app import create_app
-from measures.model import Idea, IdeaContact
+from measures.domain.model import Idea, IdeaContact
 from measures.ogc.datetimes import parse_datetime
 from measures.ogc.errors import OGCError
 from measures.ogc.negotiation import choose_format

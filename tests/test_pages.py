@@ -10,7 +10,7 @@ import pytest
 from babel.messages.pofile import read_po
 from shapely.geometry import Point
 
-from measures.model import Idea, IdeaContact
+from measures.domain.model import Idea, IdeaContact
 
 PAGES = [
     "/",

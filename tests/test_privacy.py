@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from shapely.geometry import Point
 
-from measures.model import Idea, IdeaContact
+from measures.domain.model import Idea, IdeaContact
 from measures.storage import schema
 
 

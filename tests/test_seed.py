@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from measures.seed import GEODATA_DIR, read_seed
-from measures.validation import InvalidFeatures
+from measures.domain.seed import GEODATA_DIR, read_seed
+from measures.domain.validation import InvalidFeatures
 
 DATA = Path(__file__).parent / "data"
 

@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 from shapely.geometry import Point
 
-from measures import geo
-from measures.model import Idea, IdeaContact
-from measures.query import LayerQuery
+from measures.domain import geo
+from measures.domain.model import Idea, IdeaContact
+from measures.domain.query import LayerQuery
 from measures.storage import Store, schema
 from measures.storage.migrate import current_revision, head_revision
 

@@ -1,6 +1,6 @@
 """The four collections of the service: what they hold, how they filter, which time counts.
 
-Features are built by the same functions as the read API (``measures.geojson``), so a
+Features are built by the same functions as the read API (``measures.reading.geojson``), so a
 feature under ``/ogc`` has exactly the attributes it has under ``/api/layers/<name>``.
 
 The ``datetime`` parameter applies to one timestamp per collection:
@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from measures import geojson
-from measures.vocabulary import CATEGORIES, LAYERS, LOCATION_KINDS, STATUSES
+from measures.domain.vocabulary import CATEGORIES, LAYERS, LOCATION_KINDS, STATUSES
+from measures.reading import geojson
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
-from measures import geo
+from measures.domain import geo
 from measures.ogc.errors import invalid
 
 BBox = tuple[float, float, float, float]

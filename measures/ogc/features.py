@@ -11,7 +11,6 @@ from datetime import datetime
 
 from shapely.geometry import mapping, shape
 
-from measures.layer_index import LayerIndex
 from measures.ogc import crs as crs_module
 from measures.ogc.collections import Collection
 from measures.ogc.datetimes import iso
@@ -19,6 +18,7 @@ from measures.ogc.errors import not_found
 from measures.ogc.links import Urls, link, self_and_alternate, with_params
 from measures.ogc.negotiation import GEOJSON_TYPE, HTML, HTML_TYPE, JSON, JSON_TYPE
 from measures.ogc.params import ItemsRequest
+from measures.reading.layer_index import LayerIndex
 from measures.storage.store import Store, TimeRange
 
 PAGE_TYPES = {JSON: GEOJSON_TYPE, HTML: HTML_TYPE}

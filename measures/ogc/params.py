@@ -11,11 +11,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from measures.domain.query import LayerQuery
 from measures.ogc import crs as crs_module
 from measures.ogc.collections import Collection
 from measures.ogc.datetimes import Interval, parse_datetime
 from measures.ogc.errors import invalid
-from measures.query import LayerQuery, QueryError, parse_layer_query
+from measures.reading.parameters import QueryError, parse_layer_query
 
 Args = Mapping[str, Sequence[str]]
 

@@ -1,4 +1,7 @@
-"""Storage of the domain records in SQLite (embedded default) or PostgreSQL/PostGIS."""
+"""Storage of the domain records in SQLite (embedded default) or PostgreSQL/PostGIS.
+
+May import ``measures.domain`` only.
+"""
 
 from measures.storage.engine import create_engine_for
 from measures.storage.migrate import upgrade

@@ -17,7 +17,7 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
 
-from measures import geo
+from measures.domain import geo
 from measures.storage import schema
 
 BBox = tuple[float, float, float, float]

@@ -14,7 +14,7 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.engine import Engine
 
-from measures.model import (
+from measures.domain.model import (
     ContactExport,
     Idea,
     IdeaContact,
@@ -27,7 +27,7 @@ from measures.model import (
     Source,
     TimelineStep,
 )
-from measures.query import LayerQuery
+from measures.domain.query import LayerQuery
 from measures.storage import schema
 from measures.storage.spatial import spatial_for
 

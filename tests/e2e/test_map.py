@@ -97,7 +97,7 @@ def test_popup_text_from_data_is_inert(page, live_server, tiles, app):
 
     from shapely.geometry import Point
 
-    from measures.model import Idea
+    from measures.domain.model import Idea
 
     payload = '<img src=x onerror="window.pwned=1">'
     app.extensions["quartierskarte.store"].add_idea(
@@ -215,7 +215,7 @@ def _approved_idea(idea_id, title, lon, lat, category="spiel_freizeit", state="a
 
     from shapely.geometry import Point
 
-    from measures.model import Idea
+    from measures.domain.model import Idea
 
     return Idea(
         id=idea_id,

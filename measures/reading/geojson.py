@@ -11,8 +11,8 @@ from datetime import datetime
 
 from shapely.geometry import mapping
 
-from measures.model import Idea, Location, Measure, Quartier, Source
-from measures.vocabulary import ACCURACIES, CATEGORIES, LOCATION_KINDS, STATUSES
+from measures.domain.model import Idea, Location, Measure, Quartier, Source
+from measures.domain.vocabulary import ACCURACIES, CATEGORIES, LOCATION_KINDS, STATUSES
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -26,8 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from measures import geo, geojson
-from measures.query import LayerQuery
+from measures.domain import geo
+from measures.domain.query import LayerQuery
+from measures.reading import geojson
 from measures.storage import Store
 
 # The attributes a LayerQuery filters on, by the record attribute that holds them.

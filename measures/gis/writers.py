@@ -11,15 +11,12 @@ import html
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pyogrio
 
-from measures import shapefile_names, spreadsheet
-
-if TYPE_CHECKING:
-    from measures.export import ExportFormat
+from measures.gis import shapefile_names, spreadsheet
+from measures.gis.formats import ExportFormat
 
 SHAPEFILE_TEXT_BYTES = 254
 # Shapefiles hold one kind of geometry per file, so a layer of mixed kinds becomes one
@@ -76,7 +73,7 @@ def shapefile_table(data: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Short field names and texts cut to 254 bytes, the limits of dBASE.
 
     Cutting here rather than in GDAL gives the same result without a warning per field,
-    and ``gis_import`` cuts the stored values the same way to recognise unedited ones.
+    and ``measures.gis.importing`` cuts the stored values the same way to recognise unedited ones.
     """
     table = data.rename(columns={c: shapefile_names.short_name(c) for c in data.columns})
     for column in table.columns:

@@ -19,63 +19,21 @@ import pandas as pd
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
-from measures import gis_attributes, gis_writers
-from measures.model import IdeaContact
-from measures.query import LAYER_PARAMETERS, LayerQuery, QueryError, parse_layer_query
+from measures.domain.model import IdeaContact
+from measures.domain.query import LayerQuery
+from measures.domain.vocabulary import MODERATION_STATES
+from measures.gis import attributes, writers
+from measures.gis.formats import FORMATS, WGS84, ExportFormat
+from measures.reading.parameters import LAYER_PARAMETERS, QueryError, parse_layer_query
 from measures.storage.store import Store, TimeRange
-from measures.vocabulary import MODERATION_STATES, N_
 
 PUBLIC_LAYERS = ("quartier", "measures", "locations", "ideas")
 # All ideas in every moderation state, with history: for logged-in planners only.
 PLANNER_IDEAS = "ideas-all"
 # The options every export understands besides the layer's own filters.
 OPTIONS = frozenset({"crs", "from", "to"})
-WGS84 = 4326
-UTM32N = 25832
 # A point in Dalheim: a CRS that cannot express it is of no use for this map.
 DALHEIM = (8.474, 50.566)
-
-
-@dataclass(frozen=True)
-class ExportFormat:
-    key: str
-    label: str
-    driver: str | None  # None: written by ``spreadsheet``, not GDAL
-    extension: str
-    media_type: str
-    wgs84_only: bool = False
-    layer_options: Mapping[str, str] = field(default_factory=dict)
-
-
-FORMATS: dict[str, ExportFormat] = {
-    f.key: f
-    for f in (
-        ExportFormat("gpkg", N_("GeoPackage"), "GPKG", "gpkg", "application/geopackage+sqlite3"),
-        ExportFormat("shp", N_("Shapefile (ZIP)"), "ESRI Shapefile", "shp.zip", "application/zip"),
-        ExportFormat(
-            "geojson",
-            N_("GeoJSON"),
-            "GeoJSON",
-            "geojson",
-            "application/geo+json",
-            wgs84_only=True,
-            layer_options={"RFC7946": "YES"},
-        ),
-        ExportFormat(
-            "kml",
-            N_("KML (Google Earth)"),
-            "LIBKML",
-            "kml",
-            "application/vnd.google-earth.kml+xml",
-            wgs84_only=True,
-        ),
-        ExportFormat("csv", N_("CSV"), None, "csv", "text/csv; charset=utf-8"),
-        ExportFormat(
-            "csv-excel", N_("CSV für Excel (deutsch)"), None, "csv", "text/csv; charset=utf-8"
-        ),
-        ExportFormat("fgb", N_("FlatGeobuf"), "FlatGeobuf", "fgb", "application/octet-stream"),
-    )
-}
 
 
 @dataclass(frozen=True)
@@ -284,19 +242,19 @@ def layer_frame(store: Store, layer: str, spec: ExportSpec) -> gpd.GeoDataFrame:
         )
         histories = store.idea_histories()
         contacts = store.idea_contacts_by_idea() if spec.with_contacts else {}
-        columns = dict(gis_attributes.PLANNER_IDEA_COLUMNS)
+        columns = dict(attributes.PLANNER_IDEA_COLUMNS)
         if spec.with_contacts:
-            columns.update(gis_attributes.CONTACT_COLUMNS)
+            columns.update(attributes.CONTACT_COLUMNS)
             rows = [
-                gis_attributes.planner_idea_row(
+                attributes.planner_idea_row(
                     r, histories.get(r.id, []), contacts.get(r.id) or IdeaContact(idea_id=r.id)
                 )
                 for r in records
             ]
         else:
-            rows = [gis_attributes.planner_idea_row(r, histories.get(r.id, [])) for r in records]
+            rows = [attributes.planner_idea_row(r, histories.get(r.id, [])) for r in records]
     else:
-        columns, to_row = gis_attributes.ROWS[layer]
+        columns, to_row = attributes.ROWS[layer]
         records = store.layer_records(layer, query, _time_range(layer, spec))
         rows = [to_row(r) for r in records]
     return frame(columns, rows, [r.geometry for r in records], spec.epsg)
@@ -305,5 +263,5 @@ def layer_frame(store: Store, layer: str, spec: ExportSpec) -> gpd.GeoDataFrame:
 def write_export(store: Store, spec: ExportSpec, directory: Path) -> ExportResult:
     """Read the layers of ``spec`` from ``store`` and write the file into ``directory``."""
     frames = {layer: layer_frame(store, layer, spec) for layer in spec.layers}
-    path = gis_writers.write_frames(frames, spec.fmt, directory)
+    path = writers.write_frames(frames, spec.fmt, directory)
     return ExportResult(path=path, counts={layer: len(f) for layer, f in frames.items()})

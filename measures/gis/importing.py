@@ -1,7 +1,7 @@
 """The dry run of a GIS import: what an uploaded layer would create, change or leave.
 
 Each feature becomes a GeoJSON-like feature in EPSG:4326 with the properties the seed
-files have, and ``measures.validation`` checks it exactly as it checks the seed. Shapefile
+files have, and ``measures.domain.validation`` checks it exactly as it checks the seed. Shapefile
 names map back to the full column names; nested columns (sources, timeline) are parsed
 from their JSON text.
 
@@ -32,18 +32,19 @@ import shapely
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
-from measures import geo, gis_attributes, shapefile_names, validation
-from measures.gis_files import UploadedLayer
-from measures.gis_writers import shapefile_text
-from measures.model import Location, Measure, Quartier
-from measures.validation import InvalidFeatures
+from measures.domain import geo, validation
+from measures.domain.model import Location, Measure, Quartier
+from measures.domain.validation import InvalidFeatures
+from measures.gis import attributes, shapefile_names
+from measures.gis.files import UploadedLayer
+from measures.gis.writers import shapefile_text
 
 # About 1 cm in Dalheim; RFC 7946 GeoJSON rounds to 7 decimals (at most 0.5e-7).
 GEOMETRY_TOLERANCE_DEG = 1e-7
 # Farther than this from the Quartier, a feature was most likely read in the wrong CRS.
 WRONG_CRS_M = 50_000
 READERS = {"measures": validation.read_measures, "locations": validation.read_locations}
-FLAT_ROWS = {"measures": gis_attributes.measure_row, "locations": gis_attributes.location_row}
+FLAT_ROWS = {"measures": attributes.measure_row, "locations": attributes.location_row}
 # Booleans as spreadsheets, dBASE ("T"/"F") and people write them.
 TRUE_WORDS = {"true", "t", "wahr", "ja", "j", "1", "yes", "y"}
 FALSE_WORDS = {"false", "f", "falsch", "nein", "n", "0", "no", ""}
@@ -206,7 +207,7 @@ def _properties(
                 and value.rstrip() == shapefile_text(stored_flat[name]).rstrip()
             ):
                 value = stored_flat[name]
-        if name in gis_attributes.NESTED:
+        if name in attributes.NESTED:
             value = _nested(value, name, problems)
         else:
             value = _as_kind(value, kind)
@@ -267,11 +268,11 @@ NO_CRS = (
 def _validate(
     uploaded: UploadedLayer, layer: str, file_name: str, stored: Mapping[str, Any]
 ) -> tuple[_Checked, tuple[str, ...]]:
-    """Each row as a seed feature through ``measures.validation``; the ignored columns."""
-    columns = gis_attributes.IMPORT_COLUMNS[layer]
+    """Each row as a seed feature through ``measures.domain.validation``; the ignored columns."""
+    columns = attributes.IMPORT_COLUMNS[layer]
     frame = uploaded.frame
     names = _column_names([c for c in frame.columns if c != frame.geometry.name])
-    expected = set(columns) | gis_attributes.DERIVED
+    expected = set(columns) | attributes.DERIVED
     ignored = tuple(sorted({full for full in names.values() if full not in expected}))
     rows = frame.drop(columns=frame.geometry.name).rename(columns=names).to_dict("records")
     checked = _Checked([], {}, [])

@@ -3,7 +3,7 @@
 GIS formats hold flat columns, so the nested properties of the read API become text:
 ``sources``, ``timeline`` and an idea's ``history`` are JSON arrays in one text column
 (umlauts as they are). JSON rather than a readable "title <url>; …" list because it maps
-back without guessing when a planner returns an edited layer (see ``gis_import``).
+back without guessing when a planner returns an edited layer (see ``measures.gis.importing``).
 
 Public columns carry no personal data. Only ``PLANNER_IDEA_COLUMNS`` (moderation and its
 history) and ``CONTACT_COLUMNS`` (name, e-mail) go beyond that, and only the planners'
@@ -16,8 +16,8 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from measures.model import Idea, IdeaContact, IdeaEvent, Location, Measure, Quartier, Source
-from measures.vocabulary import (
+from measures.domain.model import Idea, IdeaContact, IdeaEvent, Location, Measure, Quartier, Source
+from measures.domain.vocabulary import (
     ACCURACIES,
     CATEGORIES,
     LOCATION_KINDS,
@@ -220,7 +220,7 @@ ROWS = {
     "ideas": (IDEA_COLUMNS, idea_row),
 }
 
-# What an import reads from which column, in the shape ``measures.validation`` expects.
+# What an import reads from which column, in the shape ``measures.domain.validation`` expects.
 IMPORT_COLUMNS: dict[str, Columns] = {
     "measures": {k: v for k, v in MEASURE_COLUMNS.items() if k not in DERIVED},
     "locations": {k: v for k, v in LOCATION_COLUMNS.items() if k not in DERIVED},

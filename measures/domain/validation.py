@@ -18,9 +18,9 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
-from measures import geo
-from measures.model import Location, Measure, Quartier, Source, TimelineStep
-from measures.vocabulary import ACCURACIES, CATEGORIES, LOCATION_KINDS, STATUSES
+from measures.domain import geo
+from measures.domain.model import Location, Measure, Quartier, Source, TimelineStep
+from measures.domain.vocabulary import ACCURACIES, CATEGORIES, LOCATION_KINDS, STATUSES
 
 GEOMETRY_TYPES: dict[str, frozenset[str]] = {
     "quartier": frozenset({"Polygon", "MultiPolygon"}),

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from measures import validation
-from measures.model import SeedData
-from measures.validation import InvalidFeatures, Problem
+from measures.domain import validation
+from measures.domain.model import SeedData
+from measures.domain.validation import InvalidFeatures, Problem
 
-GEODATA_DIR = Path(__file__).resolve().parent.parent / "geodata"
+GEODATA_DIR = Path(__file__).resolve().parents[2] / "geodata"
 QUARTIER_FILE = "quartier.geojson"
 MEASURES_FILE = "measures.geojson"
 LOCATIONS_FILE = "locations.geojson"

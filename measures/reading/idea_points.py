@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from measures.model import Idea
-from measures.vocabulary import CATEGORIES
+from measures.domain.model import Idea
+from measures.domain.vocabulary import CATEGORIES
 
 # Decimals of a degree: 1e-5° is about 0.7 m east–west and 1.1 m north–south here, finer
 # than a pin can be placed by hand on the map.

@@ -18,8 +18,8 @@ from typing import Any
 
 from shapely.geometry import Point
 
-from measures.model import Idea, IdeaContact
-from measures.vocabulary import CATEGORIES
+from measures.domain.model import Idea, IdeaContact
+from measures.domain.vocabulary import CATEGORIES
 
 TITLE_MAX = 120
 DESCRIPTION_MAX = 2000

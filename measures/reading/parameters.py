@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
-from measures.model import Idea
-from measures.vocabulary import CATEGORIES, LAYERS, LOCATION_KINDS, N_, STATUSES
-
-BBox = tuple[float, float, float, float]
+from measures.domain.query import IDEA_SORTS, BBox, LayerQuery
+from measures.domain.vocabulary import CATEGORIES, LAYERS, LOCATION_KINDS, STATUSES
 
 # Which filters each layer understands; anything else is an error, so that a typo such as
 # "stauts" is reported instead of silently returning everything.
@@ -29,14 +26,6 @@ class QueryError(ValueError):
         self.parameter = parameter
         self.message = message
         self.code = code
-
-
-@dataclass(frozen=True)
-class LayerQuery:
-    statuses: frozenset[str] = frozenset()
-    categories: frozenset[str] = frozenset()
-    kinds: frozenset[str] = frozenset()
-    bbox: BBox | None = None
 
 
 def parse_bbox(text: str, parameter: str = "bbox") -> BBox:
@@ -107,12 +96,6 @@ def parse_layer_query(layer: str, args: Mapping[str, list[str]]) -> LayerQuery:
     )
 
 
-IDEA_SORTS: dict[str, str] = {
-    "newest": N_("neueste zuerst"),
-    "supported": N_("meiste Unterstützung zuerst"),
-}
-
-
 def parse_idea_sort(values: list[str]) -> str:
     """The order of an idea list; ``newest`` unless ``supported`` is asked for."""
     if not values:
@@ -120,11 +103,3 @@ def parse_idea_sort(values: list[str]) -> str:
     if len(values) > 1 or values[0] not in IDEA_SORTS:
         raise QueryError("sort", f"'sort' muss einer dieser Werte sein: {', '.join(IDEA_SORTS)}.")
     return values[0]
-
-
-def sort_ideas(ideas: list[Idea], sort: str) -> list[Idea]:
-    """Ideas in the chosen order; ties keep the newest first."""
-    newest = sorted(ideas, key=lambda idea: (idea.created_at, idea.id), reverse=True)
-    if sort == "supported":
-        return sorted(newest, key=lambda idea: idea.supports, reverse=True)
-    return newest

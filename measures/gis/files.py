@@ -3,7 +3,7 @@
 The result is a GeoDataFrame in EPSG:4326 with the file's columns, or a ``GisFileError``
 with a German message that says what is wrong with the file as a whole (damaged, wrong
 zip contents, too many features, attributes not in UTF-8). Problems of single features
-are the business of ``gis_import``.
+are the business of ``measures.gis.importing``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import pyogrio
 import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 
-from measures.export import WGS84
+from measures.gis.formats import WGS84
 
 SUFFIXES = {".gpkg": "gpkg", ".geojson": "geojson", ".json": "geojson", ".zip": "shp"}
 SHAPEFILE_PARTS = {".shp", ".shx", ".dbf", ".prj", ".cpg"}
