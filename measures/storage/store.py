@@ -8,10 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import shapely
 import sqlalchemy as sa
 from shapely.geometry import Point
-from shapely.geometry.base import BaseGeometry
 from sqlalchemy.engine import Engine
 
 from measures.domain.model import (
@@ -28,7 +26,7 @@ from measures.domain.model import (
     TimelineStep,
 )
 from measures.domain.query import LayerQuery
-from measures.storage import schema
+from measures.storage import rows, schema
 from measures.storage.spatial import spatial_for
 
 PUBLIC_IDEA_STATES = ("approved",)
@@ -72,169 +70,6 @@ class LoadReport:
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    # SQLite gives back naive datetimes; everything we store is UTC.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
-
-
-def _spatial_values(geometry: BaseGeometry) -> dict:
-    minx, miny, maxx, maxy = geometry.bounds
-    return {
-        "geom_wkb": shapely.to_wkb(geometry),
-        "geom_type": geometry.geom_type,
-        "minx": minx,
-        "miny": miny,
-        "maxx": maxx,
-        "maxy": maxy,
-    }
-
-
-def _sources_to_json(sources: Iterable[Source]) -> list[dict]:
-    return [{"title": s.title, "url": s.url} for s in sources]
-
-
-def _sources_from_json(value: list[dict]) -> tuple[Source, ...]:
-    return tuple(Source(title=s["title"], url=s["url"]) for s in value)
-
-
-def _quartier_row(q: Quartier) -> dict:
-    return {
-        "id": q.id,
-        "name": q.name,
-        "description": q.description,
-        "accuracy": q.accuracy,
-        "sources": _sources_to_json(q.sources),
-        **_spatial_values(q.geometry),
-    }
-
-
-def _measure_row(m: Measure) -> dict:
-    return {
-        "id": m.id,
-        "title": m.title,
-        "summary": m.summary,
-        "description": m.description,
-        "category": m.category,
-        "status": m.status,
-        "accuracy": m.accuracy,
-        "sources": _sources_to_json(m.sources),
-        "timeline": [{"status": s.status, "date": s.date, "note": s.note} for s in m.timeline],
-        "cost_eur": m.cost_eur,
-        "cost_is_estimate": m.cost_is_estimate,
-        "funding_share": m.funding_share,
-        "funding_programme": m.funding_programme,
-        "start_year": m.start_year,
-        "end_year": m.end_year,
-        **_spatial_values(m.geometry),
-    }
-
-
-def _location_row(loc: Location) -> dict:
-    return {
-        "id": loc.id,
-        "name": loc.name,
-        "kind": loc.kind,
-        "address": loc.address,
-        "description": loc.description,
-        "contact": loc.contact,
-        "opening_hours": loc.opening_hours,
-        "accuracy": loc.accuracy,
-        "sources": _sources_to_json(loc.sources),
-        **_spatial_values(loc.geometry),
-    }
-
-
-def _idea_row(idea: Idea) -> dict:
-    return {
-        "id": idea.id,
-        "title": idea.title,
-        "description": idea.description,
-        "category": idea.category,
-        "moderation_state": idea.moderation_state,
-        "moderation_reason": idea.moderation_reason,
-        "supports": idea.supports,
-        "created_at": idea.created_at,
-        "original_title": idea.original_title,
-        "original_description": idea.original_description,
-        "duplicate_of": idea.duplicate_of,
-        "measure_id": idea.measure_id,
-        "decided_at": idea.decided_at,
-        **_spatial_values(idea.geometry),
-    }
-
-
-def _quartier_from(row) -> Quartier:
-    return Quartier(
-        id=row.id,
-        name=row.name,
-        description=row.description,
-        accuracy=row.accuracy,
-        sources=_sources_from_json(row.sources),
-        geometry=shapely.from_wkb(row.geom_wkb),
-        updated_at=_utc(row.updated_at),
-    )
-
-
-def _measure_from(row) -> Measure:
-    return Measure(
-        id=row.id,
-        title=row.title,
-        summary=row.summary,
-        description=row.description,
-        category=row.category,
-        status=row.status,
-        geometry=shapely.from_wkb(row.geom_wkb),
-        accuracy=row.accuracy,
-        sources=_sources_from_json(row.sources),
-        timeline=tuple(TimelineStep(**step) for step in row.timeline),
-        cost_eur=row.cost_eur,
-        cost_is_estimate=row.cost_is_estimate,
-        funding_share=row.funding_share,
-        funding_programme=row.funding_programme,
-        start_year=row.start_year,
-        end_year=row.end_year,
-        updated_at=_utc(row.updated_at),
-    )
-
-
-def _location_from(row) -> Location:
-    return Location(
-        id=row.id,
-        name=row.name,
-        kind=row.kind,
-        address=row.address,
-        description=row.description,
-        geometry=shapely.from_wkb(row.geom_wkb),
-        accuracy=row.accuracy,
-        sources=_sources_from_json(row.sources),
-        contact=row.contact,
-        opening_hours=row.opening_hours,
-        updated_at=_utc(row.updated_at),
-    )
-
-
-def _idea_from(row) -> Idea:
-    return Idea(
-        id=row.id,
-        title=row.title,
-        description=row.description,
-        category=row.category,
-        geometry=shapely.from_wkb(row.geom_wkb),
-        created_at=_utc(row.created_at),
-        moderation_state=row.moderation_state,
-        moderation_reason=row.moderation_reason,
-        supports=row.supports,
-        updated_at=_utc(row.updated_at),
-        original_title=row.original_title,
-        original_description=row.original_description,
-        duplicate_of=row.duplicate_of,
-        measure_id=row.measure_id,
-        decided_at=_utc(row.decided_at),
-    )
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -333,8 +168,8 @@ class Store:
                 connection,
                 schema.quartier,
                 [seed.quartier],
-                _quartier_row,
-                _quartier_from,
+                rows.quartier_row,
+                rows.quartier_from,
                 "quartier",
                 at,
                 report,
@@ -343,8 +178,8 @@ class Store:
                 connection,
                 schema.measures,
                 list(seed.measures),
-                _measure_row,
-                _measure_from,
+                rows.measure_row,
+                rows.measure_from,
                 "measures",
                 at,
                 report,
@@ -353,8 +188,8 @@ class Store:
                 connection,
                 schema.locations,
                 list(seed.locations),
-                _location_row,
-                _location_from,
+                rows.location_row,
+                rows.location_from,
                 "locations",
                 at,
                 report,
@@ -367,8 +202,8 @@ class Store:
         Like the seed: records not named stay as they are, and any failure changes nothing.
         """
         table, to_row, from_row = {
-            "measures": (schema.measures, _measure_row, _measure_from),
-            "locations": (schema.locations, _location_row, _location_from),
+            "measures": (schema.measures, rows.measure_row, rows.measure_from),
+            "locations": (schema.locations, rows.location_row, rows.location_from),
         }[layer]
         report = LoadReport({}, {}, {})
         with self.engine.begin() as connection:
@@ -386,7 +221,7 @@ class Store:
         with self.engine.begin() as connection:
             connection.execute(
                 schema.ideas.insert().values(
-                    **_idea_row(idea), updated_at=at, status_token_hash=status_token_hash
+                    **rows.idea_row(idea), updated_at=at, status_token_hash=status_token_hash
                 )
             )
             if contact is not None:
@@ -423,38 +258,39 @@ class Store:
             return connection.execute(statement).all()
 
     def quartier(self) -> Quartier | None:
-        rows = self._select(schema.quartier, ALL, [schema.quartier.c.id])
-        return _quartier_from(rows[0]) if rows else None
+        found = self._select(schema.quartier, ALL, [schema.quartier.c.id])
+        return rows.quartier_from(found[0]) if found else None
 
     def quartiers(self, query: LayerQuery = ALL) -> list[Quartier]:
         return [
-            _quartier_from(r) for r in self._select(schema.quartier, query, [schema.quartier.c.id])
+            rows.quartier_from(r)
+            for r in self._select(schema.quartier, query, [schema.quartier.c.id])
         ]
 
     def measures(self, query: LayerQuery = ALL) -> list[Measure]:
         t = schema.measures
-        return [_measure_from(r) for r in self._select(t, query, [t.c.title, t.c.id])]
+        return [rows.measure_from(r) for r in self._select(t, query, [t.c.title, t.c.id])]
 
     def measure(self, measure_id: str) -> Measure | None:
         t = schema.measures
-        rows = self._select(t, ALL, [t.c.id], [t.c.id == measure_id])
-        return _measure_from(rows[0]) if rows else None
+        found = self._select(t, ALL, [t.c.id], [t.c.id == measure_id])
+        return rows.measure_from(found[0]) if found else None
 
     def locations(self, query: LayerQuery = ALL) -> list[Location]:
         t = schema.locations
-        return [_location_from(r) for r in self._select(t, query, [t.c.name, t.c.id])]
+        return [rows.location_from(r) for r in self._select(t, query, [t.c.name, t.c.id])]
 
     def location(self, location_id: str) -> Location | None:
         t = schema.locations
-        rows = self._select(t, ALL, [t.c.id], [t.c.id == location_id])
-        return _location_from(rows[0]) if rows else None
+        found = self._select(t, ALL, [t.c.id], [t.c.id == location_id])
+        return rows.location_from(found[0]) if found else None
 
     def ideas(
         self, query: LayerQuery = ALL, states: Iterable[str] = PUBLIC_IDEA_STATES
     ) -> list[Idea]:
         t = schema.ideas
         return [
-            _idea_from(r)
+            rows.idea_from(r)
             for r in self._select(
                 t, query, [t.c.created_at.desc(), t.c.id], [t.c.moderation_state.in_(list(states))]
             )
@@ -475,10 +311,10 @@ class Store:
 
     def idea(self, idea_id: str, states: Iterable[str] = PUBLIC_IDEA_STATES) -> Idea | None:
         t = schema.ideas
-        rows = self._select(
+        found = self._select(
             t, ALL, [t.c.id], [t.c.id == idea_id, t.c.moderation_state.in_(list(states))]
         )
-        return _idea_from(rows[0]) if rows else None
+        return rows.idea_from(found[0]) if found else None
 
     def idea_contact(self, idea_id: str) -> IdeaContact | None:
         t = schema.idea_contacts
@@ -493,7 +329,7 @@ class Store:
         query = self._changed_at
         with self._autocommit.connect() as connection:
             value = connection.exec_driver_sql(query.sql, query.parameters(layer)).scalar()
-        return _utc(query.to_value(value))
+        return rows.utc(query.to_value(value))
 
     def layer_infos(self) -> list[LayerInfo]:
         """Count, extent, geometry types and last change of every public layer."""
@@ -532,7 +368,7 @@ class Store:
                         count=count,
                         bbox=(minx, miny, maxx, maxy) if count else None,
                         geometry_types=tuple(types),
-                        changed_at=_utc(changes.get(name)),
+                        changed_at=rows.utc(changes.get(name)),
                     )
                 )
         return infos
@@ -548,17 +384,17 @@ class Store:
         """Table, row converter, order (the read API's) and fixed conditions of a layer."""
         if layer == "quartier":
             t = schema.quartier
-            return t, _quartier_from, [t.c.id], []
+            return t, rows.quartier_from, [t.c.id], []
         if layer == "measures":
             t = schema.measures
-            return t, _measure_from, [t.c.title, t.c.id], []
+            return t, rows.measure_from, [t.c.title, t.c.id], []
         if layer == "locations":
             t = schema.locations
-            return t, _location_from, [t.c.name, t.c.id], []
+            return t, rows.location_from, [t.c.name, t.c.id], []
         if layer == "ideas":
             t = schema.ideas
             public = [t.c.moderation_state.in_(list(PUBLIC_IDEA_STATES))]
-            return t, _idea_from, [t.c.created_at.desc(), t.c.id], public
+            return t, rows.idea_from, [t.c.created_at.desc(), t.c.id], public
         raise ValueError(f"unknown layer {layer!r}")
 
     def _time_clauses(self, table: sa.Table, time_range: TimeRange | None) -> list:
@@ -598,10 +434,10 @@ class Store:
             number_matched = connection.execute(
                 sa.select(sa.func.count()).select_from(table).where(*where)
             ).scalar_one()
-            rows = connection.execute(
+            found = connection.execute(
                 sa.select(table).join(page_ids, table.c.id == page_ids.c.id).order_by(*order)
             ).all()
-        return LayerPage(records=[from_row(r) for r in rows], number_matched=number_matched)
+        return LayerPage(records=[from_row(r) for r in found], number_matched=number_matched)
 
     def layer_record(self, layer: str, record_id: str):
         """One public record of ``layer`` by id, or None."""
@@ -628,8 +464,8 @@ class Store:
             fixed = [table.c.moderation_state.in_(list(idea_states))]
         where = [*self._where(table, query), *self._time_clauses(table, time_range), *fixed]
         with self.engine.connect() as connection:
-            rows = connection.execute(sa.select(table).where(*where).order_by(*order)).all()
-        return [from_row(r) for r in rows]
+            found = connection.execute(sa.select(table).where(*where).order_by(*order)).all()
+        return [from_row(r) for r in found]
 
     def layer_time_extent(self, layer: str, column: str) -> tuple[datetime | None, datetime | None]:
         """Earliest and latest value of a timestamp column over the public records."""
@@ -638,7 +474,7 @@ class Store:
             first, last = connection.execute(
                 sa.select(sa.func.min(table.c[column]), sa.func.max(table.c[column])).where(*fixed)
             ).one()
-        return _utc(first), _utc(last)
+        return rows.utc(first), rows.utc(last)
 
     # -- the idea workflow -----------------------------------------------------------------
 
@@ -651,7 +487,7 @@ class Store:
                     t.c.status_token_hash == status_token_hash, t.c.moderation_state != "deleted"
                 )
             ).first()
-        return _idea_from(row) if row is not None else None
+        return rows.idea_from(row) if row is not None else None
 
     def withdraw_idea(self, idea_id: str) -> bool:
         """Delete an idea at its author's wish, with its contact data and history."""
@@ -767,7 +603,7 @@ class Store:
         )
         with self.engine.begin() as connection:
             connection.execute(
-                schema.measures.insert().values(**_measure_row(measure), updated_at=at)
+                schema.measures.insert().values(**rows.measure_row(measure), updated_at=at)
             )
             self._touch(connection, "measures", at)
         self._moderate(idea_id, actor, "converted", measure_id=measure_id)
@@ -801,12 +637,16 @@ class Store:
         else:
             statement = statement.order_by(t.c.at.desc(), t.c.id.desc()).limit(limit)
         with self.engine.connect() as connection:
-            rows = connection.execute(statement).all()
+            found = connection.execute(statement).all()
         return [
             IdeaEvent(
-                idea_id=r.idea_id, at=_utc(r.at), action=r.action, actor=r.actor, reason=r.reason
+                idea_id=r.idea_id,
+                at=rows.utc(r.at),
+                action=r.action,
+                actor=r.actor,
+                reason=r.reason,
             )
-            for r in rows
+            for r in found
         ]
 
     def idea_histories(self) -> dict[str, list[IdeaEvent]]:
@@ -816,7 +656,7 @@ class Store:
         with self.engine.connect() as connection:
             for r in connection.execute(sa.select(t).order_by(t.c.at, t.c.id)):
                 histories.setdefault(r.idea_id, []).append(
-                    IdeaEvent(r.idea_id, _utc(r.at), r.action, r.actor, r.reason)
+                    IdeaEvent(r.idea_id, rows.utc(r.at), r.action, r.actor, r.reason)
                 )
         return histories
 
@@ -824,8 +664,8 @@ class Store:
         """Every idea's contact data by idea id: only for an export a planner asked for."""
         t = schema.idea_contacts
         with self.engine.connect() as connection:
-            rows = connection.execute(sa.select(t)).all()
-        return {r.idea_id: IdeaContact(r.idea_id, r.author_name, r.email) for r in rows}
+            found = connection.execute(sa.select(t)).all()
+        return {r.idea_id: IdeaContact(r.idea_id, r.author_name, r.email) for r in found}
 
     def record_contact_export(self, actor: str, what: str, records: int) -> None:
         """Note who exported residents' contact data, when, and what exactly."""
@@ -840,10 +680,10 @@ class Store:
         """The recorded exports of contact data, newest first."""
         t = schema.contact_exports
         with self.engine.connect() as connection:
-            rows = connection.execute(
+            found = connection.execute(
                 sa.select(t).order_by(t.c.at.desc(), t.c.id.desc()).limit(limit)
             ).all()
-        return [ContactExport(_utc(r.at), r.actor, r.what, r.records) for r in rows]
+        return [ContactExport(rows.utc(r.at), r.actor, r.what, r.records) for r in found]
 
     def ideas_near(self, point: Point, metres: float, limit: int = 10) -> list[Idea]:
         """Approved ideas within ``metres`` of ``point``, nearest first."""
@@ -858,7 +698,7 @@ class Store:
             .limit(limit)
         )
         with self.engine.connect() as connection:
-            return [_idea_from(r) for r in connection.execute(statement)]
+            return [rows.idea_from(r) for r in connection.execute(statement)]
 
     def purge_contacts(self, decided_before: datetime) -> int:
         """Delete the personal data of ideas decided before the given time; returns count.
