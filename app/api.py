@@ -15,8 +15,8 @@ from app.layer_cache import index_of, layer_cache
 from app.openapi import openapi_document
 from app.participation import status_url, submit_idea
 from measures.domain.ideas import InvalidSubmission
+from measures.domain.layers import LAYERS
 from measures.domain.query import LayerQuery
-from measures.domain.vocabulary import LAYERS
 from measures.reading import geojson
 from measures.reading import idea_points as points
 from measures.reading.parameters import QueryError, check_layer, parse_layer_query
@@ -69,7 +69,7 @@ def layers():
         "layers": [
             {
                 "name": info.name,
-                "title": LAYERS[info.name],
+                "title": LAYERS[info.name].title,
                 "count": info.count,
                 "bbox": list(info.bbox) if info.bbox else None,
                 "geometry_types": list(info.geometry_types),
@@ -133,21 +133,25 @@ def _one(feature: dict | None, what: str, feature_id: str, layer: str) -> Respon
 def measure(measure_id: str):
     """One measure with all its public fields."""
     found = get_store().measure(measure_id)
-    return _one(found and geojson.measure_feature(found), "Die Maßnahme", measure_id, "measures")
+    return _one(
+        found and geojson.to_feature("measures", found), "Die Maßnahme", measure_id, "measures"
+    )
 
 
 @bp.get("/locations/<location_id>")
 def location(location_id: str):
     """One community place with all its public fields."""
     found = get_store().location(location_id)
-    return _one(found and geojson.location_feature(found), "Den Ort", location_id, "locations")
+    return _one(
+        found and geojson.to_feature("locations", found), "Den Ort", location_id, "locations"
+    )
 
 
 @bp.get("/ideas/<idea_id>")
 def idea(idea_id: str):
     """One approved idea, without personal data."""
     found = get_store().idea(idea_id)
-    return _one(found and geojson.idea_feature(found), "Die Idee", idea_id, "ideas")
+    return _one(found and geojson.to_feature("ideas", found), "Die Idee", idea_id, "ideas")
 
 
 JSON_TYPES = ("application/json", "application/geo+json")
@@ -241,7 +245,7 @@ def ideas_nearby():
     if not 0 < radius <= 1000:
         raise QueryError("radius", "'radius' muss zwischen 1 und 1000 Metern liegen.")
     ideas = get_store().ideas_near(Point(lon, lat), radius, limit=10)
-    document = geojson.feature_collection([geojson.idea_feature(i) for i in ideas], "ideas")
+    document = geojson.feature_collection([geojson.to_feature("ideas", i) for i in ideas], "ideas")
     return current_app.response_class(_dumps(document), mimetype=GEOJSON)
 
 

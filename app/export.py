@@ -30,7 +30,8 @@ from flask.cli import with_appcontext
 from app.db import get_store
 from app.planning import current_planner, planner_required
 from app.security import limit_views
-from measures.domain.vocabulary import CATEGORIES, LAYERS, LOCATION_KINDS, STATUSES
+from measures.domain.layers import LAYERS
+from measures.domain.vocabulary import CATEGORIES, LOCATION_KINDS, STATUSES
 from measures.gis import export, formats
 from measures.reading.parameters import LAYER_PARAMETERS, QueryError
 
@@ -94,7 +95,7 @@ def index():
     planner = current_planner()
     return render_template(
         "export/index.html",
-        layers=LAYERS,
+        layers={name: layer.title for name, layer in LAYERS.items()},
         formats=formats.FORMATS,
         statuses=STATUSES,
         categories=CATEGORIES,

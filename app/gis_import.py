@@ -34,7 +34,7 @@ from werkzeug.utils import secure_filename
 from app.db import get_store
 from app.planning import current_planner, planner_required
 from app.security import csrf
-from measures.domain.vocabulary import LAYERS
+from measures.domain.layers import LAYERS
 from measures.gis.files import GisFileError, read_upload, upload_kind
 from measures.gis.importing import ImportPlan, plan_import
 
@@ -68,7 +68,7 @@ def _upload_page(error: str | None = None, status: int = 200, layer: str = "meas
     return (
         render_template(
             "planning/import_upload.html",
-            layers={k: LAYERS[k] for k in IMPORT_LAYERS},
+            layers={k: LAYERS[k].title for k in IMPORT_LAYERS},
             chosen=layer,
             error=error,
             max_mb=_mb(current_app.config["IMPORT_MAX_BYTES"]),
@@ -182,7 +182,7 @@ def _preview_page(token: str, plan: ImportPlan, stored: dict, notice=None, statu
             token=token,
             plan=plan,
             fingerprint=plan.fingerprint(stored),
-            layer_title=LAYERS[plan.layer],
+            layer_title=LAYERS[plan.layer].title,
             notice=notice,
         ),
         status,

@@ -7,7 +7,8 @@ body and answer is described here, including the refusals (400, 404, 413, 415, 4
 from __future__ import annotations
 
 from measures.domain.ideas import DESCRIPTION_MAX, EMAIL_MAX, NAME_MAX, TITLE_MAX
-from measures.domain.vocabulary import CATEGORIES, LAYERS, LOCATION_KINDS, STATUSES
+from measures.domain.layers import LAYERS
+from measures.domain.vocabulary import CATEGORIES, LOCATION_KINDS, STATUSES
 from measures.reading.parameters import LAYER_PARAMETERS
 
 
@@ -65,7 +66,7 @@ def _layer_operation(name: str) -> dict:
     }
     return {
         "get": {
-            "summary": f"Die Ebene „{LAYERS[name]}“ als GeoJSON-FeatureCollection",
+            "summary": f"Die Ebene „{LAYERS[name].title}“ als GeoJSON-FeatureCollection",
             "parameters": [filters[p] for p in sorted(LAYER_PARAMETERS[name])],
             "responses": {
                 "200": {

@@ -13,9 +13,9 @@ from flask_babel import gettext
 from app.db import get_store
 from app.participation import spots
 from app.residents_map import KIND_MARKS, STATUS_STYLES, build_map, map_config, render_map
+from measures.domain.layers import status_date
 from measures.domain.query import IDEA_SORTS, LayerQuery, sort_ideas
 from measures.domain.vocabulary import CATEGORIES, LOCATION_KINDS, STATUSES
-from measures.reading.geojson import status_date
 from measures.reading.parameters import parse_idea_sort, parse_layer_query
 
 bp = Blueprint("pages", __name__)

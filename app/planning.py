@@ -142,7 +142,7 @@ def queue():
 def pending_layer():
     """The pending ideas as GeoJSON for the planners' map (not public)."""
     ideas = get_store().ideas(states=("pending",))
-    return geojson.feature_collection([geojson.idea_feature(i) for i in ideas], "ideas")
+    return geojson.feature_collection([geojson.to_feature("ideas", i) for i in ideas], "ideas")
 
 
 def _idea_or_404(idea_id: str):

@@ -76,7 +76,7 @@ def test_layer_query_parses_lists_and_refuses_unknowns():
 
 def test_measure_feature_carries_labels_and_status_date(seed):
     kifaz = next(m for m in seed.measures if m.id == "kifaz")
-    feature = geojson.measure_feature(kifaz)
+    feature = geojson.to_feature("measures", kifaz)
     assert feature["properties"]["status_label"] == STATUSES["abgeschlossen"]
     assert feature["properties"]["status_date"] == "2023-05-12"
     assert feature["geometry"]["type"] == "Point"

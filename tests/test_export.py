@@ -201,9 +201,9 @@ def test_shapefile_zip_has_prj_cpg_and_the_field_name_mapping(client, tmp_path):
 
 def test_shapefile_names_are_short_unique_and_cover_every_column():
     every = [
-        attributes.QUARTIER_COLUMNS,
-        attributes.MEASURE_COLUMNS,
-        attributes.LOCATION_COLUMNS,
+        attributes.columns_of("quartier"),
+        attributes.columns_of("measures"),
+        attributes.columns_of("locations"),
         {**attributes.PLANNER_IDEA_COLUMNS, **attributes.CONTACT_COLUMNS},
     ]
     for columns in every:

@@ -16,7 +16,7 @@ from shapely.geometry import Point
 from app import create_app
 from app.layer_cache import LayerCache, layer_cache
 from measures.domain.model import Idea
-from measures.reading.geojson import idea_feature
+from measures.reading.geojson import LAYER_FEATURES
 from measures.reading.layer_index import build_index
 
 API = "/api/layers/ideas"
@@ -239,7 +239,7 @@ def test_an_index_larger_than_the_cache_is_not_built_again(app):
 
     def build():
         built.append(1)
-        return build_index([_idea(f"i{n}", "approved") for n in range(3)], idea_feature)
+        return build_index([_idea(f"i{n}", "approved") for n in range(3)], LAYER_FEATURES["ideas"])
 
     with app.app_context():
         first = cache.index("ideas", t1, build)

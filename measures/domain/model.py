@@ -1,4 +1,9 @@
-"""The records of the domain. Geometries are shapely objects in EPSG:4326 (lon, lat)."""
+"""The records of the domain. Geometries are shapely objects in EPSG:4326 (lon, lat).
+
+The records of the four layers declare their fields here, once (``fields.py``): in the
+order in which the read API, OGC API and GIS files show them. ``layers.py`` derives each
+layer's columns, filters and checks from these declarations.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from shapely.geometry.base import BaseGeometry
+
+from measures.domain import fields as f
+from measures.domain.vocabulary import (
+    ACCURACIES,
+    CATEGORIES,
+    LOCATION_KINDS,
+    MODERATION_STATES,
+    N_,
+    STATUSES,
+)
 
 
 @dataclass(frozen=True)
@@ -27,73 +42,131 @@ class TimelineStep:
     note: str = ""
 
 
-@dataclass(frozen=True)
+# Declarations used by several layers.
+def _accuracy():
+    return f.choice(
+        ACCURACIES,
+        N_("Genauigkeit (Schlüssel)"),
+        N_("Lagegenauigkeit"),
+        label_shapefile="accur_lbl",
+    )
+
+
+def _category():
+    return f.choice(
+        CATEGORIES,
+        N_("Handlungsfeld (Schlüssel)"),
+        N_("Handlungsfeld"),
+        label_shapefile="categ_lbl",
+        filter="category",
+        filter_title=N_("Handlungsfeld"),
+        filter_description=N_("Nur dieses Handlungsfeld."),
+    )
+
+
+def _updated_at():
+    return f.timestamp(N_("Letzte Änderung"))
+
+
+@dataclass(frozen=True, kw_only=True)
 class Quartier:
-    id: str
-    name: str
-    description: str
-    accuracy: str
-    sources: tuple[Source, ...]
-    geometry: BaseGeometry
-    updated_at: datetime | None = None
+    id: str = f.identifier()
+    name: str = f.text(N_("Name"), required=True)
+    description: str = f.text(N_("Beschreibung"), shapefile="descr")
+    accuracy: str = _accuracy()
+    sources: tuple[Source, ...] = f.sources(N_("Quellen"))
+    geometry: BaseGeometry = f.geometry()
+    updated_at: datetime | None = _updated_at()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Measure:
-    id: str
-    title: str
-    summary: str
-    description: str
-    category: str
-    status: str
-    geometry: BaseGeometry
-    accuracy: str
-    sources: tuple[Source, ...]
-    timeline: tuple[TimelineStep, ...] = ()
-    cost_eur: int | None = None
-    cost_is_estimate: bool = False
-    funding_share: float | None = None
-    funding_programme: str = ""
-    start_year: int | None = None
-    end_year: int | None = None
-    updated_at: datetime | None = None
+    id: str = f.identifier()
+    title: str = f.text(N_("Titel"), required=True, max_length=200)
+    summary: str = f.text(N_("Kurzbeschreibung"), required=True, max_length=500)
+    description: str = f.text(N_("Beschreibung"), shapefile="descr")
+    category: str = _category()
+    status: str = f.choice(
+        STATUSES,
+        N_("Status (Schlüssel)"),
+        N_("Status"),
+        label_shapefile="status_lbl",
+        filter="status",
+        filter_title=N_("Status"),
+        filter_description=N_("Nur Maßnahmen mit diesem Status."),
+    )
+    timeline: tuple[TimelineStep, ...] = f.timeline(N_("Verlauf"))
+    cost_eur: int | None = f.integer(N_("Kosten (Euro)"), minimum=0, maximum=10**10)
+    cost_is_estimate: bool = f.flag(N_("Kosten geschätzt"), shapefile="cost_estim")
+    funding_share: float | None = f.fraction(N_("Förderanteil"), shapefile="fund_share")
+    funding_programme: str = f.text(N_("Förderprogramm"), max_length=200, shapefile="fund_prog")
+    start_year: int | None = f.integer(N_("Beginn (Jahr)"), minimum=1950, maximum=2100)
+    end_year: int | None = f.integer(N_("Ende (Jahr)"), minimum=1950, maximum=2100)
+    accuracy: str = _accuracy()
+    sources: tuple[Source, ...] = f.sources(N_("Quellen"))
+    geometry: BaseGeometry = f.geometry()
+    updated_at: datetime | None = _updated_at()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Location:
-    id: str
-    name: str
-    kind: str
-    address: str
-    description: str
-    geometry: BaseGeometry
-    accuracy: str
-    sources: tuple[Source, ...]
-    contact: str = ""
-    opening_hours: str = ""
-    updated_at: datetime | None = None
+    id: str = f.identifier()
+    name: str = f.text(N_("Name"), required=True, max_length=200)
+    kind: str = f.choice(
+        LOCATION_KINDS,
+        N_("Art (Schlüssel)"),
+        N_("Art"),
+        filter="kind",
+        filter_title=N_("Art des Ortes"),
+        filter_description=N_("Nur Orte dieser Art."),
+    )
+    address: str = f.text(N_("Adresse"), required=True, max_length=300)
+    description: str = f.text(N_("Beschreibung"), shapefile="descr")
+    contact: str = f.text(N_("Kontakt"), max_length=500)
+    opening_hours: str = f.text(N_("Öffnungszeiten"), max_length=500, shapefile="open_hours")
+    accuracy: str = _accuracy()
+    sources: tuple[Source, ...] = f.sources(N_("Quellen"))
+    geometry: BaseGeometry = f.geometry()
+    updated_at: datetime | None = _updated_at()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Idea:
-    """The public record of a resident's idea; personal data lives in ``IdeaContact``."""
+    """The public record of a resident's idea; personal data lives in ``IdeaContact``.
 
-    id: str
-    title: str
-    description: str
-    category: str
-    geometry: BaseGeometry
-    created_at: datetime
-    moderation_state: str = "pending"
-    moderation_reason: str = ""
-    supports: int = 0
-    updated_at: datetime | None = None
+    The fields after ``updated_at`` are the moderation's: planners see them, nobody else.
+    """
+
+    id: str = f.identifier(max_length=40)
+    title: str = f.text(N_("Titel"), required=True)
+    description: str = f.text(N_("Beschreibung"), required=True, shapefile="descr")
+    category: str = _category()
+    created_at: datetime = f.timestamp(N_("Eingereicht am"), required=True)
+    supports: int = f.integer(N_("Unterstützungen"), minimum=0, default=0, importable=False)
+    geometry: BaseGeometry = f.geometry()
+    updated_at: datetime | None = _updated_at()
+    moderation_state: str = f.choice(
+        MODERATION_STATES,
+        N_("Moderation (Schlüssel)"),
+        N_("Moderation"),
+        audience="planner",
+        default="pending",
+        shapefile="mod_state",
+        label_shapefile="mod_st_lbl",
+    )
+    moderation_reason: str = f.text(N_("Begründung"), audience="planner", shapefile="mod_reason")
+    decided_at: datetime | None = f.timestamp(N_("Entschieden am"), audience="planner")
     # Kept when a planner edits the text (e.g. to remove personal data), for the record.
-    original_title: str | None = None
-    original_description: str | None = None
-    duplicate_of: str | None = None
-    measure_id: str | None = None
-    decided_at: datetime | None = None
+    original_title: str | None = f.text(
+        N_("Ursprünglicher Titel"), audience="planner", default=None, shapefile="orig_title"
+    )
+    original_description: str | None = f.text(
+        N_("Ursprüngliche Beschreibung"), audience="planner", default=None, shapefile="orig_descr"
+    )
+    duplicate_of: str | None = f.text(
+        N_("Doppelt zu"), audience="planner", default=None, shapefile="dupl_of"
+    )
+    measure_id: str | None = f.text(N_("Übernommen als Maßnahme"), audience="planner", default=None)
 
 
 @dataclass(frozen=True)

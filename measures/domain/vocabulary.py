@@ -72,10 +72,3 @@ IDEA_ACTIONS: dict[str, str] = {
     "converted": N_("in eine Maßnahme übernommen"),
     "deleted": N_("gelöscht"),
 }
-
-LAYERS: dict[str, str] = {
-    "quartier": N_("Fördergebiet Dalheim"),
-    "measures": N_("Maßnahmen"),
-    "locations": N_("Orte im Quartier"),
-    "ideas": N_("Ideen von Bewohnerinnen und Bewohnern"),
-}

@@ -16,91 +16,18 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from measures.domain.model import Idea, IdeaContact, IdeaEvent, Location, Measure, Quartier, Source
-from measures.domain.vocabulary import (
-    ACCURACIES,
-    CATEGORIES,
-    LOCATION_KINDS,
-    MODERATION_STATES,
-    STATUSES,
-)
+from measures.domain.layers import LAYERS, Column
+from measures.domain.model import Idea, IdeaContact, IdeaEvent
 
 # column → kind ("str", "int", "float", "bool"): the schema of a file even when it is empty.
 Columns = Mapping[str, str]
 
-QUARTIER_COLUMNS: Columns = {
-    "id": "str",
-    "name": "str",
-    "description": "str",
-    "accuracy": "str",
-    "accuracy_label": "str",
-    "sources": "str",
-    "updated_at": "str",
-}
-MEASURE_COLUMNS: Columns = {
-    "id": "str",
-    "title": "str",
-    "summary": "str",
-    "description": "str",
-    "category": "str",
-    "category_label": "str",
-    "status": "str",
-    "status_label": "str",
-    "status_date": "str",
-    "timeline": "str",
-    "cost_eur": "int",
-    "cost_is_estimate": "bool",
-    "funding_share": "float",
-    "funding_programme": "str",
-    "start_year": "int",
-    "end_year": "int",
-    "accuracy": "str",
-    "accuracy_label": "str",
-    "sources": "str",
-    "updated_at": "str",
-}
-LOCATION_COLUMNS: Columns = {
-    "id": "str",
-    "name": "str",
-    "kind": "str",
-    "kind_label": "str",
-    "address": "str",
-    "description": "str",
-    "contact": "str",
-    "opening_hours": "str",
-    "accuracy": "str",
-    "accuracy_label": "str",
-    "sources": "str",
-    "updated_at": "str",
-}
-IDEA_COLUMNS: Columns = {
-    "id": "str",
-    "title": "str",
-    "description": "str",
-    "category": "str",
-    "category_label": "str",
-    "created_at": "str",
-    "supports": "int",
-    "updated_at": "str",
-}
-PLANNER_IDEA_COLUMNS: Columns = {
-    **IDEA_COLUMNS,
-    "moderation_state": "str",
-    "moderation_state_label": "str",
-    "moderation_reason": "str",
-    "decided_at": "str",
-    "original_title": "str",
-    "original_description": "str",
-    "duplicate_of": "str",
-    "measure_id": "str",
-    "history": "str",
-}
-CONTACT_COLUMNS: Columns = {"author_name": "str", "email": "str"}
+# The GIS type of a column by its kind; every other kind is text.
+_FILE_TYPES = {"int": "int", "fraction": "float", "bool": "bool"}
 
-# Columns an import reads back; the others (labels, dates of change) are derived and ignored.
-DERIVED = frozenset(
-    {"accuracy_label", "category_label", "kind_label", "status_label", "status_date", "updated_at"}
-)
+
+def _file_type(column: Column) -> str:
+    return _FILE_TYPES.get(column.kind, "str")
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -111,79 +38,36 @@ def _json(value: Sequence[dict]) -> str:
     return json.dumps(list(value), ensure_ascii=False, separators=(", ", ": "))
 
 
-def _sources(sources: Sequence[Source]) -> str:
-    return _json([{"title": s.title, "url": s.url} for s in sources])
+def _file_value(column: Column, record: object) -> object:
+    """The value of ``column`` as a GIS file holds it, by the kind of the column."""
+    value = column.value(record)
+    if column.kind == "datetime":
+        return _iso(value)
+    if column.kind == "sources":
+        return _json([{"title": s.title, "url": s.url} for s in value])
+    if column.kind == "timeline":
+        return _json([{"status": s.status, "date": s.date, "note": s.note} for s in value])
+    return value
 
 
-def quartier_row(q: Quartier) -> dict:
-    return {
-        "id": q.id,
-        "name": q.name,
-        "description": q.description,
-        "accuracy": q.accuracy,
-        "accuracy_label": ACCURACIES[q.accuracy],
-        "sources": _sources(q.sources),
-        "updated_at": _iso(q.updated_at),
-    }
+def _columns(layer: str, audience: str) -> list[Column]:
+    return LAYERS[layer].columns(audience)
 
 
-def measure_row(m: Measure) -> dict:
-    dates = [step.date for step in m.timeline if step.status == m.status]
-    return {
-        "id": m.id,
-        "title": m.title,
-        "summary": m.summary,
-        "description": m.description,
-        "category": m.category,
-        "category_label": CATEGORIES[m.category],
-        "status": m.status,
-        "status_label": STATUSES[m.status],
-        "status_date": dates[-1] if dates else None,
-        "timeline": _json(
-            [{"status": s.status, "date": s.date, "note": s.note} for s in m.timeline]
-        ),
-        "cost_eur": m.cost_eur,
-        "cost_is_estimate": m.cost_is_estimate,
-        "funding_share": m.funding_share,
-        "funding_programme": m.funding_programme,
-        "start_year": m.start_year,
-        "end_year": m.end_year,
-        "accuracy": m.accuracy,
-        "accuracy_label": ACCURACIES[m.accuracy],
-        "sources": _sources(m.sources),
-        "updated_at": _iso(m.updated_at),
-    }
+def columns_of(layer: str, audience: str = "public") -> Columns:
+    """The file columns of ``layer`` that ``audience`` sees, with their kinds."""
+    return {c.name: _file_type(c) for c in _columns(layer, audience)}
 
 
-def location_row(loc: Location) -> dict:
-    return {
-        "id": loc.id,
-        "name": loc.name,
-        "kind": loc.kind,
-        "kind_label": LOCATION_KINDS[loc.kind],
-        "address": loc.address,
-        "description": loc.description,
-        "contact": loc.contact,
-        "opening_hours": loc.opening_hours,
-        "accuracy": loc.accuracy,
-        "accuracy_label": ACCURACIES[loc.accuracy],
-        "sources": _sources(loc.sources),
-        "updated_at": _iso(loc.updated_at),
-    }
+def to_row(layer: str, record: object, audience: str = "public") -> dict:
+    """One flat row of ``record``; the public view carries no moderation, no personal data."""
+    return {c.name: _file_value(c, record) for c in _columns(layer, audience)}
 
 
-def idea_row(idea: Idea) -> dict:
-    # The public view: deliberately without moderation details and personal data.
-    return {
-        "id": idea.id,
-        "title": idea.title,
-        "description": idea.description,
-        "category": idea.category,
-        "category_label": CATEGORIES[idea.category],
-        "created_at": _iso(idea.created_at),
-        "supports": idea.supports,
-        "updated_at": _iso(idea.updated_at),
-    }
+# The planners' export of ideas adds the moderation history and, only when asked for,
+# the author's name and e-mail, which live apart from the idea (``IdeaContact``).
+PLANNER_IDEA_COLUMNS: Columns = {**columns_of("ideas", "planner"), "history": "str"}
+CONTACT_COLUMNS: Columns = {"author_name": "str", "email": "str"}
 
 
 def planner_idea_row(
@@ -191,15 +75,7 @@ def planner_idea_row(
 ) -> dict:
     """An idea with its moderation and history; with name and e-mail only when given."""
     row = {
-        **idea_row(idea),
-        "moderation_state": idea.moderation_state,
-        "moderation_state_label": MODERATION_STATES[idea.moderation_state],
-        "moderation_reason": idea.moderation_reason,
-        "decided_at": _iso(idea.decided_at),
-        "original_title": idea.original_title,
-        "original_description": idea.original_description,
-        "duplicate_of": idea.duplicate_of,
-        "measure_id": idea.measure_id,
+        **to_row("ideas", idea, "planner"),
         "history": _json(
             [
                 {"at": _iso(e.at), "action": e.action, "actor": e.actor, "reason": e.reason}
@@ -213,16 +89,30 @@ def planner_idea_row(
     return row
 
 
-ROWS = {
-    "quartier": (QUARTIER_COLUMNS, quartier_row),
-    "measures": (MEASURE_COLUMNS, measure_row),
-    "locations": (LOCATION_COLUMNS, location_row),
-    "ideas": (IDEA_COLUMNS, idea_row),
-}
+# What an import reads from which column, in the shape ``measures.domain.validation``
+# expects: the id and the layer's importable fields.
+def _import_columns(layer: str) -> Columns:
+    importable = dict(LAYERS[layer].importable)
+    return {
+        "id": "str",
+        **{c.name: _file_type(c) for c in _columns(layer, "public") if c.name in importable},
+    }
 
-# What an import reads from which column, in the shape ``measures.domain.validation`` expects.
+
 IMPORT_COLUMNS: dict[str, Columns] = {
-    "measures": {k: v for k, v in MEASURE_COLUMNS.items() if k not in DERIVED},
-    "locations": {k: v for k, v in LOCATION_COLUMNS.items() if k not in DERIVED},
+    name: _import_columns(name) for name in ("measures", "locations")
 }
-NESTED = frozenset({"sources", "timeline"})
+# Columns an export writes that an import ignores: labels, computed values, times.
+DERIVED = frozenset(
+    c.name
+    for name in IMPORT_COLUMNS
+    for c in _columns(name, "public")
+    if c.name not in IMPORT_COLUMNS[name]
+)
+# Columns that hold JSON text of nested values.
+NESTED = frozenset(
+    c.name
+    for name in IMPORT_COLUMNS
+    for c in _columns(name, "public")
+    if c.kind in ("sources", "timeline")
+)

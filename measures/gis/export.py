@@ -254,9 +254,9 @@ def layer_frame(store: Store, layer: str, spec: ExportSpec) -> gpd.GeoDataFrame:
         else:
             rows = [attributes.planner_idea_row(r, histories.get(r.id, [])) for r in records]
     else:
-        columns, to_row = attributes.ROWS[layer]
+        columns = attributes.columns_of(layer)
         records = store.layer_records(layer, query, _time_range(layer, spec))
-        rows = [to_row(r) for r in records]
+        rows = [attributes.to_row(layer, r) for r in records]
     return frame(columns, rows, [r.geometry for r in records], spec.epsg)
 
 

@@ -44,7 +44,6 @@ GEOMETRY_TOLERANCE_DEG = 1e-7
 # Farther than this from the Quartier, a feature was most likely read in the wrong CRS.
 WRONG_CRS_M = 50_000
 READERS = {"measures": validation.read_measures, "locations": validation.read_locations}
-FLAT_ROWS = {"measures": attributes.measure_row, "locations": attributes.location_row}
 # Booleans as spreadsheets, dBASE ("T"/"F") and people write them.
 TRUE_WORDS = {"true", "t", "wahr", "ja", "j", "1", "yes", "y"}
 FALSE_WORDS = {"false", "f", "falsch", "nein", "n", "0", "no", ""}
@@ -289,7 +288,7 @@ def _validate(
         checked.labels.append(label)
         problems = [] if uploaded.source_crs is not None else [NO_CRS]
         old = stored.get(label)
-        flat = FLAT_ROWS[layer](old) if old is not None else None
+        flat = attributes.to_row(layer, old) if old is not None else None
         properties = _properties(raw, columns, flat, uploaded.from_shapefile, problems)
         geometry = _single_part(geometry)
         feature = {

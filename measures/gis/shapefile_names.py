@@ -1,9 +1,10 @@
 """Shapefile field names: dBASE allows ten characters, our columns are longer.
 
-One fixed table maps every column of our exports that is longer than ten characters to a
-short name; shorter names stay as they are. The table is the documentation (README, and
-``feldnamen.txt`` in every Shapefile zip) and it maps back on import, so a layer edited in
-QGIS returns with its full column names. A test checks that the short names are unique,
+One fixed table, derived from the layers' declarations (``measures.domain.model``), maps
+every column of our exports that is longer than ten characters to a short name; shorter
+names stay as they are. The table is the documentation (README, and ``feldnamen.txt`` in
+every Shapefile zip) and it maps back on import, so a layer edited in QGIS returns with its
+full column names. A test checks that the short names are unique,
 fit into ten characters and cover every exported column.
 """
 
@@ -11,25 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from measures.domain.layers import LAYERS
+
 MAX_LENGTH = 10
 
+# Every column of every layer, as each layer declares it, and the author's name, which
+# only the planners' export of ideas carries.
 SHORT_NAMES: dict[str, str] = {
-    "accuracy_label": "accur_lbl",
-    "category_label": "categ_lbl",
-    "cost_is_estimate": "cost_estim",
-    "description": "descr",
-    "funding_programme": "fund_prog",
-    "funding_share": "fund_share",
-    "moderation_reason": "mod_reason",
-    "moderation_state": "mod_state",
-    "moderation_state_label": "mod_st_lbl",
-    "opening_hours": "open_hours",
-    "original_description": "orig_descr",
-    "original_title": "orig_title",
-    "status_date": "status_dat",
-    "status_label": "status_lbl",
+    **{
+        column.name: column.shapefile
+        for layer in LAYERS.values()
+        for column in layer.columns("planner")
+        if column.shapefile != column.name
+    },
     "author_name": "author",
-    "duplicate_of": "dupl_of",
 }
 LONG_NAMES: dict[str, str] = {short: long for long, short in SHORT_NAMES.items()}
 

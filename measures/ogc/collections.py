@@ -16,17 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from measures.domain.vocabulary import CATEGORIES, LAYERS, LOCATION_KINDS, STATUSES
+from measures.domain.layers import LAYERS, Filter
 from measures.reading import geojson
-
-
-@dataclass(frozen=True)
-class Filter:
-    """A property that ``/items`` filters on by equality (several values: comma-separated)."""
-
-    name: str
-    title: str
-    values: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -34,6 +25,7 @@ class Collection:
     id: str
     title: str
     description: str
+    # The properties ``/items`` filters on by equality (several values: comma-separated).
     filters: tuple[Filter, ...]
     time_property: str
     to_feature: Callable[[object], dict]
@@ -43,49 +35,17 @@ class Collection:
         return tuple(f.name for f in self.filters)
 
 
-STATUS = Filter("status", "Status", STATUSES)
-CATEGORY = Filter("category", "Handlungsfeld", CATEGORIES)
-KIND = Filter("kind", "Art des Ortes", LOCATION_KINDS)
-
+# One collection per layer, all derived from the layer's definition.
 COLLECTIONS: dict[str, Collection] = {
-    c.id: c
-    for c in (
-        Collection(
-            "quartier",
-            LAYERS["quartier"],
-            "Die Grenze des Fördergebiets Dalheim (Wetzlar) im Programm „Sozialer "
-            "Zusammenhalt“ – eine Näherung, keine amtliche Abgrenzung.",
-            (),
-            "updated_at",
-            geojson.quartier_feature,
-        ),
-        Collection(
-            "measures",
-            LAYERS["measures"],
-            "Maßnahmen im Quartier mit Status auf dem Weg durch Stadtteilbeirat und "
-            "Stadtparlament, Handlungsfeld, Kosten, Förderung und Quellen.",
-            (STATUS, CATEGORY),
-            "updated_at",
-            geojson.measure_feature,
-        ),
-        Collection(
-            "locations",
-            LAYERS["locations"],
-            "Orte der Gemeinschaft im Quartier: Familienzentrum, Kitas, Schulen, "
-            "Treffpunkte, Spielplätze, Haltestellen und mehr.",
-            (KIND,),
-            "updated_at",
-            geojson.location_feature,
-        ),
-        Collection(
-            "ideas",
-            LAYERS["ideas"],
-            "Freigegebene Ideen von Bewohnerinnen und Bewohnern – ohne Namen oder E-Mail-Adressen.",
-            (CATEGORY,),
-            "created_at",
-            geojson.idea_feature,
-        ),
+    name: Collection(
+        name,
+        layer.title,
+        layer.description,
+        tuple(layer.filters.values()),
+        layer.time_field,
+        geojson.LAYER_FEATURES[name],
     )
+    for name, layer in LAYERS.items()
 }
 
 TIME_PROPERTY_TITLES = {
@@ -106,32 +66,5 @@ def feature_label(feature: dict) -> str:
 
 # German headings of the public attributes, for the HTML pages.
 PROPERTY_TITLES: dict[str, str] = {
-    "id": "Kennung",
-    "title": "Titel",
-    "name": "Name",
-    "summary": "Kurzbeschreibung",
-    "description": "Beschreibung",
-    "category": "Handlungsfeld (Schlüssel)",
-    "category_label": "Handlungsfeld",
-    "status": "Status (Schlüssel)",
-    "status_label": "Status",
-    "status_date": "Status seit",
-    "timeline": "Verlauf",
-    "cost_eur": "Kosten (Euro)",
-    "cost_is_estimate": "Kosten geschätzt",
-    "funding_share": "Förderanteil",
-    "funding_programme": "Förderprogramm",
-    "start_year": "Beginn (Jahr)",
-    "end_year": "Ende (Jahr)",
-    "kind": "Art (Schlüssel)",
-    "kind_label": "Art",
-    "address": "Adresse",
-    "contact": "Kontakt",
-    "opening_hours": "Öffnungszeiten",
-    "accuracy": "Genauigkeit (Schlüssel)",
-    "accuracy_label": "Lagegenauigkeit",
-    "sources": "Quellen",
-    "created_at": "Eingereicht am",
-    "supports": "Unterstützungen",
-    "updated_at": "Letzte Änderung",
+    column.name: column.title for layer in LAYERS.values() for column in layer.columns("public")
 }

@@ -5,16 +5,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 
+from measures.domain.layers import LAYERS
 from measures.domain.query import IDEA_SORTS, BBox, LayerQuery
-from measures.domain.vocabulary import CATEGORIES, LAYERS, LOCATION_KINDS, STATUSES
+from measures.domain.vocabulary import CATEGORIES, LOCATION_KINDS, STATUSES
 
 # Which filters each layer understands; anything else is an error, so that a typo such as
 # "stauts" is reported instead of silently returning everything.
 LAYER_PARAMETERS: dict[str, frozenset[str]] = {
-    "quartier": frozenset({"bbox"}),
-    "measures": frozenset({"status", "category", "bbox"}),
-    "locations": frozenset({"kind", "bbox"}),
-    "ideas": frozenset({"category", "bbox"}),
+    name: layer.parameters for name, layer in LAYERS.items()
 }
 
 

@@ -1,0 +1,238 @@
+"""The layers of the map, each defined once.
+
+A layer is its record type (whose fields ``model.py`` declares), a title and description,
+the geometry types it holds and the time that ``datetime`` filters mean. Everything else
+that describes a layer is derived here from those declarations:
+
+- ``columns(audience)``: the attributes of a feature, in order — each field, a choice
+  followed by its label (``status`` → ``status_label``), and computed ones such as
+  ``status_date``. The read API's properties, the OGC API's, the GIS files' columns and
+  the OpenAPI schemas are these columns;
+- ``filters``: the query parameters a layer understands (OGC: its queryables);
+- ``importable``: what the seed files and GIS imports read back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from measures.domain.fields import Field, declared
+from measures.domain.model import Idea, Location, Measure, Quartier
+from measures.domain.vocabulary import N_
+
+
+def status_date(measure: Measure) -> str | None:
+    """The date the measure reached its current status, if the timeline records it."""
+    dates = [step.date for step in measure.timeline if step.status == measure.status]
+    return dates[-1] if dates else None
+
+
+@dataclass(frozen=True)
+class Column:
+    """One attribute of a feature as readers see it."""
+
+    name: str
+    # A field kind (``fields.KINDS``), or "label" for the label of a choice.
+    kind: str
+    title: str
+    audience: str
+    shapefile: str
+    field: Field | None = None
+    # Label: the choice it names; computed: how to compute it from the record.
+    source: str = ""
+    compute: Callable[[Any], Any] | None = None
+
+    def value(self, record: Any) -> Any:
+        """The plain value of this column for ``record`` (a label, a computed value)."""
+        if self.kind == "label":
+            key = getattr(record, self.source)
+            return self.field.vocabulary[key]
+        if self.compute is not None:
+            return self.compute(record)
+        return getattr(record, self.name)
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A column computed from the record, placed after the column ``after``."""
+
+    name: str
+    kind: str
+    title: str
+    after: str
+    compute: Callable[[Any], Any]
+    # Shapefile name where the column name is longer than ten characters.
+    shapefile: str | None = None
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A query parameter that filters a layer by equality with one of a field's keys."""
+
+    name: str
+    field: str
+    title: str
+    description: str
+    values: Mapping[str, str]
+
+
+SHAPEFILE_NAME_LENGTH = 10
+
+
+def _shapefile_name(name: str, declared_name: str | None) -> str:
+    if len(name) <= SHAPEFILE_NAME_LENGTH:
+        return name
+    if declared_name is None or len(declared_name) > SHAPEFILE_NAME_LENGTH:
+        raise ValueError(f"column {name!r} needs a Shapefile name of at most ten characters")
+    return declared_name
+
+
+@dataclass(frozen=True)
+class Layer:
+    name: str
+    title: str
+    description: str
+    record_type: type
+    geometry_types: frozenset[str]
+    # The timestamp that an OGC ``datetime`` and the exports' from/to filter.
+    time_field: str
+    computed: tuple[Computed, ...] = ()
+
+    @property
+    def fields(self) -> list[tuple[str, Field]]:
+        return declared(self.record_type)
+
+    def field(self, name: str) -> Field:
+        return dict(self.fields)[name]
+
+    def columns(self, audience: str = "public") -> list[Column]:
+        """The columns ``audience`` sees, public ones first, each group in declared order.
+
+        ``planner`` sees the public columns and the moderation's; the geometry is never a
+        column.
+        """
+        audiences = ("public",) if audience == "public" else ("public", "planner")
+        found = []
+        for wanted in audiences:
+            for name, f in self.fields:
+                if f.kind == "geometry" or f.audience != wanted:
+                    continue
+                shapefile = _shapefile_name(name, f.shapefile)
+                found.append(Column(name, f.kind, f.title, wanted, shapefile, f))
+                if f.kind == "choice":
+                    label = f"{name}_label"
+                    found.append(
+                        Column(
+                            label,
+                            "label",
+                            f.label_title,
+                            wanted,
+                            _shapefile_name(label, f.label_shapefile),
+                            f,
+                            source=name,
+                        )
+                    )
+                for c in self.computed:
+                    if c.after == name:
+                        found.append(
+                            Column(
+                                c.name,
+                                c.kind,
+                                c.title,
+                                wanted,
+                                _shapefile_name(c.name, c.shapefile),
+                                compute=c.compute,
+                            )
+                        )
+        return found
+
+    @property
+    def filters(self) -> dict[str, Filter]:
+        """The layer's filters by parameter name, in declared order."""
+        return {
+            f.filter: Filter(f.filter, name, f.filter_title, f.filter_description, f.vocabulary)
+            for name, f in self.fields
+            if f.filter
+        }
+
+    @property
+    def parameters(self) -> frozenset[str]:
+        """Every query parameter of the layer: its filters and ``bbox``."""
+        return frozenset({*self.filters, "bbox"})
+
+    @property
+    def importable(self) -> list[tuple[str, Field]]:
+        """The fields read from seed files and GIS imports, besides id and geometry."""
+        return [(name, f) for name, f in self.fields if f.importable and f.audience == "public"]
+
+
+_ALL_GEOMETRIES = frozenset(
+    {"Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon"}
+)
+
+LAYERS: dict[str, Layer] = {
+    layer.name: layer
+    for layer in (
+        Layer(
+            "quartier",
+            N_("Fördergebiet Dalheim"),
+            N_(
+                "Die Grenze des Fördergebiets Dalheim (Wetzlar) im Programm „Sozialer "
+                "Zusammenhalt“ – eine Näherung, keine amtliche Abgrenzung."
+            ),
+            Quartier,
+            frozenset({"Polygon", "MultiPolygon"}),
+            time_field="updated_at",
+        ),
+        Layer(
+            "measures",
+            N_("Maßnahmen"),
+            N_(
+                "Maßnahmen im Quartier mit Status auf dem Weg durch Stadtteilbeirat und "
+                "Stadtparlament, Handlungsfeld, Kosten, Förderung und Quellen."
+            ),
+            Measure,
+            _ALL_GEOMETRIES,
+            time_field="updated_at",
+            computed=(
+                Computed(
+                    "status_date",
+                    "text",
+                    N_("Status seit"),
+                    after="status",
+                    compute=status_date,
+                    shapefile="status_dat",
+                ),
+            ),
+        ),
+        Layer(
+            "locations",
+            N_("Orte im Quartier"),
+            N_(
+                "Orte der Gemeinschaft im Quartier: Familienzentrum, Kitas, Schulen, "
+                "Treffpunkte, Spielplätze, Haltestellen und mehr."
+            ),
+            Location,
+            frozenset({"Point"}),
+            time_field="updated_at",
+        ),
+        Layer(
+            "ideas",
+            N_("Ideen von Bewohnerinnen und Bewohnern"),
+            N_(
+                "Freigegebene Ideen von Bewohnerinnen und Bewohnern – ohne Namen oder "
+                "E-Mail-Adressen."
+            ),
+            Idea,
+            frozenset({"Point"}),
+            # When a resident handed the idea in.
+            time_field="created_at",
+        ),
+    )
+}
+
+
+def get_layer(name: str) -> Layer | None:
+    return LAYERS.get(name)
