@@ -29,6 +29,13 @@ def status_date(measure: Measure) -> str | None:
     return dates[-1] if dates else None
 
 
+def end_not_before_start(measure: Measure) -> list[tuple[str, str]]:
+    start, end = measure.start_year, measure.end_year
+    if start is not None and end is not None and end < start:
+        return [("end_year", "liegt vor dem Startjahr.")]
+    return []
+
+
 @dataclass(frozen=True)
 class Column:
     """One attribute of a feature as readers see it."""
@@ -99,6 +106,8 @@ class Layer:
     # The timestamp that an OGC ``datetime`` and the exports' from/to filter.
     time_field: str
     computed: tuple[Computed, ...] = ()
+    # Checks across fields: each gives (field, German message) for every problem.
+    checks: tuple[Callable[[Any], list[tuple[str, str]]], ...] = ()
 
     @property
     def fields(self) -> list[tuple[str, Field]]:
@@ -206,6 +215,7 @@ LAYERS: dict[str, Layer] = {
                     shapefile="status_dat",
                 ),
             ),
+            checks=(end_not_before_start,),
         ),
         Layer(
             "locations",

@@ -28,7 +28,6 @@ IDEA_SORTS: dict[str, str] = {
 }
 
 
-
 def sort_ideas(ideas: list[Idea], sort: str) -> list[Idea]:
     """Ideas in the chosen order; ties keep the newest first."""
     newest = sorted(ideas, key=lambda idea: (idea.created_at, idea.id), reverse=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 from measures.domain import validation
@@ -50,8 +51,8 @@ def read_seed(directory: Path = GEODATA_DIR, tolerance_m: float = DEFAULT_TOLERA
             return None
 
     quartier = attempt(validation.read_quartier, QUARTIER_FILE)
-    measures = attempt(validation.read_measures, MEASURES_FILE)
-    locations = attempt(validation.read_locations, LOCATIONS_FILE)
+    measures = attempt(partial(validation.read_records, layer="measures"), MEASURES_FILE)
+    locations = attempt(partial(validation.read_records, layer="locations"), LOCATIONS_FILE)
     if quartier is not None:
         for records, file in ((measures, MEASURES_FILE), (locations, LOCATIONS_FILE)):
             if records:

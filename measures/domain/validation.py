@@ -19,17 +19,10 @@ from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 from measures.domain import geo
+from measures.domain.fields import Field
+from measures.domain.layers import LAYERS
 from measures.domain.model import Location, Measure, Quartier, Source, TimelineStep
-from measures.domain.vocabulary import ACCURACIES, CATEGORIES, LOCATION_KINDS, STATUSES
-
-GEOMETRY_TYPES: dict[str, frozenset[str]] = {
-    "quartier": frozenset({"Polygon", "MultiPolygon"}),
-    "measures": frozenset(
-        {"Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon"}
-    ),
-    "locations": frozenset({"Point"}),
-    "ideas": frozenset({"Point"}),
-}
+from measures.domain.vocabulary import STATUSES
 
 _DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
@@ -192,7 +185,7 @@ def read_geometry(raw: Any, layer: str, report: Callable[[str, str], None]) -> B
     if not isinstance(raw, dict):
         report("geometry", "fehlt.")
         return None
-    allowed = GEOMETRY_TYPES[layer]
+    allowed = LAYERS[layer].geometry_types
     kind = raw.get("type")
     if kind not in allowed:
         report(
@@ -267,20 +260,47 @@ def _read_all(
     return records
 
 
+def _read_field(r: _Reader, name: str, field: Field) -> Any:
+    """One declared field of a feature, checked by the rule of its kind."""
+    if field.kind == "text":
+        return r.text(name, required=field.required, max_length=field.max_length)
+    if field.kind == "choice":
+        return r.choice(name, field.vocabulary)
+    if field.kind == "int":
+        return r.integer(name, field.minimum, field.maximum)
+    if field.kind == "fraction":
+        return r.fraction(name)
+    if field.kind == "bool":
+        return r.flag(name)
+    if field.kind == "sources":
+        return r.sources(required=field.required)
+    if field.kind == "timeline":
+        return r.timeline()
+    raise ValueError(f"no rule to read a field of kind {field.kind!r}")
+
+
+def read_records(collection: Any, file: str, layer: str) -> list[Any]:
+    """The features of a seed file or an import as records of ``layer``.
+
+    Each field is read by the rule of its declared kind; then the layer's own checks
+    across fields run (an end year before the start year, say).
+    """
+    definition = LAYERS[layer]
+
+    def build(r: _Reader, geometry: BaseGeometry | None) -> Any:
+        values = {name: _read_field(r, name, f) for name, f in definition.importable}
+        record = definition.record_type(id=r.feature_id or "", geometry=geometry, **values)
+        for check in definition.checks:
+            for field, message in check(record):
+                r.problem(field, message)
+        return record
+
+    return _read_all(collection, file, layer, build)
+
+
 def read_quartier(collection: Any, file: str) -> Quartier:
     """The Quartier file holds exactly one polygon feature."""
-
-    def build(r: _Reader, geometry: BaseGeometry | None) -> Quartier:
-        return Quartier(
-            id=r.feature_id or "",
-            name=r.text("name"),
-            description=r.text("description", required=False),
-            accuracy=r.choice("accuracy", ACCURACIES),
-            sources=r.sources(),
-            geometry=geometry,
-        )
-
-    records = _read_all(collection, file, "quartier", build)
+    records = read_records(collection, file, "quartier")
     if len(records) != 1:
         raise InvalidFeatures(
             [
@@ -290,51 +310,6 @@ def read_quartier(collection: Any, file: str) -> Quartier:
             ]
         )
     return records[0]
-
-
-def read_measures(collection: Any, file: str) -> list[Measure]:
-    def build(r: _Reader, geometry: BaseGeometry | None) -> Measure:
-        start, end = r.integer("start_year", 1950, 2100), r.integer("end_year", 1950, 2100)
-        if start is not None and end is not None and end < start:
-            r.problem("end_year", "liegt vor dem Startjahr.")
-        return Measure(
-            id=r.feature_id or "",
-            title=r.text("title", max_length=200),
-            summary=r.text("summary", max_length=500),
-            description=r.text("description", required=False),
-            category=r.choice("category", CATEGORIES),
-            status=r.choice("status", STATUSES),
-            geometry=geometry,
-            accuracy=r.choice("accuracy", ACCURACIES),
-            sources=r.sources(),
-            timeline=r.timeline(),
-            cost_eur=r.integer("cost_eur", 0, 10**10),
-            cost_is_estimate=r.flag("cost_is_estimate"),
-            funding_share=r.fraction("funding_share"),
-            funding_programme=r.text("funding_programme", required=False, max_length=200),
-            start_year=start,
-            end_year=end,
-        )
-
-    return _read_all(collection, file, "measures", build)
-
-
-def read_locations(collection: Any, file: str) -> list[Location]:
-    def build(r: _Reader, geometry: BaseGeometry | None) -> Location:
-        return Location(
-            id=r.feature_id or "",
-            name=r.text("name", max_length=200),
-            kind=r.choice("kind", LOCATION_KINDS),
-            address=r.text("address", max_length=300),
-            description=r.text("description", required=False),
-            geometry=geometry,
-            accuracy=r.choice("accuracy", ACCURACIES),
-            sources=r.sources(),
-            contact=r.text("contact", required=False, max_length=500),
-            opening_hours=r.text("opening_hours", required=False, max_length=500),
-        )
-
-    return _read_all(collection, file, "locations", build)
 
 
 def check_inside(

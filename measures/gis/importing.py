@@ -43,7 +43,6 @@ from measures.gis.writers import shapefile_text
 GEOMETRY_TOLERANCE_DEG = 1e-7
 # Farther than this from the Quartier, a feature was most likely read in the wrong CRS.
 WRONG_CRS_M = 50_000
-READERS = {"measures": validation.read_measures, "locations": validation.read_locations}
 # Booleans as spreadsheets, dBASE ("T"/"F") and people write them.
 TRUE_WORDS = {"true", "t", "wahr", "ja", "j", "1", "yes", "y"}
 FALSE_WORDS = {"false", "f", "falsch", "nein", "n", "0", "no", ""}
@@ -298,7 +297,7 @@ def _validate(
         }
         try:
             collection = {"type": "FeatureCollection", "features": [feature]}
-            (record,) = READERS[layer](collection, file_name)
+            (record,) = validation.read_records(collection, file_name, layer)
         except InvalidFeatures as error:
             problems += [_reason(p, uploaded.source_crs) for p in error.problems]
         if problems:

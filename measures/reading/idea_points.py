@@ -23,9 +23,7 @@ from measures.domain.vocabulary import CATEGORIES
 PRECISION = 5
 
 
-def idea_points(
-    positions: Iterable[tuple[float, float, str]], precision: int = PRECISION
-) -> dict:
+def idea_points(positions: Iterable[tuple[float, float, str]], precision: int = PRECISION) -> dict:
     """The ideas' positions and categories, ``(lon, lat, category)`` each, as columns.
 
     ``category[i]`` is an index into ``categories``, the vocabulary's keys in their order,
