@@ -64,6 +64,10 @@ class Field:
     label_shapefile: str | None = None
     # Read back from a GIS file by the import (and from the seed files).
     importable: bool = True
+    # No value (None) is a value of this field; set from the declared default.
+    optional: bool = False
+    # The database keeps an index on the column (filters, the moderation queue).
+    indexed: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -75,6 +79,7 @@ class Field:
 
 
 def _declare(default: Any = dataclasses.MISSING, **declaration: Any) -> Any:
+    declaration = {"optional": default is None, **declaration}
     return dataclasses.field(default=default, metadata={"declared": Field(**declaration)})
 
 
@@ -94,12 +99,21 @@ def text(title: str, *, required: bool = False, max_length: int = 10_000, **more
     )
 
 
-def choice(vocabulary: Mapping[str, str], title: str, label_title: str, **more: Any) -> Any:
-    """A key of ``vocabulary``; always required."""
+def choice(
+    vocabulary: Mapping[str, str],
+    title: str,
+    label_title: str,
+    *,
+    max_length: int = 40,
+    **more: Any,
+) -> Any:
+    """A key of ``vocabulary``; always required. Filters are indexed unless said otherwise."""
     default = more.pop("default", dataclasses.MISSING)
+    more.setdefault("indexed", "filter" in more)
     return _declare(
         default,
         kind="choice",
+        max_length=max_length,
         vocabulary=vocabulary,
         title=title,
         label_title=label_title,

@@ -48,6 +48,7 @@ def _accuracy():
         ACCURACIES,
         N_("Genauigkeit (Schlüssel)"),
         N_("Lagegenauigkeit"),
+        max_length=20,
         label_shapefile="accur_lbl",
     )
 
@@ -151,6 +152,8 @@ class Idea:
         N_("Moderation"),
         audience="planner",
         default="pending",
+        max_length=20,
+        indexed=True,
         shapefile="mod_state",
         label_shapefile="mod_st_lbl",
     )
@@ -164,9 +167,11 @@ class Idea:
         N_("Ursprüngliche Beschreibung"), audience="planner", default=None, shapefile="orig_descr"
     )
     duplicate_of: str | None = f.text(
-        N_("Doppelt zu"), audience="planner", default=None, shapefile="dupl_of"
+        N_("Doppelt zu"), audience="planner", default=None, max_length=40, shapefile="dupl_of"
     )
-    measure_id: str | None = f.text(N_("Übernommen als Maßnahme"), audience="planner", default=None)
+    measure_id: str | None = f.text(
+        N_("Übernommen als Maßnahme"), audience="planner", default=None, max_length=80
+    )
 
 
 @dataclass(frozen=True)

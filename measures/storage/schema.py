@@ -1,5 +1,9 @@
 """The tables, as SQLAlchemy Core metadata.
 
+The tables of the four layers are derived from their declared fields
+(``measures.domain.model``); a new field needs its migration beside, and a test compares
+the migrated database with this metadata.
+
 Every spatial table keeps its geometry as WKB in ``geom_wkb`` (EPSG:4326) with its bounding
 box in four plain columns, which works on every backend. On PostgreSQL the migration adds
 a generated PostGIS column ``geom`` with a GiST index beside it (see ``spatial.py``), so
@@ -9,6 +13,9 @@ PostGIS is an addition to this schema, not a second one.
 from __future__ import annotations
 
 import sqlalchemy as sa
+
+from measures.domain.fields import Field
+from measures.domain.layers import LAYERS, Layer
 
 metadata = sa.MetaData()
 
@@ -24,76 +31,63 @@ def _spatial_columns() -> list[sa.Column]:
     ]
 
 
-quartier = sa.Table(
-    "quartier",
-    metadata,
-    sa.Column("id", sa.String(80), primary_key=True),
-    sa.Column("name", sa.Text, nullable=False),
-    sa.Column("description", sa.Text, nullable=False),
-    sa.Column("accuracy", sa.String(20), nullable=False),
-    sa.Column("sources", sa.JSON, nullable=False),
-    *_spatial_columns(),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-)
+# Texts up to this length are keys of other records and stored as VARCHAR.
+_KEY_LENGTH = 80
+_INT32_MAX = 2**31 - 1
 
-measures = sa.Table(
-    "measures",
-    metadata,
-    sa.Column("id", sa.String(80), primary_key=True),
-    sa.Column("title", sa.Text, nullable=False),
-    sa.Column("summary", sa.Text, nullable=False),
-    sa.Column("description", sa.Text, nullable=False),
-    sa.Column("category", sa.String(40), nullable=False, index=True),
-    sa.Column("status", sa.String(40), nullable=False, index=True),
-    sa.Column("accuracy", sa.String(20), nullable=False),
-    sa.Column("sources", sa.JSON, nullable=False),
-    sa.Column("timeline", sa.JSON, nullable=False),
-    sa.Column("cost_eur", sa.BigInteger),
-    sa.Column("cost_is_estimate", sa.Boolean, nullable=False),
-    sa.Column("funding_share", sa.Float),
-    sa.Column("funding_programme", sa.Text, nullable=False),
-    sa.Column("start_year", sa.Integer),
-    sa.Column("end_year", sa.Integer),
-    *_spatial_columns(),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-)
 
-locations = sa.Table(
-    "locations",
-    metadata,
-    sa.Column("id", sa.String(80), primary_key=True),
-    sa.Column("name", sa.Text, nullable=False),
-    sa.Column("kind", sa.String(40), nullable=False, index=True),
-    sa.Column("address", sa.Text, nullable=False),
-    sa.Column("description", sa.Text, nullable=False),
-    sa.Column("contact", sa.Text, nullable=False),
-    sa.Column("opening_hours", sa.Text, nullable=False),
-    sa.Column("accuracy", sa.String(20), nullable=False),
-    sa.Column("sources", sa.JSON, nullable=False),
-    *_spatial_columns(),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-)
+def _type(field: Field) -> sa.types.TypeEngine:
+    """The column type of a declared field, by its kind."""
+    if field.kind in ("id", "choice"):
+        return sa.String(field.max_length)
+    if field.kind == "text":
+        short = field.max_length is not None and field.max_length <= _KEY_LENGTH
+        return sa.String(field.max_length) if short else sa.Text()
+    if field.kind == "int":
+        big = field.maximum is not None and field.maximum > _INT32_MAX
+        return sa.BigInteger() if big else sa.Integer()
+    if field.kind == "fraction":
+        return sa.Float()
+    if field.kind == "bool":
+        return sa.Boolean()
+    if field.kind == "datetime":
+        return sa.DateTime(timezone=True)
+    if field.kind in ("sources", "timeline"):
+        return sa.JSON()
+    raise ValueError(f"no column type for a field of kind {field.kind!r}")
 
-ideas = sa.Table(
-    "ideas",
-    metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("title", sa.Text, nullable=False),
-    sa.Column("description", sa.Text, nullable=False),
-    sa.Column("category", sa.String(40), nullable=False, index=True),
-    sa.Column("moderation_state", sa.String(20), nullable=False, index=True),
-    sa.Column("moderation_reason", sa.Text, nullable=False),
-    sa.Column("supports", sa.Integer, nullable=False),
-    *_spatial_columns(),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+
+def _layer_table(layer: Layer, *extra: sa.Column) -> sa.Table:
+    """The table of a layer: a column per declared field, the geometry as WKB with its
+    bounding box, the time of the last change (which the store writes) and ``extra``."""
+    columns = [
+        sa.Column(
+            name,
+            _type(field),
+            primary_key=field.kind == "id",
+            nullable=field.optional,
+            index=field.indexed,
+        )
+        for name, field in layer.fields
+        if field.kind != "geometry" and name != "updated_at"
+    ]
+    return sa.Table(
+        layer.name,
+        metadata,
+        *columns,
+        *_spatial_columns(),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        *extra,
+    )
+
+
+quartier = _layer_table(LAYERS["quartier"])
+measures = _layer_table(LAYERS["measures"])
+locations = _layer_table(LAYERS["locations"])
+ideas = _layer_table(
+    LAYERS["ideas"],
     # The hash of the author's private status link (the link itself is never stored).
-    sa.Column("status_token_hash", sa.String(64), unique=True),
-    sa.Column("original_title", sa.Text),
-    sa.Column("original_description", sa.Text),
-    sa.Column("duplicate_of", sa.String(40)),
-    sa.Column("measure_id", sa.String(80)),
-    sa.Column("decided_at", sa.DateTime(timezone=True)),
+    sa.Column("status_token_hash", sa.String(64), index=True, unique=True),
 )
 
 # Personal data given with an idea, apart from the public record so that no public query
