@@ -7,9 +7,8 @@ body and answer is described here, including the refusals (400, 404, 413, 415, 4
 from __future__ import annotations
 
 from measures.domain.ideas import DESCRIPTION_MAX, EMAIL_MAX, NAME_MAX, TITLE_MAX
-from measures.domain.layers import LAYERS
-from measures.domain.vocabulary import CATEGORIES, LOCATION_KINDS, STATUSES
-from measures.reading.parameters import LAYER_PARAMETERS
+from measures.domain.layers import LAYERS, Column
+from measures.domain.vocabulary import CATEGORIES, STATUSES
 
 
 def _list_parameter(name: str, values: dict[str, str], description: str) -> dict:
@@ -57,23 +56,103 @@ BBOX_PARAMETER = {
 }
 
 
-def _layer_operation(name: str) -> dict:
+def _layer_parameters(name: str) -> list[dict]:
+    """The layer's filters as declared, and bbox; in alphabetical order."""
     filters = {
-        "status": _list_parameter("status", STATUSES, "Nur Maßnahmen mit diesem Status."),
-        "category": _list_parameter("category", CATEGORIES, "Nur dieses Handlungsfeld."),
-        "kind": _list_parameter("kind", LOCATION_KINDS, "Nur Orte dieser Art."),
-        "bbox": BBOX_PARAMETER,
+        f.name: _list_parameter(f.name, f.values, f.description)
+        for f in LAYERS[name].filters.values()
     }
+    parameters = {**filters, "bbox": BBOX_PARAMETER}
+    return [parameters[p] for p in sorted(parameters)]
+
+
+# The JSON Schema of a column of the read API, by the column's kind.
+_SOURCE = {
+    "type": "object",
+    "properties": {"title": {"type": "string"}, "url": {"type": "string"}},
+}
+_STEP = {
+    "type": "object",
+    "properties": {
+        "status": {"type": "string", "enum": list(STATUSES)},
+        "status_label": {"type": "string"},
+        "date": {"type": "string"},
+        "note": {"type": "string"},
+    },
+}
+_COLUMN_SCHEMAS = {
+    "int": {"type": "integer"},
+    "fraction": {"type": "number", "minimum": 0, "maximum": 1},
+    "bool": {"type": "boolean"},
+    "datetime": {"type": "string", "format": "date-time"},
+    "sources": {"type": "array", "items": _SOURCE},
+    "timeline": {"type": "array", "items": _STEP},
+}
+
+
+def _column_schema(column: Column) -> dict:
+    schema = dict(_COLUMN_SCHEMAS.get(column.kind, {"type": "string"}))
+    if column.kind == "choice":
+        schema["enum"] = list(column.field.vocabulary)
+    schema["description"] = column.title
+    # Optional fields and computed values (a measure's status date) may be unknown.
+    if column.field is None or column.field.optional:
+        schema["nullable"] = True
+    return schema
+
+
+def _properties_schema(name: str) -> dict:
+    """The properties of a feature of the layer: its public columns as declared."""
+    columns = LAYERS[name].columns("public")
+    return {
+        "type": "object",
+        "required": [c.name for c in columns],
+        "properties": {c.name: _column_schema(c) for c in columns},
+    }
+
+
+def _schema_name(layer: str, what: str) -> str:
+    return layer.capitalize() + what
+
+
+def _layer_schemas(name: str) -> dict:
+    feature = _schema_name(name, "Feature")
+    return {
+        feature: {
+            "allOf": [
+                {"$ref": "#/components/schemas/Feature"},
+                {"type": "object", "properties": {"properties": _properties_schema(name)}},
+            ]
+        },
+        _schema_name(name, "FeatureCollection"): {
+            "allOf": [
+                {"$ref": "#/components/schemas/FeatureCollection"},
+                {
+                    "type": "object",
+                    "properties": {
+                        "features": {
+                            "type": "array",
+                            "items": {"$ref": f"#/components/schemas/{feature}"},
+                        }
+                    },
+                },
+            ]
+        },
+    }
+
+
+def _layer_operation(name: str) -> dict:
+    collection = _schema_name(name, "FeatureCollection")
     return {
         "get": {
             "summary": f"Die Ebene „{LAYERS[name].title}“ als GeoJSON-FeatureCollection",
-            "parameters": [filters[p] for p in sorted(LAYER_PARAMETERS[name])],
+            "parameters": _layer_parameters(name),
             "responses": {
                 "200": {
                     "description": "Die Objekte der Ebene",
                     "content": {
                         "application/geo+json": {
-                            "schema": {"$ref": "#/components/schemas/FeatureCollection"}
+                            "schema": {"$ref": f"#/components/schemas/{collection}"}
                         }
                     },
                 },
@@ -110,7 +189,7 @@ def _idea_points_operation() -> dict:
     }
 
 
-def _feature_operation(summary: str, what: str) -> dict:
+def _feature_operation(summary: str, what: str, layer: str) -> dict:
     return {
         "get": {
             "summary": summary,
@@ -121,7 +200,11 @@ def _feature_operation(summary: str, what: str) -> dict:
                 "200": {
                     "description": what,
                     "content": {
-                        "application/geo+json": {"schema": {"$ref": "#/components/schemas/Feature"}}
+                        "application/geo+json": {
+                            "schema": {
+                                "$ref": f"#/components/schemas/{_schema_name(layer, 'Feature')}"
+                            }
+                        }
                     },
                 },
                 **_error_responses(304, 404),
@@ -161,9 +244,9 @@ def openapi_document() -> dict:
             # One path per layer, each with exactly the filters that layer takes.
             **{f"/api/layers/{name}": _layer_operation(name) for name in LAYERS},
             "/api/layers/ideas/points": _idea_points_operation(),
-            "/api/measures/{id}": _feature_operation("Eine Maßnahme", "Die Maßnahme"),
-            "/api/locations/{id}": _feature_operation("Ein Ort", "Der Ort"),
-            "/api/ideas/{id}": _feature_operation("Eine freigegebene Idee", "Die Idee"),
+            "/api/measures/{id}": _feature_operation("Eine Maßnahme", "Die Maßnahme", "measures"),
+            "/api/locations/{id}": _feature_operation("Ein Ort", "Der Ort", "locations"),
+            "/api/ideas/{id}": _feature_operation("Eine freigegebene Idee", "Die Idee", "ideas"),
             "/api/ideas": {
                 "post": {
                     "summary": "Eine Idee eintragen (wartet danach auf Prüfung)",
@@ -348,6 +431,7 @@ def openapi_document() -> dict:
                         },
                     },
                 },
+                **{k: v for name in LAYERS for k, v in _layer_schemas(name).items()},
                 "Layers": {
                     "type": "object",
                     "properties": {
