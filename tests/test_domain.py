@@ -62,9 +62,7 @@ def test_layer_query_parses_lists_and_refuses_unknowns():
     query = parse_layer_query(
         "measures", {"status": ["abgeschlossen,idee"], "category": ["spiel_freizeit"]}
     )
-    assert query == LayerQuery(
-        statuses=frozenset({"abgeschlossen", "idee"}), categories=frozenset({"spiel_freizeit"})
-    )
+    assert query == LayerQuery.of(status={"abgeschlossen", "idee"}, category={"spiel_freizeit"})
     with pytest.raises(QueryError, match="fertig"):
         parse_layer_query("measures", {"status": ["fertig"]})
     with pytest.raises(QueryError, match="stauts"):

@@ -104,9 +104,9 @@ def test_reloading_the_seed_never_touches_ideas(store, seed):
 
 
 def test_filters_by_status_category_and_bbox(store, seed):
-    done = store.measures(LayerQuery(statuses=frozenset({"abgeschlossen"})))
+    done = store.measures(LayerQuery.of(status={"abgeschlossen"}))
     assert {m.id for m in done} == {m.id for m in seed.measures if m.status == "abgeschlossen"}
-    play = store.measures(LayerQuery(categories=frozenset({"spiel_freizeit"})))
+    play = store.measures(LayerQuery.of(category={"spiel_freizeit"}))
     assert {m.id for m in play} == {m.id for m in seed.measures if m.category == "spiel_freizeit"}
     bbox = (8.4705, 50.5655, 8.4725, 50.5675)
     inside = store.locations(LayerQuery(bbox=bbox))
@@ -219,10 +219,10 @@ def test_idea_count_counts_what_ideas_returns(store):
     store.add_idea(_idea("fern", "approved", lon=8.4800, lat=50.5610))
     queries = [
         LayerQuery(),
-        LayerQuery(categories=frozenset({"spiel_freizeit"})),
-        LayerQuery(categories=frozenset({"wohnumfeld_gruen", "spiel_freizeit"})),
+        LayerQuery.of(category={"spiel_freizeit"}),
+        LayerQuery.of(category={"wohnumfeld_gruen", "spiel_freizeit"}),
         LayerQuery(bbox=(8.4735, 50.5650, 8.4745, 50.5660)),
-        LayerQuery(categories=frozenset({"wohnen"})),
+        LayerQuery.of(category={"wohnen"}),
     ]
     assert [store.idea_count(q) for q in queries] == [3, 1, 3, 2, 0]
     for query in queries:

@@ -5,6 +5,7 @@ Plain values; parsing them from query parameters is ``measures.reading.parameter
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from measures.domain.model import Idea
@@ -16,10 +17,24 @@ BBox = tuple[float, float, float, float]
 
 @dataclass(frozen=True)
 class LayerQuery:
-    statuses: frozenset[str] = frozenset()
-    categories: frozenset[str] = frozenset()
-    kinds: frozenset[str] = frozenset()
+    """Which records of a layer: by the keys of its filtered fields, and a box.
+
+    ``filters`` pairs a field's name with the keys wanted, sorted by name, so that equal
+    queries compare and hash equal; build one with ``LayerQuery.of``.
+    """
+
+    filters: tuple[tuple[str, frozenset[str]], ...] = ()
     bbox: BBox | None = None
+
+    @classmethod
+    def of(cls, bbox: BBox | None = None, **wanted: Iterable[str]) -> LayerQuery:
+        """``LayerQuery.of(status={"abgeschlossen"})``; an empty choice is no filter."""
+        filters = tuple(sorted((name, frozenset(keys)) for name, keys in wanted.items() if keys))
+        return cls(filters=filters, bbox=bbox)
+
+    def wanted(self, field: str) -> frozenset[str]:
+        """The keys wanted of ``field``; empty when the query does not filter on it."""
+        return dict(self.filters).get(field, frozenset())
 
 
 IDEA_SORTS: dict[str, str] = {

@@ -27,15 +27,16 @@ import numpy as np
 import shapely
 
 from measures.domain import geo
+from measures.domain.layers import LAYERS
 from measures.domain.query import LayerQuery
 from measures.reading import geojson
 from measures.storage import Store
 
-# The attributes a LayerQuery filters on, by the record attribute that holds them.
-FILTERS = {"statuses": "status", "categories": "category", "kinds": "kind"}
+# The fields any layer filters on (``LayerQuery.filters``).
+FILTERS = frozenset(f.field for layer in LAYERS.values() for f in layer.filters.values())
 # Raise when what the read API's answers from an index hold changes other than through
 # the features (the selection, the envelope): their ETags must change with them.
-ANSWER_VERSION = 1
+ANSWER_VERSION = 2
 # A rough cost of a feature besides its JSON (geometry object, array slots), for sizing
 # the cache.
 OVERHEAD_PER_FEATURE = 200
@@ -71,7 +72,8 @@ class LayerIndex:
         the answer would, in every worker, without reading the answer's bytes (a third
         of the work of a new box).
         """
-        filters = [",".join(sorted(getattr(query, field))) for field in FILTERS]
+        # Sorted: a set's order differs between processes, the ETag must not.
+        filters = [",".join(sorted(query.wanted(field))) for field in sorted(FILTERS)]
         key = "|".join([str(ANSWER_VERSION), layer, *filters, repr(query.bbox)])
         return hashlib.sha1(self.digest + key.encode(), usedforsecurity=False).hexdigest()
 
@@ -94,10 +96,9 @@ class LayerIndex:
     def matching(self, query: LayerQuery) -> np.ndarray:
         """The positions in the layer's order of the features matching ``query``."""
         rows = np.arange(len(self.features)) if query.bbox is None else self._in_box(query.bbox)
-        for field, attribute in FILTERS.items():
-            wanted = getattr(query, field)
+        for attribute, wanted in query.filters:
             # Like the store: a filter on an attribute the layer lacks is no filter.
-            if wanted and attribute in self.attributes:
+            if attribute in self.attributes:
                 codes, numbers = self.attributes[attribute]
                 chosen = [numbers[value] for value in wanted if value in numbers]
                 rows = rows[np.isin(codes[rows], chosen)]
@@ -143,7 +144,7 @@ def build_index(records: Iterable, to_feature: Callable[[object], dict]) -> Laye
     by_minx = np.argsort(minx, kind="stable")
     attributes = {
         attribute: _codes([getattr(r, attribute) for r in records])
-        for attribute in FILTERS.values()
+        for attribute in FILTERS
         if records and hasattr(records[0], attribute)
     }
     nbytes = sum(len(f) for f in features) + OVERHEAD_PER_FEATURE * len(records)

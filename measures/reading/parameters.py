@@ -7,7 +7,6 @@ from collections.abc import Iterable, Mapping
 
 from measures.domain.layers import LAYERS
 from measures.domain.query import IDEA_SORTS, BBox, LayerQuery
-from measures.domain.vocabulary import CATEGORIES, LOCATION_KINDS, STATUSES
 
 # Which filters each layer understands; anything else is an error, so that a typo such as
 # "stauts" is reported instead of silently returning everything.
@@ -86,11 +85,12 @@ def parse_layer_query(layer: str, args: Mapping[str, list[str]]) -> LayerQuery:
     bbox_values = args.get("bbox", [])
     if len(bbox_values) > 1:
         raise QueryError("bbox", "'bbox' darf nur einmal angegeben werden.")
-    return LayerQuery(
-        statuses=_choices("status", args.get("status", []), STATUSES),
-        categories=_choices("category", args.get("category", []), CATEGORIES),
-        kinds=_choices("kind", args.get("kind", []), LOCATION_KINDS),
+    return LayerQuery.of(
         bbox=parse_bbox(bbox_values[0]) if bbox_values else None,
+        **{
+            f.field: _choices(f.name, args.get(f.name, []), f.values)
+            for f in LAYERS[layer].filters.values()
+        },
     )
 
 

@@ -242,12 +242,10 @@ class Store:
 
     def _where(self, table: sa.Table, query: LayerQuery) -> list[sa.ColumnElement[bool]]:
         clauses = []
-        if query.statuses and "status" in table.c:
-            clauses.append(table.c.status.in_(sorted(query.statuses)))
-        if query.categories and "category" in table.c:
-            clauses.append(table.c.category.in_(sorted(query.categories)))
-        if query.kinds and "kind" in table.c:
-            clauses.append(table.c.kind.in_(sorted(query.kinds)))
+        for field, wanted in query.filters:
+            # For all layers at once, a filter applies to the layers that have the field.
+            if field in table.c:
+                clauses.append(table.c[field].in_(sorted(wanted)))
         if query.bbox is not None:
             clauses.append(self.spatial.intersects_bbox(table, query.bbox))
         return clauses
