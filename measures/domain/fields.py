@@ -66,6 +66,8 @@ class Field:
     importable: bool = True
     # No value (None) is a value of this field; set from the declared default.
     optional: bool = False
+    # The key a choice with a default takes when a seed file or an import leaves it out.
+    fallback: str | None = None
     # The database keeps an index on the column (filters, the moderation queue).
     indexed: bool = False
 
@@ -107,7 +109,10 @@ def choice(
     max_length: int = 40,
     **more: Any,
 ) -> Any:
-    """A key of ``vocabulary``; always required. Filters are indexed unless said otherwise."""
+    """A key of ``vocabulary``: required, unless a ``default`` stands in for a missing one.
+
+    Filters are indexed unless said otherwise.
+    """
     default = more.pop("default", dataclasses.MISSING)
     more.setdefault("indexed", "filter" in more)
     return _declare(
@@ -117,7 +122,8 @@ def choice(
         vocabulary=vocabulary,
         title=title,
         label_title=label_title,
-        required=True,
+        required=default is dataclasses.MISSING,
+        fallback=None if default is dataclasses.MISSING else default,
         **more,
     )
 

@@ -265,6 +265,8 @@ def _read_field(r: _Reader, name: str, field: Field) -> Any:
     if field.kind == "text":
         return r.text(name, required=field.required, max_length=field.max_length)
     if field.kind == "choice":
+        if field.fallback is not None and r.properties.get(name) in (None, ""):
+            return field.fallback
         return r.choice(name, field.vocabulary)
     if field.kind == "int":
         return r.integer(name, field.minimum, field.maximum)
