@@ -82,15 +82,15 @@ client = app.test_client()
 report = {"code": str(Path(sys.modules["measures"].__file__).resolve().parent.parent)}
 
 with engine.connect() as connection:
-    context = MigrationContext.configure(
-        connection, opts={"include_object": lambda o, n, t, r, c: t != "table" or n in schema.metadata.tables}
-    )
+    ours = lambda o, name, kind, r, c: kind != "table" or name in schema.metadata.tables
+    context = MigrationContext.configure(connection, opts={"include_object": ours})
     report["schema_differences"] = [str(d) for d in compare_metadata(context, schema.metadata)]
 
 layer = client.get("/api/layers/measures").get_json()
 report["api_values"] = sorted({f["properties"].get("financing") for f in layer["features"]})
 report["api_labels"] = sorted({f["properties"].get("financing_label") for f in layer["features"]})
-report["api_filtered"] = len(client.get("/api/layers/measures?financing=stadt").get_json()["features"])
+filtered = client.get("/api/layers/measures?financing=stadt").get_json()
+report["api_filtered"] = len(filtered["features"])
 report["api_refused"] = client.get("/api/layers/measures?financing=bank").status_code
 items = client.get("/ogc/collections/measures/items?financing=bund_land&f=json").get_json()
 report["ogc_items"] = [f["properties"].get("financing") for f in items["features"]]
