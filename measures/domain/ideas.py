@@ -18,11 +18,13 @@ from typing import Any
 
 from shapely.geometry import Point
 
+from measures.domain.layers import LAYERS
 from measures.domain.model import Idea, IdeaContact
 from measures.domain.vocabulary import CATEGORIES
 
-TITLE_MAX = 120
-DESCRIPTION_MAX = 2000
+# As the idea's record declares them.
+TITLE_MAX = LAYERS["ideas"].field("title").max_length
+DESCRIPTION_MAX = LAYERS["ideas"].field("description").max_length
 NAME_MAX = 80
 EMAIL_MAX = 254
 REASON_MAX = 1000

@@ -139,8 +139,8 @@ class Idea:
     """
 
     id: str = f.identifier(max_length=40)
-    title: str = f.text(N_("Titel"), required=True)
-    description: str = f.text(N_("Beschreibung"), required=True, shapefile="descr")
+    title: str = f.text(N_("Titel"), required=True, max_length=120)
+    description: str = f.text(N_("Beschreibung"), required=True, max_length=2000, shapefile="descr")
     category: str = _category()
     created_at: datetime = f.timestamp(N_("Eingereicht am"), required=True)
     supports: int = f.integer(N_("Unterstützungen"), minimum=0, default=0, importable=False)

@@ -19,6 +19,7 @@ import pandas as pd
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
+from measures.domain.layers import LAYERS
 from measures.domain.model import IdeaContact
 from measures.domain.query import LayerQuery
 from measures.domain.vocabulary import MODERATION_STATES
@@ -27,7 +28,7 @@ from measures.gis.formats import FORMATS, WGS84, ExportFormat
 from measures.reading.parameters import LAYER_PARAMETERS, QueryError, parse_layer_query
 from measures.storage.store import Store, TimeRange
 
-PUBLIC_LAYERS = ("quartier", "measures", "locations", "ideas")
+PUBLIC_LAYERS = tuple(LAYERS)
 # All ideas in every moderation state, with history: for logged-in planners only.
 PLANNER_IDEAS = "ideas-all"
 # The options every export understands besides the layer's own filters.
@@ -229,8 +230,7 @@ def _time_range(layer: str, spec: ExportSpec) -> TimeRange | None:
     if spec.since is None and spec.until is None:
         return None
     # Ideas by when they were handed in, everything else by its last change.
-    column = "created_at" if layer in ("ideas", PLANNER_IDEAS) else "updated_at"
-    return TimeRange(column, spec.since, spec.until)
+    return TimeRange(LAYERS[_query_layer(layer)].time_field, spec.since, spec.until)
 
 
 def layer_frame(store: Store, layer: str, spec: ExportSpec) -> gpd.GeoDataFrame:
