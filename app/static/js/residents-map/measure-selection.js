@@ -37,7 +37,8 @@ export async function showMeasures(params, isCurrent) {
       layers.measures.removeLayer(group);
     }
   });
-  list.replaceChildren(...Array.from(cards.children, (card) => document.adoptNode(card)));
+  // A copy of the live list first: adopting a card takes it out of `cards.children`.
+  list.replaceChildren(...Array.from(cards.children).map((card) => document.adoptNode(card)));
   heading.textContent = heading.textContent.replace(/\(\d+\)/, "(" + ids.size + ")");
   listLink.search = params.toString();
   return ids.size;
