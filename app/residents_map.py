@@ -122,7 +122,9 @@ class _FitBounds(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.fitBounds({{ this.bounds|tojson }}, {{ this.options|tojson }});
+        {{ this._parent.get_name() }}.fitBounds(
+            {{ this.bounds|tojson }}, {{ this.options|tojson }}
+        );
         {% endmacro %}
         """
     )

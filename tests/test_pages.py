@@ -146,7 +146,7 @@ def test_folium_draws_the_static_layers_and_the_ideas_come_from_the_api(app, cli
     assert "nicht in die Seite" not in html
 
 
-def _add_idea(app, idea_id, title, description, supports=0, created=1):
+def _add_idea(app, idea_id, title, description, supports=0, created=1, state="approved"):
     app.extensions["quartierskarte.store"].add_idea(
         Idea(
             id=idea_id,
@@ -155,7 +155,7 @@ def _add_idea(app, idea_id, title, description, supports=0, created=1):
             category="wohnumfeld_gruen",
             geometry=Point(8.4740, 50.5655),
             created_at=datetime(2026, 11, created, tzinfo=UTC),
-            moderation_state="approved",
+            moderation_state=state,
             supports=supports,
         ),
         IdeaContact(idea_id, "Privater Name", "privat@example.org"),
@@ -196,17 +196,7 @@ def test_imprint_and_privacy_texts_come_from_configuration(app, client):
 def test_map_page_counts_the_approved_ideas_of_the_filter(app, client):
     _add_idea(app, "eins", "Eine Idee", "Text")
     _add_idea(app, "zwei", "Noch eine", "Text")
-    app.extensions["quartierskarte.store"].add_idea(
-        Idea(
-            id="wartet",
-            title="Wartet",
-            description="Text",
-            category="wohnumfeld_gruen",
-            geometry=Point(8.4740, 50.5655),
-            created_at=datetime(2026, 11, 3, tzinfo=UTC),
-            moderation_state="pending",
-        )
-    )
+    _add_idea(app, "wartet", "Wartet", "Text", created=3, state="pending")
     assert "Ideen in dieser Auswahl (2)" in client.get("/").get_data(as_text=True)
     other = client.get("/?category=spiel_freizeit").get_data(as_text=True)
     assert "Ideen in dieser Auswahl (0)" in other

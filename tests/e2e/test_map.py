@@ -9,6 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.e2e.tiles import TILE_HOST, serve_tiles
+from tests.test_pages import PAGES as SERVER_RENDERED_PAGES
 
 pytestmark = pytest.mark.browser
 
@@ -135,17 +136,8 @@ def test_small_screens_keep_map_and_filters_usable(page, live_server, tiles):
     assert page.get_by_label("abgeschlossen", exact=True).is_visible()
 
 
-PAGES = [
-    "/",
-    "/massnahmen",
-    "/massnahmen/kifaz",
-    "/orte",
-    "/orte/kifaz",
-    "/ideen",
-    "/ueber",
-    "/ideen/neu",
-    "/planung/anmelden",
-]
+# The residents' pages that the server-side tests render, and the forms.
+PAGES = [*SERVER_RENDERED_PAGES, "/ideen/neu", "/planung/anmelden"]
 
 
 @pytest.mark.parametrize("path", PAGES)
