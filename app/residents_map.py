@@ -14,6 +14,7 @@ idea and follow the filters; ``overview_config`` is what they are given.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import folium
@@ -94,6 +95,26 @@ def _partial(name: str, **context) -> str:
     return render_template(name, **template_vocabulary(), **context)
 
 
+# branca renders each piece of folium's script and then compiles the result as a Jinja
+# template once more, so text from the data that read "{{ … }}" or "{% … %}" would run as
+# template code on the server. Data goes into the script through ``_js``, which writes
+# braces inside strings as JavaScript escapes (and <, >, &, ' as Jinja's tojson does).
+_JS_STRING_ESCAPES = str.maketrans(
+    {"{": "\\u007b", "}": "\\u007d", "<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027"}
+)
+
+
+def _js(value) -> str:
+    """``value`` as a JavaScript literal that branca's second rendering leaves alone."""
+    if isinstance(value, str):
+        return json.dumps(value).translate(_JS_STRING_ESCAPES)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_js(key)}: {_js(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_js(item) for item in value) + "]"
+    return json.dumps(value)
+
+
 class _Popup(MacroElement):
     """A popup of ready HTML for its parent layer.
 
@@ -104,7 +125,7 @@ class _Popup(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.bindPopup({{ this.html|tojson }});
+        {{ this._parent.get_name() }}.bindPopup({{ this.html_js }});
         {% endmacro %}
         """
     )
@@ -112,7 +133,7 @@ class _Popup(MacroElement):
     def __init__(self, html: str):
         super().__init__()
         self._name = "Popup"
-        self.html = html
+        self.html_js = _js(html)
 
 
 class _FitBounds(MacroElement):
@@ -152,7 +173,7 @@ class _PageHandles(MacroElement):
             measures: {{ this.measures.get_name() }},
             measureGroups: {
                 {%- for id, group in this.measure_groups.items() %}
-                {{ id|tojson }}: {{ group.get_name() }},
+                {{ this.keys[id] }}: {{ group.get_name() }},
                 {%- endfor %}
             },
             {%- endif %}
@@ -166,6 +187,7 @@ class _PageHandles(MacroElement):
         self._name = "PageHandles"
         self.measures = measures
         self.measure_groups = measure_groups or {}
+        self.keys = {key: _js(key) for key in self.measure_groups}
         self.ideas = ideas
 
 
@@ -195,9 +217,9 @@ def _lat_lon(point: BaseGeometry) -> list[float]:
     return [point.y, point.x]
 
 
-def _feature(feature_id: str, geometry: BaseGeometry) -> dict:
-    # Only the geometry: what a popup shows is rendered here, not from properties.
-    return {"type": "Feature", "id": feature_id, "properties": {}, "geometry": mapping(geometry)}
+def _feature(geometry: BaseGeometry) -> dict:
+    # Only the geometry (and an id folium needs): what a popup shows is rendered here.
+    return {"type": "Feature", "id": "shape", "properties": {}, "geometry": mapping(geometry)}
 
 
 def _status_icon(status: str) -> folium.DivIcon:
@@ -244,9 +266,27 @@ def _idea_icon() -> folium.DivIcon:
     )
 
 
+class _Marker(folium.Marker):
+    """folium's Marker with its options written by ``_js`` (the title comes from data)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.marker(
+            {{ this.location|tojson }}, {{ this.options_js }}
+        ).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    @property
+    def options_js(self) -> str:
+        return _js(self.options)
+
+
 def _marker(location: list[float], icon: folium.DivIcon, title: str, **options) -> folium.Marker:
     # keyboard: the marker is a button in the tab order; Enter opens its popup.
-    return folium.Marker(location, icon=icon, title=title, alt=title, keyboard=True, **options)
+    return _Marker(location, icon=icon, title=title, alt=title, keyboard=True, **options)
 
 
 def _measure(measure: Measure, show: bool = True) -> folium.FeatureGroup:
@@ -263,7 +303,7 @@ def _measure(measure: Measure, show: bool = True) -> folium.FeatureGroup:
             "fillOpacity": 0.25,
         }
         shape = folium.GeoJson(
-            _feature(measure.id, anchor),
+            _feature(anchor),
             style_function=lambda _feature: shape_style,
             control=False,
         )
@@ -337,7 +377,7 @@ def _base_map(
     ).add_to(fmap)
     if quartier:
         folium.GeoJson(
-            _feature(quartier.id, quartier.geometry),
+            _feature(quartier.geometry),
             name=gettext("Fördergebiet"),
             style_function=lambda _feature: OUTLINE_STYLE,
             interactive=False,

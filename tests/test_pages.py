@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -207,8 +208,6 @@ def _map_script(html: str) -> str:
 
 
 def _map_config(html: str) -> dict:
-    import json
-
     return json.loads(re.search(r'id="map-config">(.*?)</script>', html, re.S).group(1))
 
 
@@ -259,8 +258,6 @@ def test_the_pin_area_is_the_quartier_grown_by_the_servers_tolerance(app, client
 
 
 def test_the_streets_to_choose_come_from_the_geodata_file(app, client):
-    import json
-
     from measures.domain.geo import is_inside
 
     streets = json.loads((ROOT / "geodata/streets.geojson").read_text(encoding="utf-8"))
@@ -277,3 +274,30 @@ def test_the_streets_to_choose_come_from_the_geodata_file(app, client):
         assert f'data-lon="{lon}" data-lat="{lat}">{name}</option>' in index
         assert f'<option value="strasse:{name}">{name}</option>' in form
     assert "streets.geojson" in (ROOT / "geodata/README.md").read_text(encoding="utf-8")
+
+
+TEMPLATE_CODE = "{{ 7*7 }} {% raw %} {#"
+
+
+def test_text_in_folium_scripts_never_runs_as_template_code(app, client, runner):
+    from tests.test_planning import PASSWORD, _login
+
+    # branca compiles folium's rendered script as a Jinja template once more: a title
+    # that reads like template code must arrive in the browser as it was written.
+    _add_idea(app, "vorlage", TEMPLATE_CODE, "Text")
+    _add_idea(app, "wartet", TEMPLATE_CODE, "Text", state="pending")
+    detail = client.get("/ideen/vorlage")
+    assert detail.status_code == 200
+    assert (
+        runner.invoke(
+            args=["planner", "create", "lea", "--password-stdin"], input=PASSWORD + "\n"
+        ).exit_code
+        == 0
+    )
+    _login(client)
+    queue = client.get("/planung/")
+    assert queue.status_code == 200
+    for html in (detail.get_data(as_text=True), queue.get_data(as_text=True)):
+        script = _map_script(html)
+        titles = re.findall(r'"title": ("[^"]*")', script)
+        assert [json.loads(t) for t in titles] == [TEMPLATE_CODE]
