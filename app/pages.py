@@ -7,15 +7,19 @@ work without JavaScript; only the map needs it.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext
 
 from app.db import get_store
 from app.participation import spots
-from app.residents_map import KIND_MARKS, STATUS_STYLES, build_map, map_config, render_map
-from measures.domain.layers import status_date
+from app.residents_map import (
+    overview_config,
+    overview_map,
+    record_map,
+    render_map,
+    template_vocabulary,
+)
 from measures.domain.query import IDEA_SORTS, LayerQuery, sort_ideas
-from measures.domain.vocabulary import CATEGORIES, LOCATION_KINDS, STATUSES
 from measures.reading.parameters import parse_idea_sort, parse_layer_query
 
 bp = Blueprint("pages", __name__)
@@ -35,15 +39,7 @@ def _idea_query() -> LayerQuery:
 
 
 def _vocabularies() -> dict:
-    return {
-        "statuses": STATUSES,
-        "categories": CATEGORIES,
-        "kinds": LOCATION_KINDS,
-        "idea_sorts": IDEA_SORTS,
-        "status_styles": STATUS_STYLES,
-        "kind_marks": KIND_MARKS,
-        "status_date": status_date,
-    }
+    return {**template_vocabulary(), "idea_sorts": IDEA_SORTS}
 
 
 @bp.get("/")
@@ -53,17 +49,18 @@ def index():
     measure_query, idea_query = _measure_query(), _idea_query()
     sort = parse_idea_sort(request.args.getlist("sort"))
     quartier = store.quartier()
-    fmap = build_map(quartier.geometry.bounds if quartier else None)
+    measures = store.measures(measure_query)
+    fmap = overview_map(quartier, store.measures(), {m.id for m in measures}, store.locations())
     return render_template(
         "pages/index.html",
         quartier=quartier,
-        measures=store.measures(measure_query),
+        measures=measures,
         # Only the number is shown; reading 10,000 ideas for it took most of the view's time.
         idea_count=store.idea_count(idea_query),
         measure_query=measure_query,
         sort=sort,
         map=render_map(fmap),
-        map_config=map_config("overview"),
+        map_config=overview_config(quartier),
         spots=spots(),
         **_vocabularies(),
     )
@@ -81,17 +78,14 @@ def measures():
     )
 
 
-def _detail(layer: str, name: str, found, feature_url: str, **context):
-    """A record's own page with a small map that map.js zooms to the record."""
+def _detail(layer: str, name: str, found, **context):
+    """A record's own page with a small map at the record."""
     if found is None:
         abort(404)
-    quartier = get_store().quartier()
-    fmap = build_map(quartier.geometry.bounds if quartier else None, with_ideas=layer == "ideas")
     return render_template(
         f"pages/{name}.html",
         **{name: found},
-        map=render_map(fmap),
-        map_config=map_config("detail", layer=layer, feature=feature_url),
+        map=render_map(record_map(get_store().quartier(), layer, found)),
         **context,
         **_vocabularies(),
     )
@@ -101,7 +95,7 @@ def _detail(layer: str, name: str, found, feature_url: str, **context):
 def measure(measure_id: str):
     """One measure: its decision path, costs, sources and a small map."""
     found = get_store().measure(measure_id)
-    return _detail("measures", "measure", found, url_for("api.measure", measure_id=measure_id))
+    return _detail("measures", "measure", found)
 
 
 @bp.get("/orte")
@@ -120,7 +114,7 @@ def locations():
 def location(location_id: str):
     """One community place with a small map."""
     found = get_store().location(location_id)
-    return _detail("locations", "location", found, url_for("api.location", location_id=location_id))
+    return _detail("locations", "location", found)
 
 
 @bp.get("/ideen")
@@ -147,7 +141,6 @@ def idea(idea_id: str):
         "ideas",
         "idea",
         found,
-        url_for("api.idea", idea_id=idea_id),
         # The name the author chose to show; the e-mail address is never shown.
         author_name=contact.author_name if contact else "",
     )

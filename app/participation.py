@@ -21,6 +21,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.db import get_store
 from measures.domain.ideas import InvalidSubmission, Submission, hash_token, validate_submission
+from measures.domain.streets import read_streets
 from measures.domain.vocabulary import CATEGORIES, MODERATION_STATES
 
 bp = Blueprint("participation", __name__)
@@ -29,17 +30,6 @@ SUPPORT_COOKIE = "unterstuetzt"
 # A browser remembers at most this many supported ideas; older ones drop out.
 SUPPORT_MEMORY = 300
 HONEYPOT = "website"
-
-# Streets of the Quartier for choosing a spot without the map. Their points lie beside
-# the places named in geodata/locations.geojson on the same street (hand-placed, like
-# those); the Altenberger Straße point is the one from the place-name list.
-STREETS: dict[str, tuple[float, float]] = {
-    "Berliner Ring": (8.4722, 50.5666),
-    "Hohe Straße": (8.4761, 50.5644),
-    "Am Mühlstück": (8.4690, 50.5640),
-    "Schwalbengraben": (8.4775, 50.5625),
-    "Altenberger Straße": (8.4838566, 50.5598542),
-}
 
 
 def submit_idea(data) -> Submission:
@@ -62,7 +52,7 @@ def spots() -> dict[str, tuple[str, float, float]]:
         f"ort:{loc.id}": (loc.name, loc.geometry.x, loc.geometry.y)
         for loc in get_store().locations()
     }
-    spots.update({f"strasse:{name}": (name, lon, lat) for name, (lon, lat) in STREETS.items()})
+    spots.update({f"strasse:{st.name}": (st.name, st.lon, st.lat) for st in read_streets()})
     return spots
 
 

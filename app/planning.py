@@ -27,11 +27,10 @@ from flask_babel import gettext
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.db import get_store
-from app.residents_map import build_map, map_config, render_map
+from app.residents_map import planning_map, render_map
 from measures.domain.ideas import InvalidSubmission, validate_edit, validate_reason
 from measures.domain.model import Planner
 from measures.domain.vocabulary import CATEGORIES, IDEA_ACTIONS, MODERATION_STATES, STATUSES
-from measures.reading import geojson
 
 bp = Blueprint("planning", __name__, url_prefix="/planung")
 planner_cli = AppGroup("planner", help="Konten der Planerinnen und Planer verwalten.")
@@ -120,29 +119,15 @@ def queue():
     store = get_store()
     pending = store.ideas(states=("pending",))
     decided = store.ideas(states=("approved", "rejected"))
-    quartier = store.quartier()
-    fmap = build_map(quartier.geometry.bounds if quartier else None)
-    config = map_config("planning")
-    # The planners' map shows the ideas that wait, and links to their moderation pages.
-    config["api"]["ideas"] = url_for("planning.pending_layer")
-    config["detail"]["ideas"] = url_for("planning.idea", idea_id="__ID__")
     return render_template(
         "planning/queue.html",
         pending=pending,
         decided=decided,
         states=MODERATION_STATES,
         categories=CATEGORIES,
-        map=render_map(fmap),
-        map_config=config,
+        # The ideas that wait, each linking to its moderation page.
+        map=render_map(planning_map(store.quartier(), pending)),
     )
-
-
-@bp.get("/ideen.geojson")
-@planner_required
-def pending_layer():
-    """The pending ideas as GeoJSON for the planners' map (not public)."""
-    ideas = get_store().ideas(states=("pending",))
-    return geojson.feature_collection([geojson.to_feature("ideas", i) for i in ideas], "ideas")
 
 
 def _idea_or_404(idea_id: str):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -54,7 +56,14 @@ def test_resident_submits_planner_approves_idea_appears(page, live_server, tiles
     planner.get_by_label("Name").fill("lea")
     planner.get_by_label("Passwort").fill(PASSWORD)
     planner.get_by_role("button", name="Anmelden").click()
-    planner.get_by_role("link", name="Schattenbank am Spielplatz").click()
+    # The planners' map shows the waiting idea, drawn by folium on the server.
+    waiting = planner.locator(".qk-idea[title='Schattenbank am Spielplatz']")
+    expect(waiting).to_have_count(1)
+    waiting.click()
+    expect(planner.locator(".leaflet-popup-content a")).to_have_attribute(
+        "href", re.compile(r"^/planung/ideen/[^/]+$")
+    )
+    planner.get_by_role("link", name="Schattenbank am Spielplatz").first.click()
     planner.get_by_role("button", name="Freigeben").click()
     assert "ist freigegeben" in planner.content()
 

@@ -9,6 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.e2e.tiles import TILE_HOST, serve_tiles
+from tests.test_pages import PAGES as SERVER_RENDERED_PAGES
 
 pytestmark = pytest.mark.browser
 
@@ -135,17 +136,8 @@ def test_small_screens_keep_map_and_filters_usable(page, live_server, tiles):
     assert page.get_by_label("abgeschlossen", exact=True).is_visible()
 
 
-PAGES = [
-    "/",
-    "/massnahmen",
-    "/massnahmen/kifaz",
-    "/orte",
-    "/orte/kifaz",
-    "/ideen",
-    "/ueber",
-    "/ideen/neu",
-    "/planung/anmelden",
-]
+# The residents' pages that the server-side tests render, and the forms.
+PAGES = [*SERVER_RENDERED_PAGES, "/ideen/neu", "/planung/anmelden"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -318,3 +310,23 @@ def test_an_idea_popup_says_so_when_its_ideas_cannot_be_loaded(
     popup = page.locator(".leaflet-popup-content")
     expect(popup).to_contain_text("Die Idee konnte nicht geladen werden.")
     expect(popup).not_to_contain_text("wird geladen")
+
+
+def test_a_filter_change_shows_what_the_server_renders_for_the_new_url(
+    page, live_server, tiles, ideas_on_map
+):
+    _open_map(page, live_server + "/")
+    page.get_by_label("abgeschlossen", exact=True).check()
+    page.get_by_label("Spiel und Freizeit").check()
+    expect(page.locator(".qk-measure")).to_have_count(3)
+    expect(page.locator("#map-status")).to_contain_text("3 Maßnahmen, 1 Ideen")
+    changed = page.locator(".below-map").inner_text()
+    # The cards keep what the server's cards show (the date of the status, too), and
+    # both counts follow the filters.
+    assert "seit" in changed and "(3)" in changed and "Ideen in dieser Auswahl (1)" in changed
+
+    fresh = page.context.new_page()
+    fresh.route(f"https://{TILE_HOST}/**", lambda route: route.fulfill(status=204))
+    _open_map(fresh, page.url)
+    assert fresh.locator(".below-map").inner_text() == changed
+    assert fresh.locator("#map-status").inner_text() == page.locator("#map-status").inner_text()
