@@ -13,6 +13,7 @@ from flask_babel import gettext
 from app.db import get_store
 from app.participation import spots
 from app.residents_map import KIND_MARKS, STATUS_STYLES, build_map, map_config, render_map
+from measures.domain.moderation import PUBLIC_STATES
 from measures.domain.query import IDEA_SORTS, LayerQuery, sort_ideas
 from measures.domain.vocabulary import CATEGORIES, LOCATION_KINDS, STATUSES
 from measures.reading.geojson import status_date
@@ -52,14 +53,14 @@ def index():
     store = get_store()
     measure_query, idea_query = _measure_query(), _idea_query()
     sort = parse_idea_sort(request.args.getlist("sort"))
-    quartier = store.quartier()
+    quartier = store.layers.quartier()
     fmap = build_map(quartier.geometry.bounds if quartier else None)
     return render_template(
         "pages/index.html",
         quartier=quartier,
-        measures=store.measures(measure_query),
+        measures=store.layers.records("measures", measure_query),
         # Only the number is shown; reading 10,000 ideas for it took most of the view's time.
-        idea_count=store.idea_count(idea_query),
+        idea_count=store.ideas.count(PUBLIC_STATES, idea_query),
         measure_query=measure_query,
         sort=sort,
         map=render_map(fmap),
@@ -75,7 +76,7 @@ def measures():
     query = _measure_query()
     return render_template(
         "pages/measures.html",
-        measures=get_store().measures(query),
+        measures=get_store().layers.records("measures", query),
         measure_query=query,
         **_vocabularies(),
     )
@@ -85,7 +86,7 @@ def _detail(layer: str, name: str, found, feature_url: str, **context):
     """A record's own page with a small map that map.js zooms to the record."""
     if found is None:
         abort(404)
-    quartier = get_store().quartier()
+    quartier = get_store().layers.quartier()
     fmap = build_map(quartier.geometry.bounds if quartier else None, with_ideas=layer == "ideas")
     return render_template(
         f"pages/{name}.html",
@@ -100,7 +101,7 @@ def _detail(layer: str, name: str, found, feature_url: str, **context):
 @bp.get("/massnahmen/<measure_id>")
 def measure(measure_id: str):
     """One measure: its decision path, costs, sources and a small map."""
-    found = get_store().measure(measure_id)
+    found = get_store().layers.record("measures", measure_id)
     return _detail("measures", "measure", found, url_for("api.measure", measure_id=measure_id))
 
 
@@ -110,7 +111,7 @@ def locations():
     query = parse_layer_query("locations", _args("kind"))
     return render_template(
         "pages/locations.html",
-        locations=get_store().locations(query),
+        locations=get_store().layers.records("locations", query),
         location_query=query,
         **_vocabularies(),
     )
@@ -119,7 +120,7 @@ def locations():
 @bp.get("/orte/<location_id>")
 def location(location_id: str):
     """One community place with a small map."""
-    found = get_store().location(location_id)
+    found = get_store().layers.record("locations", location_id)
     return _detail("locations", "location", found, url_for("api.location", location_id=location_id))
 
 
@@ -130,7 +131,7 @@ def ideas():
     sort = parse_idea_sort(request.args.getlist("sort"))
     return render_template(
         "pages/ideas.html",
-        ideas=sort_ideas(get_store().ideas(query), sort),
+        ideas=sort_ideas(get_store().layers.records("ideas", query), sort),
         idea_query=query,
         sort=sort,
         **_vocabularies(),
@@ -141,8 +142,8 @@ def ideas():
 def idea(idea_id: str):
     """One approved idea with a small map."""
     store = get_store()
-    found = store.idea(idea_id)
-    contact = store.idea_contact(idea_id) if found else None
+    found = store.layers.record("ideas", idea_id)
+    contact = store.ideas.contact(idea_id) if found else None
     return _detail(
         "ideas",
         "idea",

@@ -137,7 +137,7 @@ def test_the_map_page_loads_only_our_own_assets(client, app):
 
 
 def _add_idea(app, idea_id, title, description, supports=0, created=1):
-    app.extensions["quartierskarte.store"].add_idea(
+    app.extensions["quartierskarte.store"].ideas.add(
         Idea(
             id=idea_id,
             title=title,
@@ -186,7 +186,7 @@ def test_imprint_and_privacy_texts_come_from_configuration(app, client):
 def test_map_page_counts_the_approved_ideas_of_the_filter(app, client):
     _add_idea(app, "eins", "Eine Idee", "Text")
     _add_idea(app, "zwei", "Noch eine", "Text")
-    app.extensions["quartierskarte.store"].add_idea(
+    app.extensions["quartierskarte.store"].ideas.add(
         Idea(
             id="wartet",
             title="Wartet",

@@ -124,7 +124,7 @@ class LayerIndex:
 
 def read_index(store: Store, layer: str) -> LayerIndex:
     """The index of every public record of ``layer``, as the read API writes them."""
-    return build_index(store.layer_records(layer), geojson.LAYER_FEATURES[layer])
+    return build_index(store.layers.records(layer), geojson.LAYER_FEATURES[layer])
 
 
 def _codes(values: list[str]) -> tuple[np.ndarray, dict[str, int]]:
