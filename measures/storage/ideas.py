@@ -79,6 +79,10 @@ def _delete_idea(tx: Transaction, idea_id: str) -> bool:
     return bool(tx.write("ideas", t.delete().where(t.c.id == idea_id)).rowcount)
 
 
+def _contact_from(row) -> IdeaContact:
+    return IdeaContact(row.idea_id, row.author_name, row.email)
+
+
 def _event_from(row) -> IdeaEvent:
     return IdeaEvent(row.idea_id, rows.utc(row.at), row.action, row.actor, row.reason)
 
@@ -145,16 +149,14 @@ class IdeaRepository:
         t = schema.idea_contacts
         with self.engine.connect() as connection:
             row = connection.execute(sa.select(t).where(t.c.idea_id == idea_id)).first()
-        if row is None:
-            return None
-        return IdeaContact(idea_id=row.idea_id, author_name=row.author_name, email=row.email)
+        return _contact_from(row) if row is not None else None
 
     def contacts_by_idea(self) -> dict[str, IdeaContact]:
         """Every idea's contact data by idea id: only for an export a planner asked for."""
         t = schema.idea_contacts
         with self.engine.connect() as connection:
             found = connection.execute(sa.select(t)).all()
-        return {r.idea_id: IdeaContact(r.idea_id, r.author_name, r.email) for r in found}
+        return {r.idea_id: _contact_from(r) for r in found}
 
     def events(self, idea_id: str | None = None, limit: int = 200) -> list[IdeaEvent]:
         """The moderation history of one idea (oldest first), or of all (newest first)."""

@@ -5,8 +5,9 @@ seed and GIS imports that write the first three.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from shapely.geometry import Point
@@ -30,8 +31,7 @@ class LayerInfo:
     changed_at: datetime | None
 
 
-@dataclass(frozen=True)
-class LayerPage:
+class LayerPage(NamedTuple):
     """One page of a layer's records and how many records match the query in all."""
 
     records: list
@@ -42,9 +42,9 @@ class LayerPage:
 class LoadReport:
     """What loading the seed did, per layer: created, updated, unchanged ids."""
 
-    created: dict[str, list[str]]
-    updated: dict[str, list[str]]
-    unchanged: dict[str, list[str]]
+    created: dict[str, list[str]] = field(default_factory=dict)
+    updated: dict[str, list[str]] = field(default_factory=dict)
+    unchanged: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ class LayerRepository:
         Records not in the seed stay as they are: planners may have added measures, and
         residents' ideas are never touched.
         """
-        report = LoadReport({}, {}, {})
+        report = LoadReport()
         with transaction(self.engine) as tx:
             _upsert(tx, "quartier", [seed.quartier], report)
             _upsert(tx, "measures", list(seed.measures), report)
@@ -175,7 +175,7 @@ class LayerRepository:
         """
         if layer not in ("measures", "locations"):
             raise ValueError(f"no import into layer {layer!r}")
-        report = LoadReport({}, {}, {})
+        report = LoadReport()
         with transaction(self.engine) as tx:
             _upsert(tx, layer, records, report)
         return report

@@ -70,10 +70,4 @@ class PlannerRepository:
             row = connection.execute(sa.select(t).where(*where)).first()
         if row is None:
             return None
-        return Planner(
-            id=row.id,
-            username=row.username,
-            password_hash=row.password_hash,
-            session_nonce=row.session_nonce,
-            active=row.active,
-        )
+        return Planner(row.id, row.username, row.password_hash, row.session_nonce, row.active)
