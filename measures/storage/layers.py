@@ -5,6 +5,7 @@ seed and GIS imports that write the first three.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
@@ -53,7 +54,7 @@ class _Layer:
     conditions every public read adds."""
 
     table: sa.Table
-    from_row: object
+    from_row: Callable
     order: tuple
     public: tuple = ()
 
