@@ -5,21 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from shapely.geometry import Point
-
 from measures.domain import moderation
 from measures.domain.model import Idea
 from measures.domain.vocabulary import IDEA_ACTIONS, MODERATION_STATES
+from tests.test_atomic_use_cases import _idea
 
 AT = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
-IDEA = Idea(
-    id="bank",
-    title="Bank am Spielplatz",
-    description="Eine Bank im Schatten",
-    category="spiel_freizeit",
-    geometry=Point(8.4740, 50.5655),
-    created_at=datetime(2026, 11, 1, tzinfo=UTC),
-)
+IDEA = _idea()
 
 
 def test_every_decision_names_a_known_action_and_state():
@@ -42,7 +34,7 @@ def test_every_decision_names_a_known_action_and_state():
 def test_an_edit_keeps_the_authors_original_only_the_first_time():
     first = moderation.text_edit(IDEA, "Zwei Bänke", "Im Schatten")
     assert first.changes["original_title"] == "Bank am Spielplatz"
-    assert first.changes["original_description"] == "Eine Bank im Schatten"
+    assert first.changes["original_description"] == "Eine Bank im Schatten am Berliner Ring"
     edited = replace(IDEA, **first.changes)
     second = moderation.text_edit(edited, "Drei Bänke", "Im Schatten, bitte")
     assert "original_title" not in second.changes
