@@ -53,7 +53,7 @@ def _layer_answer(name: str, query: LayerQuery, changed_at: datetime | None):
         features = index.select(query)
     else:
         to_feature = geojson.LAYER_FEATURES[name]
-        records = get_store().layer_records(name, query)
+        records = get_store().layers.records(name, query)
         features = [_dumps(to_feature(r)).encode() for r in records]
     envelope = _dumps(geojson.feature_collection([], name)).encode()
     body = geojson.with_features(envelope, features)
@@ -64,7 +64,7 @@ def _layer_answer(name: str, query: LayerQuery, changed_at: datetime | None):
 @bp.get("/layers")
 def layers():
     """The public layers with title, feature count, extent, geometry types and last change."""
-    infos = get_store().layer_infos()
+    infos = get_store().layers.infos()
     document = {
         "layers": [
             {
@@ -91,7 +91,7 @@ def layer(name: str):
     check_layer(name)
     query = parse_layer_query(name, request.args.to_dict(flat=False))
     # changed_at before the rows: the cache (app/layer_cache.py) relies on that order.
-    changed_at = get_store().layer_changed_at(name)
+    changed_at = get_store().layers.changed_at(name)
 
     body, etag = layer_cache().get_or_build(
         name, ("api", query), changed_at, lambda: _layer_answer(name, query, changed_at)
@@ -104,7 +104,7 @@ def idea_points():
     """Positions and Handlungsfeld of the approved ideas: what the overview map draws."""
     query = parse_layer_query("ideas", request.args.to_dict(flat=False))
     # changed_at before the rows, as in layer(): the cache relies on that order.
-    changed_at = get_store().layer_changed_at("ideas")
+    changed_at = get_store().layers.changed_at("ideas")
 
     def build() -> tuple[bytes, bytes]:
         # From the layer's index when there is one: the popups ask for the ideas at a
@@ -113,7 +113,7 @@ def idea_points():
         if index is not None:
             positions = index.positions(query)
         else:
-            positions = points.positions_of(get_store().ideas(query))
+            positions = points.positions_of(get_store().layers.records("ideas", query))
         # Small (33 KB at 10,000 ideas): hashed like any answer, so that its ETag also
         # follows the rounding and the vocabulary.
         body = _dumps(points.idea_points(positions)).encode()
@@ -126,13 +126,13 @@ def idea_points():
 def _one(feature: dict | None, what: str, feature_id: str, layer: str) -> Response:
     if feature is None:
         raise ApiError(404, "not_found", f"{what} '{feature_id}' gibt es nicht.", "id")
-    return _conditional(_dumps(feature), GEOJSON, get_store().layer_changed_at(layer))
+    return _conditional(_dumps(feature), GEOJSON, get_store().layers.changed_at(layer))
 
 
 @bp.get("/measures/<measure_id>")
 def measure(measure_id: str):
     """One measure with all its public fields."""
-    found = get_store().measure(measure_id)
+    found = get_store().layers.record("measures", measure_id)
     return _one(
         found and geojson.to_feature("measures", found), "Die Maßnahme", measure_id, "measures"
     )
@@ -141,7 +141,7 @@ def measure(measure_id: str):
 @bp.get("/locations/<location_id>")
 def location(location_id: str):
     """One community place with all its public fields."""
-    found = get_store().location(location_id)
+    found = get_store().layers.record("locations", location_id)
     return _one(
         found and geojson.to_feature("locations", found), "Den Ort", location_id, "locations"
     )
@@ -150,7 +150,7 @@ def location(location_id: str):
 @bp.get("/ideas/<idea_id>")
 def idea(idea_id: str):
     """One approved idea, without personal data."""
-    found = get_store().idea(idea_id)
+    found = get_store().layers.record("ideas", idea_id)
     return _one(found and geojson.to_feature("ideas", found), "Die Idee", idea_id, "ideas")
 
 
@@ -244,7 +244,7 @@ def ideas_nearby():
         raise QueryError("lon", "'lon'/'lat' liegen außerhalb von Länge/Breite.")
     if not 0 < radius <= 1000:
         raise QueryError("radius", "'radius' muss zwischen 1 und 1000 Metern liegen.")
-    ideas = get_store().ideas_near(Point(lon, lat), radius, limit=10)
+    ideas = get_store().ideas.near(Point(lon, lat), radius, limit=10)
     document = geojson.feature_collection([geojson.to_feature("ideas", i) for i in ideas], "ideas")
     return current_app.response_class(_dumps(document), mimetype=GEOJSON)
 

@@ -44,7 +44,7 @@ def _load_seed(directory: Path, tolerance: float) -> None:
         for problem in error.problems:
             click.echo(f"  - {problem}", err=True)
         raise SystemExit(1) from None
-    report = get_store().load_seed(seed)
+    report = get_store().layers.load_seed(seed)
     for layer in report.created:
         click.echo(
             f"{layer}: {len(report.created[layer])} neu, {len(report.updated[layer])} geändert, "
@@ -140,5 +140,5 @@ def purge_contacts_command() -> None:
     """Löscht Name und E-Mail entschiedener Ideen nach Ablauf der Frist (für cron)."""
     days = current_app.config["CONTACT_RETENTION_DAYS"]
     cutoff = datetime.now(UTC) - timedelta(days=days)
-    count = get_store().purge_contacts(cutoff)
+    count = get_store().ideas.purge_contacts(cutoff)
     click.echo(f"Kontaktdaten von {count} Ideen gelöscht (entschieden vor mehr als {days} Tagen).")

@@ -58,7 +58,7 @@ def _send(spec: export.ExportSpec, private: bool = False, record_as: str | None 
         shutil.rmtree(directory, ignore_errors=True)
     try:
         if record_as is not None:
-            get_store().record_contact_export(
+            get_store().contact_exports.record(
                 current_planner().username, record_as, sum(result.counts.values())
             )
         response = send_file(
@@ -101,7 +101,7 @@ def index():
         categories=CATEGORIES,
         kinds=LOCATION_KINDS,
         planner=planner,
-        contact_exports=get_store().contact_exports(limit=20) if planner else [],
+        contact_exports=get_store().contact_exports.latest(limit=20) if planner else [],
     )
 
 

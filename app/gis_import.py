@@ -155,7 +155,7 @@ def _plan(directory: Path, meta: dict) -> tuple[ImportPlan, dict]:
     """Read the stored file and compare it with the database: the dry run."""
     store = get_store()
     layer = meta["layer"]
-    stored = {r.id: r for r in store.layer_records(layer)}
+    stored = {r.id: r for r in store.layers.records(layer)}
     with tempfile.TemporaryDirectory(prefix="quartierskarte-import-") as work:
         uploaded = read_upload(
             directory / f"upload.{'zip' if meta['kind'] == 'shp' else meta['kind']}",
@@ -169,7 +169,7 @@ def _plan(directory: Path, meta: dict) -> tuple[ImportPlan, dict]:
         layer,
         meta["file_name"],
         stored,
-        store.quartier(),
+        store.layers.quartier(),
         current_app.config["QUARTIER_TOLERANCE_M"],
     )
     return plan, stored
@@ -213,7 +213,7 @@ def apply(token: str):
             "Vorschau und übernehmen Sie dann noch einmal."
         )
         return _preview_page(token, plan, stored, notice, 409)
-    report = get_store().import_records(plan.layer, plan.records)
+    report = get_store().layers.import_records(plan.layer, plan.records)
     shutil.rmtree(directory, ignore_errors=True)
     flash(
         gettext(

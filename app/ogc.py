@@ -276,7 +276,7 @@ def _items_json(urls: Urls, found: Collection, items_request: params.ItemsReques
     """
     store = get_store()
     # changed_at before the rows: the cache relies on that order.
-    changed_at = store.layer_changed_at(found.id)
+    changed_at = store.layers.changed_at(found.id)
 
     def build() -> tuple[bytes, bytes]:
         now, index = datetime.now(UTC), None

@@ -19,6 +19,7 @@ from app.residents_map import (
     render_map,
     template_vocabulary,
 )
+from measures.domain.moderation import PUBLIC_STATES
 from measures.domain.query import IDEA_SORTS, LayerQuery, sort_ideas
 from measures.reading.parameters import parse_idea_sort, parse_layer_query
 
@@ -48,15 +49,20 @@ def index():
     store = get_store()
     measure_query, idea_query = _measure_query(), _idea_query()
     sort = parse_idea_sort(request.args.getlist("sort"))
-    quartier = store.quartier()
-    measures = store.measures(measure_query)
-    fmap = overview_map(quartier, store.measures(), {m.id for m in measures}, store.locations())
+    quartier = store.layers.quartier()
+    measures = store.layers.records("measures", measure_query)
+    fmap = overview_map(
+        quartier,
+        store.layers.records("measures"),
+        {m.id for m in measures},
+        store.layers.records("locations"),
+    )
     return render_template(
         "pages/index.html",
         quartier=quartier,
         measures=measures,
         # Only the number is shown; reading 10,000 ideas for it took most of the view's time.
-        idea_count=store.idea_count(idea_query),
+        idea_count=store.ideas.count(PUBLIC_STATES, idea_query),
         measure_query=measure_query,
         sort=sort,
         map=render_map(fmap),
@@ -72,7 +78,7 @@ def measures():
     query = _measure_query()
     return render_template(
         "pages/measures.html",
-        measures=get_store().measures(query),
+        measures=get_store().layers.records("measures", query),
         measure_query=query,
         **_vocabularies(),
     )
@@ -85,7 +91,7 @@ def _detail(layer: str, name: str, found, **context):
     return render_template(
         f"pages/{name}.html",
         **{name: found},
-        map=render_map(record_map(get_store().quartier(), layer, found)),
+        map=render_map(record_map(get_store().layers.quartier(), layer, found)),
         **context,
         **_vocabularies(),
     )
@@ -94,7 +100,7 @@ def _detail(layer: str, name: str, found, **context):
 @bp.get("/massnahmen/<measure_id>")
 def measure(measure_id: str):
     """One measure: its decision path, costs, sources and a small map."""
-    found = get_store().measure(measure_id)
+    found = get_store().layers.record("measures", measure_id)
     return _detail("measures", "measure", found)
 
 
@@ -104,7 +110,7 @@ def locations():
     query = parse_layer_query("locations", _args("kind"))
     return render_template(
         "pages/locations.html",
-        locations=get_store().locations(query),
+        locations=get_store().layers.records("locations", query),
         location_query=query,
         **_vocabularies(),
     )
@@ -113,7 +119,7 @@ def locations():
 @bp.get("/orte/<location_id>")
 def location(location_id: str):
     """One community place with a small map."""
-    found = get_store().location(location_id)
+    found = get_store().layers.record("locations", location_id)
     return _detail("locations", "location", found)
 
 
@@ -124,7 +130,7 @@ def ideas():
     sort = parse_idea_sort(request.args.getlist("sort"))
     return render_template(
         "pages/ideas.html",
-        ideas=sort_ideas(get_store().ideas(query), sort),
+        ideas=sort_ideas(get_store().layers.records("ideas", query), sort),
         idea_query=query,
         sort=sort,
         **_vocabularies(),
@@ -135,8 +141,8 @@ def ideas():
 def idea(idea_id: str):
     """One approved idea with a small map."""
     store = get_store()
-    found = store.idea(idea_id)
-    contact = store.idea_contact(idea_id) if found else None
+    found = store.layers.record("ideas", idea_id)
+    contact = store.ideas.contact(idea_id) if found else None
     return _detail(
         "ideas",
         "idea",

@@ -36,9 +36,9 @@ def submit_idea(data) -> Submission:
     """Validate and store a resident's idea; raise InvalidSubmission and store nothing."""
     store = get_store()
     submission = validate_submission(
-        data, store.distance_outside_quartier_m, current_app.config["QUARTIER_TOLERANCE_M"]
+        data, store.layers.distance_outside_quartier_m, current_app.config["QUARTIER_TOLERANCE_M"]
     )
-    store.add_idea(submission.idea, submission.contact, hash_token(submission.status_token))
+    store.ideas.add(submission.idea, submission.contact, hash_token(submission.status_token))
     return submission
 
 
@@ -50,7 +50,7 @@ def spots() -> dict[str, tuple[str, float, float]]:
     """Known places and streets a resident can choose instead of a point on the map."""
     spots = {
         f"ort:{loc.id}": (loc.name, loc.geometry.x, loc.geometry.y)
-        for loc in get_store().locations()
+        for loc in get_store().layers.records("locations")
     }
     spots.update({f"strasse:{st.name}": (st.name, st.lon, st.lat) for st in read_streets()})
     return spots
@@ -93,7 +93,7 @@ def new():
 @bp.get("/ideen/status/<token>")
 def status(token: str):
     """The author's private view of an idea: its state and the planners' reason."""
-    idea = get_store().idea_by_token(hash_token(token))
+    idea = get_store().ideas.by_token(hash_token(token))
     if idea is None:
         abort(404)
     return render_template(
@@ -111,10 +111,10 @@ def status(token: str):
 def withdraw(token: str):
     """Delete the idea and its personal data at the author's wish."""
     store = get_store()
-    idea = store.idea_by_token(hash_token(token))
+    idea = store.ideas.by_token(hash_token(token))
     if idea is None:
         abort(404)
-    store.withdraw_idea(idea.id)
+    store.ideas.withdraw(idea.id)
     return render_template("participation/withdrawn.html")
 
 
@@ -135,7 +135,7 @@ def support(idea_id: str):
     if idea_id in supported:
         flash(gettext("Sie haben diese Idee schon unterstützt."), "info")
         return target
-    if get_store().support_idea(idea_id) is None:
+    if get_store().ideas.support(idea_id) is None:
         abort(404)
     flash(gettext("Danke! Ihre Unterstützung wurde gezählt."), "success")
     supported = [*supported, idea_id][-SUPPORT_MEMORY:]

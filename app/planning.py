@@ -30,6 +30,7 @@ from app.db import get_store
 from app.residents_map import planning_map, render_map
 from measures.domain.ideas import InvalidSubmission, validate_edit, validate_reason
 from measures.domain.model import Planner
+from measures.domain.moderation import OPEN_STATES
 from measures.domain.vocabulary import CATEGORIES, IDEA_ACTIONS, MODERATION_STATES, STATUSES
 
 bp = Blueprint("planning", __name__, url_prefix="/planung")
@@ -45,7 +46,7 @@ def current_planner() -> Planner | None:
     planner = None
     planner_id, nonce = session.get("planner_id"), session.get("planner_nonce")
     if planner_id is not None and nonce:
-        found = get_store().planner(planner_id)
+        found = get_store().planners.get(planner_id)
         if found is not None and found.active and found.session_nonce == nonce:
             planner = found
     g.planner = planner
@@ -77,7 +78,7 @@ def login():
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
     store = get_store()
-    planner = store.planner_by_name(username) if username else None
+    planner = store.planners.by_name(username) if username else None
     if (
         planner is None
         or not planner.active
@@ -92,7 +93,7 @@ def login():
             ),
             401,
         )
-    nonce = store.renew_planner_nonce(planner.id)
+    nonce = store.planners.renew_nonce(planner.id)
     # A new session, so that a session id planted before the login is worthless.
     session.clear()
     session["planner_id"] = planner.id
@@ -106,7 +107,7 @@ def logout():
     """Log out everywhere: the nonce changes, so every copy of the session is void."""
     planner = current_planner()
     if planner is not None:
-        get_store().renew_planner_nonce(planner.id)
+        get_store().planners.renew_nonce(planner.id)
     session.clear()
     flash(gettext("Sie sind abgemeldet."), "info")
     return redirect(url_for("planning.login"))
@@ -117,8 +118,8 @@ def logout():
 def queue():
     """Ideas waiting for a decision, on a map and in a list; the decided ones below."""
     store = get_store()
-    pending = store.ideas(states=("pending",))
-    decided = store.ideas(states=("approved", "rejected"))
+    pending = store.ideas.find(("pending",))
+    decided = store.ideas.find(("approved", "rejected"))
     return render_template(
         "planning/queue.html",
         pending=pending,
@@ -126,12 +127,12 @@ def queue():
         states=MODERATION_STATES,
         categories=CATEGORIES,
         # The ideas that wait, each linking to its moderation page.
-        map=render_map(planning_map(store.quartier(), pending)),
+        map=render_map(planning_map(store.layers.quartier(), pending)),
     )
 
 
 def _idea_or_404(idea_id: str):
-    idea = get_store().idea(idea_id, states=tuple(MODERATION_STATES))
+    idea = get_store().ideas.get(idea_id, tuple(MODERATION_STATES))
     if idea is None:
         abort(404)
     return idea
@@ -143,8 +144,8 @@ def _idea_page(idea_id: str, errors: dict[str, str] | None = None, status: int =
         render_template(
             "planning/idea.html",
             idea=_idea_or_404(idea_id),
-            contact=store.idea_contact(idea_id),
-            events=store.idea_events(idea_id),
+            contact=store.ideas.contact(idea_id),
+            events=store.ideas.events(idea_id),
             states=MODERATION_STATES,
             actions=IDEA_ACTIONS,
             categories=CATEGORIES,
@@ -177,7 +178,7 @@ def _act(idea_id: str, action):
 @planner_required
 def approve(idea_id: str):
     def run(store, actor):
-        store.approve_idea(idea_id, actor)
+        store.ideas.approve(idea_id, actor)
         return gettext("Die Idee ist freigegeben und erscheint auf der Karte.")
 
     return _act(idea_id, run)
@@ -187,7 +188,7 @@ def approve(idea_id: str):
 @planner_required
 def reject(idea_id: str):
     def run(store, actor):
-        store.reject_idea(idea_id, actor, validate_reason(request.form.get("reason")))
+        store.ideas.reject(idea_id, actor, validate_reason(request.form.get("reason")))
         return gettext("Die Idee ist abgelehnt; die Begründung sieht die Person über ihren Link.")
 
     return _act(idea_id, run)
@@ -198,7 +199,7 @@ def reject(idea_id: str):
 def edit(idea_id: str):
     def run(store, actor):
         title, description = validate_edit(request.form)
-        store.edit_idea(idea_id, actor, title, description)
+        store.ideas.edit(idea_id, actor, title, description)
         return gettext("Der Text ist geändert; das Original bleibt gespeichert.")
 
     return _act(idea_id, run)
@@ -209,11 +210,11 @@ def edit(idea_id: str):
 def duplicate(idea_id: str):
     def run(store, actor):
         other = request.form.get("duplicate_of", "").strip()
-        if other == idea_id or store.idea(other, states=("approved", "pending")) is None:
+        if other == idea_id or store.ideas.get(other, OPEN_STATES) is None:
             raise InvalidSubmission(
                 {"duplicate_of": gettext("Bitte die Kennung einer anderen, offenen Idee angeben.")}
             )
-        store.mark_duplicate(idea_id, actor, other)
+        store.ideas.mark_duplicate(idea_id, actor, other)
         return gettext("Die Idee ist als doppelt markiert.")
 
     return _act(idea_id, run)
@@ -223,7 +224,7 @@ def duplicate(idea_id: str):
 @planner_required
 def convert(idea_id: str):
     def run(store, actor):
-        measure_id = store.convert_to_measure(
+        measure_id = store.ideas.convert_to_measure(
             idea_id, actor, url_for("pages.idea", idea_id=idea_id, _external=True)
         )
         return gettext("Aus der Idee ist die Maßnahme „%(id)s“ geworden.", id=measure_id)
@@ -235,7 +236,7 @@ def convert(idea_id: str):
 @planner_required
 def delete(idea_id: str):
     def run(store, actor):
-        store.delete_idea(idea_id, actor)
+        store.ideas.delete(idea_id, actor)
         return gettext("Die Idee ist gelöscht; Text und Kontaktdaten sind entfernt.")
 
     return _act(idea_id, run)
@@ -246,7 +247,7 @@ def delete(idea_id: str):
 def log():
     """Every moderation action: who did what, when."""
     return render_template(
-        "planning/log.html", events=get_store().idea_events(limit=500), actions=IDEA_ACTIONS
+        "planning/log.html", events=get_store().ideas.events(limit=500), actions=IDEA_ACTIONS
     )
 
 
@@ -268,7 +269,7 @@ def create_planner(name: str, password_stdin: bool) -> None:
     if not name or len(name) > 80:
         click.echo("Fehler: Der Name muss 1 bis 80 Zeichen lang sein.", err=True)
         raise SystemExit(1)
-    if not get_store().add_planner(name, generate_password_hash(password)):
+    if not get_store().planners.add(name, generate_password_hash(password)):
         click.echo(f"Fehler: Ein Konto „{name}“ gibt es schon.", err=True)
         raise SystemExit(1)
     click.echo(f"Konto „{name}“ angelegt.")
@@ -278,7 +279,7 @@ def create_planner(name: str, password_stdin: bool) -> None:
 @click.argument("name")
 def deactivate_planner(name: str) -> None:
     """Sperrt ein Konto; seine Sitzungen enden sofort."""
-    if not get_store().deactivate_planner(name):
+    if not get_store().planners.deactivate(name):
         click.echo(f"Fehler: Ein Konto „{name}“ gibt es nicht.", err=True)
         raise SystemExit(1)
     click.echo(f"Konto „{name}“ gesperrt.")

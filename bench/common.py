@@ -486,5 +486,5 @@ def seeded_store(url: str) -> Store:
     engine = create_engine_for(url)
     upgrade(engine)
     store = Store(engine)
-    store.load_seed(read_seed())
+    store.layers.load_seed(read_seed())
     return store

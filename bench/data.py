@@ -1,6 +1,6 @@
 """Synthetic data for the benchmarks: approved ideas spread over the Quartier, in bulk.
 
-``Store.add_idea`` writes three rows in a transaction per idea, which is right for a
+``store.ideas.add`` writes three rows in a transaction per idea, which is right for a
 resident's submission but slow for a million. These helpers insert rows into
 ``schema.ideas`` directly: multi-row inserts on both backends, COPY on PostgreSQL for the
 large sets. The rows look like approved ideas (no contact data, no history) and the
@@ -27,6 +27,7 @@ from measures.domain.seed import read_seed
 from measures.domain.vocabulary import CATEGORIES
 from measures.storage import schema
 from measures.storage.store import Store
+from measures.storage.transaction import transaction
 
 WORDS = (
     "Bank Bänke Baum Bäume Spielplatz Weg Wege Licht Beleuchtung Straße Gehweg Radweg "
@@ -128,9 +129,9 @@ def idea_rows(count: int, seed: int = 8) -> Iterator[dict]:
 
 
 def touch_ideas(store: Store) -> None:
-    """Bump the ideas layer's ``changed_at`` as the store does after a change."""
-    with store.engine.begin() as connection:
-        store._touch(connection, "ideas", datetime.now(UTC))
+    """Bump the ideas layer's ``changed_at`` as every use case that changes it does."""
+    with transaction(store.engine) as tx:
+        tx.changing("ideas")
 
 
 def insert_ideas(store: Store, count: int, seed: int = 8, batch: int = 5000) -> None:

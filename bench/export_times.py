@@ -135,9 +135,9 @@ def _measure(size: int, figures: list[tuple[str, int]], repeat: int, ogr2ogr: st
         engine = create_engine_for(f"sqlite:///{folder / 'bench.sqlite3'}")
         upgrade(engine)
         store = Store(engine)
-        store.load_seed(read_seed())
+        store.layers.load_seed(read_seed())
         _fill(store, size)
-        reading = _best(repeat, partial(store.layer_records, "ideas"))
+        reading = _best(repeat, partial(store.layers.records, "ideas"))
         source_spec = export.parse_spec(["ideas"], "geojson", {})
         source = export.write_export(store, source_spec, folder).path
         print(

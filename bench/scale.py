@@ -1,11 +1,12 @@
 """Target 4: a million ideas on PostGIS, the bbox query of one street block.
 
 The ideas are loaded with COPY (the GiST index built once afterwards) into a database of
-their own, which is dropped at the end. Then ``Store.ideas(LayerQuery(bbox=…))`` for a
-block of about 80 m × 80 m at the Berliner Ring is timed ``REPEAT`` times (p50, p99),
-and so is the SQL it issues on its own (rows fetched, no records built). The baseline is
-that same SQL with PostgreSQL told not to use the index (``enable_indexscan`` and
-``enable_bitmapscan`` off): what the query would cost without the GiST index.
+their own, which is dropped at the end. Then ``store.layers.records("ideas",
+LayerQuery(bbox=…))`` for a block of about 80 m × 80 m at the Berliner Ring is timed
+``REPEAT`` times (p50, p99), and so is the SQL it issues on its own (rows fetched, no
+records built). The baseline is that same SQL with PostgreSQL told not to use the index
+(``enable_indexscan`` and ``enable_bitmapscan`` off): what the query would cost without
+the GiST index.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ from bench.common import (
     quantile,
     seeded_store,
 )
+from measures.domain.moderation import PUBLIC_STATES
 from measures.domain.query import LayerQuery
 from measures.storage import schema
-from measures.storage.store import PUBLIC_IDEA_STATES
+from measures.storage.filters import query_clauses
 
 COUNT = 1_000_000
 REPEAT = 100
@@ -69,12 +71,15 @@ def run(count: int = COUNT) -> Section:
         t = schema.ideas
         statement = (
             sa.select(t)
-            .where(*store._where(t, query), t.c.moderation_state.in_(list(PUBLIC_IDEA_STATES)))
+            .where(
+                *query_clauses(t, query, store.layers.spatial),
+                t.c.moderation_state.in_(list(PUBLIC_STATES)),
+            )
             .order_by(t.c.created_at.desc(), t.c.id)
         )
-        found = len(store.ideas(query))
+        found = len(store.layers.records("ideas", query))
         log(f"  Block {block()}: {found} Ideen")
-        store_ms = _timed(lambda: store.ideas(query), REPEAT)
+        store_ms = _timed(lambda: store.layers.records("ideas", query), REPEAT)
 
         def sql() -> None:
             with store.engine.connect() as connection:
@@ -107,21 +112,21 @@ def run(count: int = COUNT) -> Section:
             load_s < 300,
         ),
         Row(
-            f"Store.ideas(bbox = block, {found:,} ideas), p50",
+            f"store.layers.records(ideas, bbox = block, {found:,} ideas), p50",
             f"{median(store_ms):,.1f} ms",
             f"{median(seq_ms):,.0f} ms",
             f"{median(seq_ms) / median(store_ms):,.1f}× as fast",
             "(info)",
         ),
         Row(
-            "Store.ideas(bbox = block), p99",
+            "store.layers.records(ideas, bbox = block), p99",
             f"{quantile(store_ms, 0.99):,.1f} ms",
             f"{quantile(seq_ms, 0.99):,.0f} ms",
             f"{quantile(seq_ms, 0.99) / quantile(store_ms, 0.99):,.1f}× as fast",
             "(info)",
         ),
         Row(
-            "the SQL Store.ideas issues, rows only, p50 / p99",
+            "the SQL of store.layers.records, rows only, p50 / p99",
             f"{median(sql_ms):,.1f} / {quantile(sql_ms, 0.99):,.1f} ms",
             "",
             "",

@@ -117,7 +117,7 @@ def seed():
 @pytest.fixture
 def store(empty_store, seed):
     """A migrated database with the seed geodata loaded."""
-    empty_store.load_seed(seed)
+    empty_store.layers.load_seed(seed)
     return empty_store
 
 

@@ -75,7 +75,7 @@ def test_single_features(client):
 def test_ideas_layer_shows_approved_ideas_without_personal_data(app, client):
     store = app.extensions["quartierskarte.store"]
     for idea_id, state in (("frei", "approved"), ("offen", "pending")):
-        store.add_idea(
+        store.ideas.add(
             Idea(
                 id=idea_id,
                 title="Trinkbrunnen",
@@ -121,7 +121,7 @@ def test_etag_changes_when_the_layer_changes(app, client, seed):
 
     etag = client.get("/api/layers/measures").headers["ETag"]
     edited = dataclasses.replace(seed.measures[0], summary="Geändert")
-    app.extensions["quartierskarte.store"].load_seed(
+    app.extensions["quartierskarte.store"].layers.load_seed(
         dataclasses.replace(seed, measures=(edited, *seed.measures[1:]))
     )
     assert client.get("/api/layers/measures", headers={"If-None-Match": etag}).status_code == 200
@@ -156,7 +156,7 @@ POINTS = "/api/layers/ideas/points"
 
 
 def _store_idea(app, idea_id, lon, lat, category="wohnumfeld_gruen", state="approved"):
-    app.extensions["quartierskarte.store"].add_idea(
+    app.extensions["quartierskarte.store"].ideas.add(
         Idea(
             id=idea_id,
             title=f"Titel {idea_id}",
@@ -257,7 +257,7 @@ def test_idea_points_answer_304_and_show_a_newly_approved_idea_at_once(app, clie
 
         _store_idea(app, "neu", 8.4790, 50.5630, "spiel_freizeit", state="pending")
         assert len(_points(client)) == 1
-        app.extensions["quartierskarte.store"].approve_idea("neu", "planerin")
+        app.extensions["quartierskarte.store"].ideas.approve("neu", "planerin")
         expected = [(8.474, 50.5655, "wohnumfeld_gruen"), (8.479, 50.563, "spiel_freizeit")]
         assert _points(client) == expected
         assert _points(second_worker) == expected

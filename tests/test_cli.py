@@ -24,7 +24,10 @@ def test_init_creates_and_loads_and_can_run_again(database_url):
     again = runner.invoke(args=["db", "init"])
     assert again.exit_code == 0
     assert "measures: 0 neu, 0 geändert, 7 unverändert" in again.output
-    assert app.extensions["quartierskarte.store"].measure("kifaz").status == "abgeschlossen"
+    assert (
+        app.extensions["quartierskarte.store"].layers.record("measures", "kifaz").status
+        == "abgeschlossen"
+    )
     app.extensions["quartierskarte.store"].engine.dispose()
 
 
@@ -40,7 +43,7 @@ def test_a_bad_seed_loads_nothing_and_says_why(database_url, tmp_path):
     assert "measures.geojson: Objekt falscher-status, Feld 'status'" in result.output
     store = app.extensions["quartierskarte.store"]
     # The valid quartier and locations files of the same load were not written either.
-    assert store.quartier() is None and store.locations() == []
+    assert store.layers.quartier() is None and store.layers.records("locations") == []
     app.extensions["quartierskarte.store"].engine.dispose()
 
 
@@ -49,8 +52,8 @@ def test_a_bad_reload_leaves_the_loaded_data_as_it_was(runner, app, tmp_path):
     shutil.copytree(GEODATA_DIR, directory)
     shutil.copy(DATA / "locations_outside_quartier.geojson", directory / "locations.geojson")
     store = app.extensions["quartierskarte.store"]
-    before = store.locations()
+    before = store.layers.records("locations")
     result = runner.invoke(args=["db", "load-seed", "--dir", str(directory)])
     assert result.exit_code == 1
     assert "außerhalb des Quartiers" in result.output
-    assert store.locations() == before
+    assert store.layers.records("locations") == before

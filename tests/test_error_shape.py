@@ -44,8 +44,7 @@ def test_internal_errors_reveal_nothing(app, client, monkeypatch):
     def broken(*_args, **_kwargs):
         raise RuntimeError("SELECT secret FROM /srv/quartierskarte/instance/db.sqlite3")
 
-    monkeypatch.setattr(store, "measures", broken)
-    monkeypatch.setattr(store, "layer_records", broken)
+    monkeypatch.setattr(store.layers, "records", broken)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     for url in ("/api/layers/measures", "/"):
         response = client.get(url)

@@ -58,11 +58,11 @@ def ideas(app):
     store = _store(app)
     titles = ["Sitzbänke für Ältere", *FORMULAS]
     for n, title in enumerate(titles):
-        store.add_idea(
+        store.ideas.add(
             _idea(f"idee{n}", title, lon=8.4740 + n * 0.0003),
             IdeaContact(f"idee{n}", AUTHOR, EMAIL),
         )
-    store.add_idea(
+    store.ideas.add(
         _idea("wartet", "Noch nicht geprüft", "pending"), IdeaContact("wartet", AUTHOR, EMAIL)
     )
     return titles
@@ -105,7 +105,7 @@ def test_every_layer_reads_back_in_every_format(app, client, ideas, tmp_path, fm
             assert [str(name) for name, _ in pyogrio.list_layers(path)] == [layer]
         data = _read(path, fmt, layer)
         assert len(data) == count, (fmt, layer)
-        stored = {r.id: r for r in store.layer_records(layer)}
+        stored = {r.id: r for r in store.layers.records(layer)}
         assert set(data["id"]) == set(stored)
         names = {"measures": "title", "ideas": "title"}.get(layer, "name")
         for row in data.itertuples():
@@ -127,7 +127,7 @@ def test_coordinates_in_epsg_25832_equal_what_pyproj_computes(app, client, tmp_p
     data = _read(path, fmt, "locations")
     if fmt in ("gpkg", "shp", "fgb"):
         assert data.crs.to_epsg() == 25832
-    for location in store.locations():
+    for location in store.layers.records("locations"):
         x, y = to_utm.transform(location.geometry.x, location.geometry.y)
         point = data.loc[data["id"] == location.id].geometry.iloc[0]
         # CSV keeps millimetres; the binary formats keep every digit.
@@ -266,7 +266,7 @@ def test_planner_exports_need_a_login(app, client):
         assert response.status_code == 302
         assert "/planung/anmelden" in response.headers["Location"]
     assert "Für das Quartiersmanagement" not in client.get("/export").get_data(as_text=True)
-    assert _store(app).contact_exports() == []
+    assert _store(app).contact_exports.latest() == []
 
 
 @pytest.mark.usefixtures("planner")
@@ -280,13 +280,13 @@ def test_planners_get_all_ideas_and_contacts_only_when_they_ask(app, client, ide
     assert data.loc[data["id"] == "wartet", "history"].iloc[0].startswith('[{"at": ')
     assert EMAIL not in _file_text(everything) and "email" not in data.columns
     assert client.get("/export/ideas-all.csv?contact=1").status_code == 400
-    assert store.contact_exports() == []
+    assert store.contact_exports.latest() == []
 
     token = _csrf(client, "/export")
     without = client.post("/export/ideas-all", data={"csrf_token": token, "format": "csv"})
     assert without.status_code == 200 and EMAIL.encode() not in without.data
     without.close()
-    assert store.contact_exports() == []
+    assert store.contact_exports.latest() == []
 
     asked = client.post(
         "/export/ideas-all",
@@ -298,7 +298,7 @@ def test_planners_get_all_ideas_and_contacts_only_when_they_ask(app, client, ide
     rows = list(csv.DictReader(io.StringIO(asked.get_data(as_text=True))))
     asked.close()
     assert {r["email"] for r in rows} == {EMAIL} and {r["author_name"] for r in rows} == {AUTHOR}
-    (entry,) = store.contact_exports()
+    (entry,) = store.contact_exports.latest()
     assert entry.actor == "lea" and entry.records == 6
     assert "ideas-all.csv" in entry.what and "category=spiel_freizeit" in entry.what
     assert (datetime.now(UTC) - entry.at).total_seconds() < 60
@@ -343,15 +343,15 @@ def test_filters_and_date_range(app, client, ideas, tmp_path):
         return pyogrio.read_info(path)["features"]
 
     assert count("/export/measures.gpkg?status=abgeschlossen") == sum(
-        1 for m in _store(app).measures() if m.status == "abgeschlossen"
+        1 for m in _store(app).layers.records("measures") if m.status == "abgeschlossen"
     )
     assert count("/export/locations.gpkg?kind=schule,kita") == sum(
-        1 for loc in _store(app).locations() if loc.kind in ("schule", "kita")
+        1 for loc in _store(app).layers.records("locations") if loc.kind in ("schule", "kita")
     )
     assert count("/export/measures.gpkg?bbox=0,0,1,1") == 0
     assert count("/export/measures.gpkg?from=2000-01-01") == 7
     assert count("/export/measures.gpkg?to=2000-01-01") == 0
-    _store(app).add_idea(_idea("alt", "Alte Idee", created=datetime(2025, 3, 1, tzinfo=UTC)))
+    _store(app).ideas.add(_idea("alt", "Alte Idee", created=datetime(2025, 3, 1, tzinfo=UTC)))
     assert count("/export/ideas.gpkg?to=2025-12-31") == 1
     assert count("/export/ideas.gpkg?from=2026-01-01&to=2026-06-01") == 5
 

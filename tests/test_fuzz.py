@@ -36,7 +36,7 @@ FUZZ_SETTINGS = settings(
 @pytest.fixture
 def fuzz_app(store, database_url, tmp_path):
     # One approved idea, so that the answers about ideas are checked with content.
-    store.add_idea(
+    store.ideas.add(
         Idea(
             id="fuzz",
             title="Mehr Bänke",

@@ -257,13 +257,13 @@ def _submit(client, **properties) -> tuple[str, str]:
 def test_withdrawal_deletes_the_idea_and_its_personal_data(app, client):
     idea_id, status_path = _submit(client)
     store = app.extensions["quartierskarte.store"]
-    assert store.idea_contact(idea_id).email == "geheim@example.org"
+    assert store.ideas.contact(idea_id).email == "geheim@example.org"
     token_page = client.get(status_path).get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', token_page).group(1)
     response = client.post(status_path + "/zurueckziehen", data={"csrf_token": csrf})
     assert response.status_code == 200
-    assert store.idea(idea_id, states=("pending", "approved", "rejected", "deleted")) is None
-    assert store.idea_contact(idea_id) is None
+    assert store.ideas.get(idea_id, ("pending", "approved", "rejected", "deleted")) is None
+    assert store.ideas.contact(idea_id) is None
     assert client.get(status_path).status_code == 404
 
 
@@ -279,7 +279,7 @@ def test_support_counts_once_per_browser(app, client):
     assert (
         client.post(f"/ideen/{idea_id}/unterstuetzen", data={"csrf_token": csrf}).status_code == 404
     )
-    store.approve_idea(idea_id, "test")
+    store.ideas.approve(idea_id, "test")
     first = client.post(
         f"/ideen/{idea_id}/unterstuetzen", data={"csrf_token": csrf}, follow_redirects=True
     )
@@ -288,18 +288,18 @@ def test_support_counts_once_per_browser(app, client):
         f"/ideen/{idea_id}/unterstuetzen", data={"csrf_token": csrf}, follow_redirects=True
     )
     assert "schon unterstützt" in second.get_data(as_text=True)
-    assert store.idea(idea_id).supports == 1
+    assert store.layers.record("ideas", idea_id).supports == 1
     # Another browser (no cookie) may support too.
     other = app.test_client()
     other_csrf = _token(other)
     other.post(f"/ideen/{idea_id}/unterstuetzen", data={"csrf_token": other_csrf})
-    assert store.idea(idea_id).supports == 2
+    assert store.layers.record("ideas", idea_id).supports == 2
 
 
 def test_support_is_rate_limited_per_address(app, client):
     app.config["RATELIMIT_SUPPORT"] = "1 per hour"
     idea_id, _ = _submit(client)
-    app.extensions["quartierskarte.store"].approve_idea(idea_id, "test")
+    app.extensions["quartierskarte.store"].ideas.approve(idea_id, "test")
     csrf = _token(client)
     client.post(f"/ideen/{idea_id}/unterstuetzen", data={"csrf_token": csrf})
     fresh = app.test_client()
@@ -311,8 +311,8 @@ def test_nearby_ideas_are_found_before_submitting(app, client):
     near_id, _ = _submit(client, title="Bank nah")
     far_id, _ = _submit(client, title="Bank fern", lon=8.4820, lat=50.5610)
     store = app.extensions["quartierskarte.store"]
-    store.approve_idea(near_id, "test")
-    store.approve_idea(far_id, "test")
+    store.ideas.approve(near_id, "test")
+    store.ideas.approve(far_id, "test")
     found = client.get(f"/api/ideas/nearby?lon={INSIDE[0] + 0.0005}&lat={INSIDE[1]}").get_json()
     assert [f["id"] for f in found["features"]] == [near_id]
     wide = client.get(f"/api/ideas/nearby?lon={INSIDE[0]}&lat={INSIDE[1]}&radius=1000").get_json()
@@ -322,7 +322,7 @@ def test_nearby_ideas_are_found_before_submitting(app, client):
 
 def test_the_email_appears_in_no_public_response(app, client):
     idea_id, status_path = _submit(client)
-    app.extensions["quartierskarte.store"].approve_idea(idea_id, "test")
+    app.extensions["quartierskarte.store"].ideas.approve(idea_id, "test")
     public = [
         "/",
         "/ideen",

@@ -95,12 +95,12 @@ def _gpkg_bytes(frame: gpd.GeoDataFrame, tmp_path: Path, name: str = "edited.gpk
 
 
 def _snapshot(app) -> list:
-    return _store(app).measures()
+    return _store(app).layers.records("measures")
 
 
 def test_round_trip_through_a_geopackage_edited_with_geopandas(app, planner_client, tmp_path):
     client, store = planner_client, _store(app)
-    before = {m.id: m for m in store.measures()}
+    before = {m.id: m for m in store.layers.records("measures")}
     frame = _measures_gpkg(client, tmp_path)
     status_id, moved_id = (
         "kifaz",
@@ -115,12 +115,14 @@ def test_round_trip_through_a_geopackage_edited_with_geopandas(app, planner_clie
     assert dry_run["created"] == set() and dry_run["invalid"] == {}
     assert dry_run["unchanged"] == set(before) - {status_id, moved_id}
     assert "EPSG:25832" in html and "20.0 m" in html
-    assert {m.id: m for m in store.measures()} == before, "the dry run wrote nothing"
+    assert {m.id: m for m in store.layers.records("measures")} == before, (
+        "the dry run wrote nothing"
+    )
 
     applied = _apply(client, url, html)
     assert applied.status_code == 303
     assert "0 neu, 2 geändert" in client.get(applied.headers["Location"]).get_data(as_text=True)
-    after = {m.id: m for m in store.measures()}
+    after = {m.id: m for m in store.layers.records("measures")}
     assert after[status_id].status == "in_umsetzung"
     x, y = TO_UTM.transform(before[moved_id].geometry.x, before[moved_id].geometry.y)
     lon, lat = FROM_UTM.transform(x + 20.0, y)
@@ -134,7 +136,7 @@ def test_round_trip_through_a_geopackage_edited_with_geopandas(app, planner_clie
 
 def test_round_trip_through_a_shapefile_maps_the_short_names_back(app, planner_client, tmp_path):
     client, store = planner_client, _store(app)
-    before = {m.id: m for m in store.measures()}
+    before = {m.id: m for m in store.layers.records("measures")}
     path = _download(client, "/export/measures.shp?crs=25832", tmp_path)
     folder = tmp_path / "shp"
     with zipfile.ZipFile(path) as archive:
@@ -154,8 +156,11 @@ def test_round_trip_through_a_shapefile_maps_the_short_names_back(app, planner_c
     assert dry_run["updated"] == {edited_id: {"description"}}
     assert dry_run["unchanged"] == set(before) - {edited_id} and dry_run["invalid"] == {}
     assert _apply(client, url, html).status_code == 303
-    assert store.measure(edited_id).description == "Spielfläche für Jugendliche – größer"
-    assert store.measure("kifaz") == before["kifaz"]
+    assert (
+        store.layers.record("measures", edited_id).description
+        == "Spielfläche für Jugendliche – größer"
+    )
+    assert store.layers.record("measures", "kifaz") == before["kifaz"]
 
 
 def test_new_features_come_from_geojson_with_nested_properties(app, planner_client):
@@ -179,11 +184,11 @@ def test_new_features_come_from_geojson_with_nested_properties(app, planner_clie
     assert dry_run["created"] == {"neue-bank"} and not dry_run["updated"]
     assert "notiz" in html, "columns without meaning are named"
     assert _apply(client, url, html).status_code == 303
-    created = store.measure("neue-bank")
+    created = store.layers.record("measures", "neue-bank")
     assert (
         created.title == "Neue Bank am Weiher" and created.sources[0].title == "Beirat, Protokoll"
     )
-    assert len(store.measures()) == 8
+    assert len(store.layers.records("measures")) == 8
 
 
 def test_places_can_be_imported_too(app, planner_client, tmp_path):
@@ -197,7 +202,7 @@ def test_places_can_be_imported_too(app, planner_client, tmp_path):
     )
     assert dry_run["updated"] == {"kifaz": {"opening_hours"}}
     assert _apply(client, url, html).status_code == 303
-    assert store.location("kifaz").opening_hours == "Mo–Fr 7–17 Uhr"
+    assert store.layers.record("locations", "kifaz").opening_hours == "Mo–Fr 7–17 Uhr"
 
 
 # -- files that cannot be read at all -----------------------------------------------------------
@@ -384,13 +389,13 @@ def test_apply_refuses_a_preview_that_no_longer_holds(app, planner_client, tmp_p
     frame.loc[frame["id"] == "kifaz", "status"] = "in_umsetzung"
     url, html, _dry_run = _preview(client, _gpkg_bytes(frame, tmp_path), "a.gpkg")
     # Meanwhile someone changes the same record another way.
-    other = store.measure("kifaz")
-    store.import_records("measures", [_moved(other)])
-    changed = store.measure("kifaz")
+    other = store.layers.record("measures", "kifaz")
+    store.layers.import_records("measures", [_moved(other)])
+    changed = store.layers.record("measures", "kifaz")
     response = _apply(client, url, html)
     assert response.status_code == 409
     assert "haben sich die Daten geändert" in response.get_data(as_text=True)
-    assert store.measure("kifaz") == changed
+    assert store.layers.record("measures", "kifaz") == changed
 
 
 def _moved(measure):
@@ -410,7 +415,7 @@ def test_another_worker_can_apply_what_one_previewed(app, planner_client, tmp_pa
         assert _apply(second, url, html).status_code == 303
     finally:
         other.extensions["quartierskarte.store"].engine.dispose()
-    assert _store(app).measure("kifaz").status == "in_umsetzung"
+    assert _store(app).layers.record("measures", "kifaz").status == "in_umsetzung"
 
 
 def test_uploads_belong_to_their_planner_and_can_be_discarded(app, client, runner, tmp_path):

@@ -54,15 +54,15 @@ def second_worker(app, database_url):
 
 @pytest.mark.parametrize("url", URLS)
 def test_repeated_requests_are_answered_from_the_cache(app, store, client, url, monkeypatch):
-    store.add_idea(_idea("a1", "approved"))
+    store.ideas.add(_idea("a1", "approved"))
     first = client.get(url)
 
     def no_database(*args, **kwargs):
         raise AssertionError("the layer was read again although it did not change")
 
     app_store = app.extensions["quartierskarte.store"]
-    monkeypatch.setattr(app_store, "layer_records", no_database)
-    monkeypatch.setattr(app_store, "layer_page", no_database)
+    monkeypatch.setattr(app_store.layers, "records", no_database)
+    monkeypatch.setattr(app_store.layers, "page", no_database)
     second = client.get(url)
     assert second.status_code == 200
     assert second.get_json()["features"] == first.get_json()["features"]
@@ -73,15 +73,15 @@ def test_a_newly_approved_idea_is_in_the_next_response_of_every_worker(
     app, store, client, second_worker, url
 ):
     other = second_worker.test_client()
-    store.add_idea(_idea("old", "approved"))
+    store.ideas.add(_idea("old", "approved"))
     assert set(_features(client, url)) == {"old"}
     assert set(_features(other, url)) == {"old"}
 
     # Pending ideas are not public: the layer stays as it was.
-    store.add_idea(_idea("new"))
+    store.ideas.add(_idea("new"))
     assert set(_features(client, url)) == {"old"}
 
-    store.approve_idea("new", "planerin")
+    store.ideas.approve("new", "planerin")
     assert set(_features(client, url)) == {"old", "new"}
     assert set(_features(other, url)) == {"old", "new"}
 
@@ -91,19 +91,19 @@ def test_a_changed_idea_is_in_the_next_response_of_every_worker(
     app, store, client, second_worker, url
 ):
     other = second_worker.test_client()
-    store.add_idea(_idea("a1", "approved"))
+    store.ideas.add(_idea("a1", "approved"))
     assert _features(client, url)["a1"]["title"] == "Mehr Bänke"
     assert _features(other, url)["a1"]["supports"] == 0
 
-    store.edit_idea("a1", "planerin", "Mehr Sitzbänke", "Am Spielplatz fehlen Bänke.")
+    store.ideas.edit("a1", "planerin", "Mehr Sitzbänke", "Am Spielplatz fehlen Bänke.")
     assert _features(client, url)["a1"]["title"] == "Mehr Sitzbänke"
     assert _features(other, url)["a1"]["title"] == "Mehr Sitzbänke"
 
-    store.support_idea("a1")
+    store.ideas.support("a1")
     assert _features(other, url)["a1"]["supports"] == 1
     assert _features(client, url)["a1"]["supports"] == 1
 
-    store.reject_idea("a1", "planerin", "Gibt es schon.")
+    store.ideas.reject("a1", "planerin", "Gibt es schon.")
     assert _features(client, url) == {}
     assert _features(other, url) == {}
 
@@ -127,25 +127,25 @@ def test_an_idea_submitted_through_the_api_and_approved_shows_at_once(app, store
     assert created.status_code == 201
     idea_id = created.get_json()["id"]
     assert _features(client, API) == {}
-    store.approve_idea(idea_id, "planerin")
+    store.ideas.approve(idea_id, "planerin")
     assert set(_features(client, API)) == {idea_id}
     assert set(_features(client, OGC)) == {idea_id}
 
 
 def test_revalidation_still_answers_304_until_the_layer_changes(store, client):
-    store.add_idea(_idea("a1", "approved"))
+    store.ideas.add(_idea("a1", "approved"))
     first = client.get(API)
     etag = first.headers["ETag"]
     assert client.get(API, headers={"If-None-Match": etag}).status_code == 304
-    store.support_idea("a1")
+    store.ideas.support("a1")
     changed = client.get(API, headers={"If-None-Match": etag})
     assert changed.status_code == 200
     assert changed.headers["ETag"] != etag
 
 
 def test_filters_are_cached_apart(store, client):
-    store.add_idea(_idea("inside", "approved"))
-    store.add_idea(replace(_idea("other", "approved"), geometry=Point(8.4800, 50.5610)))
+    store.ideas.add(_idea("inside", "approved"))
+    store.ideas.add(replace(_idea("other", "approved"), geometry=Point(8.4800, 50.5610)))
     box = "bbox=8.4735,50.5650,8.4745,50.5660"
     assert set(_features(client, API)) == {"inside", "other"}
     assert set(_features(client, f"{API}?{box}")) == {"inside"}
@@ -158,7 +158,7 @@ def test_filters_are_cached_apart(store, client):
 
 
 def test_the_ogc_time_stamp_is_that_of_each_response(store, client):
-    store.add_idea(_idea("a1", "approved"))
+    store.ideas.add(_idea("a1", "approved"))
     before = datetime.now(UTC).replace(microsecond=0)
     page = client.get(OGC).get_json()
     again = client.get(OGC).get_json()
@@ -177,13 +177,13 @@ def test_the_ogc_time_stamp_is_that_of_each_response(store, client):
 
 def test_a_cache_of_size_zero_reads_every_time(app, store, client, monkeypatch):
     app.config["LAYER_CACHE_BYTES"] = 0
-    store.add_idea(_idea("a1", "approved"))
+    store.ideas.add(_idea("a1", "approved"))
     assert set(_features(client, API)) == {"a1"}
     calls = []
     app_store = app.extensions["quartierskarte.store"]
-    original = app_store.layer_records
+    original = app_store.layers.records
     monkeypatch.setattr(
-        app_store, "layer_records", lambda *a, **k: calls.append(1) or original(*a, **k)
+        app_store.layers, "records", lambda *a, **k: calls.append(1) or original(*a, **k)
     )
     _features(client, API)
     _features(client, API)
@@ -253,10 +253,10 @@ def test_an_index_larger_than_the_cache_is_not_built_again(app):
 def test_with_a_small_cache_boxes_still_get_the_databases_answer(app, store, client):
     app.config["LAYER_CACHE_BYTES"] = 2000
     for n in range(5):
-        store.add_idea(_idea(f"i{n}", "approved"))
+        store.ideas.add(_idea(f"i{n}", "approved"))
     box = f"{API}?bbox=8.47,50.56,8.48,50.57"
     assert set(_features(client, box)) == {f"i{n}" for n in range(5)}
     with app.app_context():
         assert "ideas" in layer_cache()._too_large
-    store.add_idea(_idea("i9", "approved"))
+    store.ideas.add(_idea("i9", "approved"))
     assert set(_features(client, box)) == {*(f"i{n}" for n in range(5)), "i9"}

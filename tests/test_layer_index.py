@@ -91,7 +91,7 @@ def ideas(store):
     rng = random.Random(25832)
     made = _ideas(300, rng)
     for idea in made:
-        store.add_idea(idea)
+        store.ideas.add(idea)
     return made
 
 
@@ -158,9 +158,7 @@ def test_areas_lines_and_places_give_the_databases_answer(
     assert len(found) > 1
 
 
-def test_a_new_box_is_answered_without_the_database(
-    app, client, database_only, ideas, monkeypatch
-):
+def test_a_new_box_is_answered_without_the_database(app, client, database_only, ideas, monkeypatch):
     assert client.get("/api/layers/ideas?bbox=8.47,50.56,8.48,50.57").status_code == 200
     url = "/api/layers/ideas?bbox=8.471,50.561,8.479,50.566&category=spiel_freizeit"
     expected = database_only.get(url).data
@@ -168,7 +166,7 @@ def test_a_new_box_is_answered_without_the_database(
     def no_database(*args, **kwargs):
         raise AssertionError("the layer was read again although it did not change")
 
-    monkeypatch.setattr(app.extensions["quartierskarte.store"], "layer_records", no_database)
+    monkeypatch.setattr(app.extensions["quartierskarte.store"].layers, "records", no_database)
     other_box = client.get(url)
     assert other_box.status_code == 200
     assert other_box.data == expected and other_box.get_json()["features"]
@@ -177,9 +175,9 @@ def test_a_new_box_is_answered_without_the_database(
 def test_a_change_reaches_answers_for_boxes_asked_before(app, client, store, ideas):
     box = "bbox=8.4739,50.5654,8.4741,50.5656"
     assert client.get(f"/api/layers/ideas?{box}").get_json()["features"] == []
-    store.add_idea(_idea_at_the_berliner_ring("neu", "pending"))
+    store.ideas.add(_idea_at_the_berliner_ring("neu", "pending"))
     assert client.get(f"/api/layers/ideas?{box}").get_json()["features"] == []
-    store.approve_idea("neu", "planerin")
+    store.ideas.approve("neu", "planerin")
     ids = [f["id"] for f in client.get(f"/api/layers/ideas?{box}").get_json()["features"]]
     assert ids == ["neu"]
 
@@ -259,12 +257,10 @@ def test_etags_of_answers_from_memory_agree_across_workers(client, database_url,
         "/ogc/collections/ideas/items?limit=5",
     ],
 )
-def test_a_layer_with_a_change_but_no_public_idea_answers_empty(
-    client, database_only, store, url
-):
-    store.add_idea(_idea_at_the_berliner_ring("weg", "approved"))
-    store.reject_idea("weg", "planerin", "Gibt es schon.")
-    assert store.layer_changed_at("ideas") is not None
+def test_a_layer_with_a_change_but_no_public_idea_answers_empty(client, database_only, store, url):
+    store.ideas.add(_idea_at_the_berliner_ring("weg", "approved"))
+    store.ideas.reject("weg", "planerin", "Gibt es schon.")
+    assert store.layers.changed_at("ideas") is not None
     from_memory = client.get(url)
     assert from_memory.status_code == 200
     assert "weg" not in from_memory.get_data(as_text=True)

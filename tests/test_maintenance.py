@@ -19,7 +19,7 @@ def _add_ideas(store: Store, prefix: str, count: int) -> None:
     states = ("pending", "approved", "rejected")
     for n in range(count):
         idea_id = f"{prefix}-{n}"
-        store.add_idea(
+        store.ideas.add(
             Idea(
                 id=idea_id,
                 title=f"Idee {n}: Sitzbank",
@@ -81,8 +81,8 @@ def test_a_restored_backup_has_every_idea(sqlite_app, tmp_path):
     result = runner.invoke(args=["db", "restore", "--yes", str(tmp_path / "sicherung.sqlite3")])
     assert result.exit_code == 0, result.output
     assert _rows(store.engine) == before
-    assert len(store.ideas(states=("pending", "approved", "rejected"))) == 12
-    assert store.idea_contact("vorher-1").email == "person1@example.org"
+    assert len(store.ideas.find(("pending", "approved", "rejected"))) == 12
+    assert store.ideas.contact("vorher-1").email == "person1@example.org"
 
 
 def test_backup_never_overwrites_and_restore_refuses_foreign_files(sqlite_app, tmp_path):
@@ -134,7 +134,10 @@ def test_copy_to_postgresql_loses_nothing(sqlite_app, postgres_databases):
         # The copy is a working PostGIS database: spatial queries and new events work.
         moved = Store(target)
         assert [
-            m.id for m in moved.measures(LayerQuery(bbox=(8.4711, 50.5661, 8.4713, 50.5663)))
+            m.id
+            for m in moved.layers.records(
+                "measures", LayerQuery(bbox=(8.4711, 50.5661, 8.4713, 50.5663))
+            )
         ] == ["kifaz"]
         _add_ideas(moved, "danach", 1)
         target.dispose()

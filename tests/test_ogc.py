@@ -36,7 +36,7 @@ def _add_ideas(store) -> None:
         ("spielgeraete", "approved", datetime(2026, 6, 15, 18, 30, tzinfo=UTC), "spiel_freizeit"),
         ("geheim", "pending", datetime(2026, 7, 1, 8, 0, tzinfo=UTC), "wohnen"),
     ):
-        store.add_idea(
+        store.ideas.add(
             Idea(
                 id=idea_id,
                 title=f"Idee {idea_id}",
@@ -472,8 +472,8 @@ def test_internal_errors_reveal_nothing(app, client, monkeypatch):
     def broken(*_args, **_kwargs):
         raise RuntimeError("SELECT secret FROM /srv/quartierskarte/instance/db.sqlite3")
 
-    monkeypatch.setattr(store, "layer_page", broken)
-    monkeypatch.setattr(store, "layer_records", broken)
+    monkeypatch.setattr(store.layers, "page", broken)
+    monkeypatch.setattr(store.layers, "records", broken)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     for url in ("/ogc/collections/measures/items", "/ogc/collections/measures/items?f=html"):
         response = client.get(url)

@@ -205,7 +205,7 @@ def test_gdal_36_pages_through_a_large_collection_quickly(app, store, seed, live
         )
         for i in range(250)
     )
-    store.load_seed(dataclasses.replace(seed, measures=seed.measures + extra))
+    store.layers.load_seed(dataclasses.replace(seed, measures=seed.measures + extra))
     started = time.monotonic()
     listing = _ogr("ogrinfo", "-ro", "-al", "-q", _oapif(live_server), "measures")
     elapsed = time.monotonic() - started

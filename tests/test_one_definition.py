@@ -76,7 +76,7 @@ url = f"sqlite:///{work / 'db.sqlite3'}"
 engine = create_engine_for(url)
 upgrade(engine)
 store = Store(engine)
-store.load_seed(read_seed())
+store.layers.load_seed(read_seed())
 app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": url})
 client = app.test_client()
 report = {"code": str(Path(sys.modules["measures"].__file__).resolve().parent.parent)}
@@ -141,8 +141,8 @@ frame.loc[frame["id"] == changed_id, "financing"] = "stadt"
 upload = work / "edited.gpkg"
 pyogrio.write_dataframe(frame, upload, layer="measures", driver="GPKG")
 uploaded = read_upload(upload, "gpkg", "measures", work, 10_000)
-stored = {m.id: m for m in store.measures()}
-plan = plan_import(uploaded, "measures", "edited.gpkg", stored, store.quartier(), 25)
+stored = {m.id: m for m in store.layers.records("measures")}
+plan = plan_import(uploaded, "measures", "edited.gpkg", stored, store.layers.quartier(), 25)
 report["import_changes"] = {
     c.record.id: [f.field for f in c.fields] for c in plan.updated
 }

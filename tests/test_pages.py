@@ -148,7 +148,7 @@ def test_folium_draws_the_static_layers_and_the_ideas_come_from_the_api(app, cli
 
 
 def _add_idea(app, idea_id, title, description, supports=0, created=1, state="approved"):
-    app.extensions["quartierskarte.store"].add_idea(
+    app.extensions["quartierskarte.store"].ideas.add(
         Idea(
             id=idea_id,
             title=title,

@@ -71,7 +71,7 @@ def test_every_planner_route_refuses_anonymous_users(app, client, planner):
             assert response.status_code == 302, (method, path)
             assert "/planung/anmelden" in response.headers["Location"], (method, path)
     store = app.extensions["quartierskarte.store"]
-    assert store.idea(idea_id, states=("pending",)) is not None, "nothing was changed"
+    assert store.ideas.get(idea_id, ("pending",)) is not None, "nothing was changed"
 
 
 def test_wrong_passwords_are_refused_and_logins_are_rate_limited(app, client, planner):
@@ -124,12 +124,12 @@ def test_moderation_end_to_end_with_history(app, client, planner):
         },
     )
     assert edited.status_code == 302
-    idea = store.idea(idea_id, states=("pending",))
+    idea = store.ideas.get(idea_id, ("pending",))
     assert idea.description == "Mit Blick auf den Spielplatz"
     assert "0170 1234567" in idea.original_description
 
     client.post(f"/planung/ideen/{idea_id}/freigeben", data={"csrf_token": token})
-    assert [i.id for i in store.ideas()] == [idea_id]
+    assert [i.id for i in store.layers.records("ideas")] == [idea_id]
     assert "freigegeben" in client.get(status_path).get_data(as_text=True)
     assert idea_id in client.get("/api/layers/ideas").get_data(as_text=True)
 
@@ -137,22 +137,24 @@ def test_moderation_end_to_end_with_history(app, client, planner):
         f"/planung/ideen/{idea_id}/ablehnen", data={"reason": "", "csrf_token": token}
     )
     assert missing_reason.status_code == 400
-    assert store.idea(idea_id).moderation_state == "approved", "a refused action changes nothing"
+    assert store.layers.record("ideas", idea_id).moderation_state == "approved", (
+        "a refused action changes nothing"
+    )
     client.post(
         f"/planung/ideen/{idea_id}/ablehnen",
         data={"reason": "Liegt auf Privatgrund <b>", "csrf_token": token},
     )
     status_html = client.get(status_path).get_data(as_text=True)
     assert "abgelehnt" in status_html and "Liegt auf Privatgrund &lt;b&gt;" in status_html
-    assert store.ideas() == []
+    assert store.layers.records("ideas") == []
 
     converted = client.post(f"/planung/ideen/{idea_id}/massnahme", data={"csrf_token": token})
     assert converted.status_code == 302
-    measure = store.measure(f"idee-{idea_id}")
+    measure = store.layers.record("measures", f"idee-{idea_id}")
     assert measure.status == "idee" and measure.title == "Bank am Spielplatz"
-    assert store.idea(idea_id, states=("rejected",)).measure_id == measure.id
+    assert store.ideas.get(idea_id, ("rejected",)).measure_id == measure.id
 
-    actions = [(e.action, e.actor) for e in store.idea_events(idea_id)]
+    actions = [(e.action, e.actor) for e in store.ideas.events(idea_id)]
     assert actions == [
         ("submitted", "resident"),
         ("edited", "lea"),
@@ -182,8 +184,8 @@ def test_duplicates_and_deletion(app, client, planner):
     assert "Diese Idee gibt es schon" in status_html and f"/ideen/{first}" in status_html
 
     client.post(f"/planung/ideen/{second}/loeschen", data={"csrf_token": token})
-    deleted = store.idea(second, states=("deleted",))
+    deleted = store.ideas.get(second, ("deleted",))
     assert deleted.title == "[gelöscht]" and deleted.description == ""
-    assert store.idea_contact(second) is None
+    assert store.ideas.contact(second) is None
     assert client.get(second_status).status_code == 404
-    assert [e.action for e in store.idea_events(second)][-1] == "deleted"
+    assert [e.action for e in store.ideas.events(second)][-1] == "deleted"

@@ -12,7 +12,7 @@ from measures.storage import schema
 
 
 def _idea(store, idea_id: str) -> None:
-    store.add_idea(
+    store.ideas.add(
         Idea(
             id=idea_id,
             title="Bank",
@@ -38,23 +38,23 @@ def test_purge_deletes_contacts_of_ideas_decided_long_ago_only(app, runner):
     store = app.extensions["quartierskarte.store"]
     for idea_id in ("alt", "frisch", "offen"):
         _idea(store, idea_id)
-    store.approve_idea("alt", "lea")
-    store.reject_idea("frisch", "lea", "Privatgrund")
+    store.ideas.approve("alt", "lea")
+    store.ideas.reject("frisch", "lea", "Privatgrund")
     _set_decided(store, "alt", 91)
     _set_decided(store, "frisch", 5)
 
     result = runner.invoke(args=["privacy", "purge-contacts"])
     assert result.exit_code == 0, result.output
     assert "Kontaktdaten von 1 Ideen gelöscht" in result.output
-    assert store.idea_contact("alt") is None
-    assert store.idea_contact("frisch").email == "frisch@example.org"
-    assert store.idea_contact("offen").email == "offen@example.org"
-    assert store.idea("alt") is not None, "the idea itself stays"
+    assert store.ideas.contact("alt") is None
+    assert store.ideas.contact("frisch").email == "frisch@example.org"
+    assert store.ideas.contact("offen").email == "offen@example.org"
+    assert store.layers.record("ideas", "alt") is not None, "the idea itself stays"
 
     app.config["CONTACT_RETENTION_DAYS"] = 3
     runner.invoke(args=["privacy", "purge-contacts"])
-    assert store.idea_contact("frisch") is None
-    assert store.idea_contact("offen") is not None, "undecided ideas keep their contact"
+    assert store.ideas.contact("frisch") is None
+    assert store.ideas.contact("offen") is not None, "undecided ideas keep their contact"
     with store.engine.connect() as connection:
         assert (
             connection.execute(

@@ -11,6 +11,7 @@ from shapely.geometry import Point
 
 from measures.domain import geo
 from measures.domain.model import Idea, IdeaContact
+from measures.domain.moderation import PUBLIC_STATES
 from measures.domain.query import LayerQuery
 from measures.storage import Store, schema
 from measures.storage.migrate import current_revision, head_revision
@@ -65,51 +66,56 @@ def test_upgrading_an_older_database_keeps_ideas_and_their_contacts(database_url
         )
     upgrade(engine)
     store = Store(engine)
-    assert store.idea("alt", states=("pending",)).title == "Bank"
-    assert store.idea_contact("alt").email == "alt@example.org"
+    assert store.ideas.get("alt", ("pending",)).title == "Bank"
+    assert store.ideas.contact("alt").email == "alt@example.org"
     engine.dispose()
 
 
 def test_seed_load_is_an_idempotent_upsert(empty_store, seed):
-    first = empty_store.load_seed(seed)
+    first = empty_store.layers.load_seed(seed)
     assert len(first.created["measures"]) == len(seed.measures)
-    changed_at = empty_store.layer_changed_at("measures")
+    changed_at = empty_store.layers.changed_at("measures")
 
-    second = empty_store.load_seed(seed)
+    second = empty_store.layers.load_seed(seed)
     assert second.created["measures"] == [] and second.updated["measures"] == []
     assert len(second.unchanged["measures"]) == len(seed.measures)
-    assert empty_store.layer_changed_at("measures") == changed_at
+    assert empty_store.layers.changed_at("measures") == changed_at
 
     edited = dataclasses.replace(seed.measures[0], title="Neuer Titel")
-    third = empty_store.load_seed(dataclasses.replace(seed, measures=(edited, *seed.measures[1:])))
+    third = empty_store.layers.load_seed(
+        dataclasses.replace(seed, measures=(edited, *seed.measures[1:]))
+    )
     assert third.updated["measures"] == [edited.id]
-    assert empty_store.measure(edited.id).title == "Neuer Titel"
-    assert empty_store.layer_changed_at("measures") > changed_at
+    assert empty_store.layers.record("measures", edited.id).title == "Neuer Titel"
+    assert empty_store.layers.changed_at("measures") > changed_at
 
 
 def test_records_come_back_as_they_were_stored(store, seed):
     for measure in seed.measures:
-        stored = store.measure(measure.id)
+        stored = store.layers.record("measures", measure.id)
         assert dataclasses.replace(stored, updated_at=None) == measure
     for location in seed.locations:
-        assert dataclasses.replace(store.location(location.id), updated_at=None) == location
-    assert dataclasses.replace(store.quartier(), updated_at=None) == seed.quartier
+        assert (
+            dataclasses.replace(store.layers.record("locations", location.id), updated_at=None)
+            == location
+        )
+    assert dataclasses.replace(store.layers.quartier(), updated_at=None) == seed.quartier
 
 
 def test_reloading_the_seed_never_touches_ideas(store, seed):
-    store.add_idea(_idea("idee-1", "pending"), IdeaContact("idee-1", "Ayşe", "a@example.org"))
-    store.load_seed(seed)
-    assert store.idea("idee-1", states=("pending",)) is not None
-    assert store.idea_contact("idee-1").email == "a@example.org"
+    store.ideas.add(_idea("idee-1", "pending"), IdeaContact("idee-1", "Ayşe", "a@example.org"))
+    store.layers.load_seed(seed)
+    assert store.ideas.get("idee-1", ("pending",)) is not None
+    assert store.ideas.contact("idee-1").email == "a@example.org"
 
 
 def test_filters_by_status_category_and_bbox(store, seed):
-    done = store.measures(LayerQuery.of(status={"abgeschlossen"}))
+    done = store.layers.records("measures", LayerQuery.of(status={"abgeschlossen"}))
     assert {m.id for m in done} == {m.id for m in seed.measures if m.status == "abgeschlossen"}
-    play = store.measures(LayerQuery.of(category={"spiel_freizeit"}))
+    play = store.layers.records("measures", LayerQuery.of(category={"spiel_freizeit"}))
     assert {m.id for m in play} == {m.id for m in seed.measures if m.category == "spiel_freizeit"}
     bbox = (8.4705, 50.5655, 8.4725, 50.5675)
-    inside = store.locations(LayerQuery(bbox=bbox))
+    inside = store.layers.records("locations", LayerQuery(bbox=bbox))
     expected = {
         loc.id
         for loc in seed.locations
@@ -119,42 +125,48 @@ def test_filters_by_status_category_and_bbox(store, seed):
 
 
 def test_bbox_is_exact_for_polygons_not_just_their_extent(store):
-    field = store.measure("multifunktionsfeld-schulen").geometry
+    field = store.layers.record("measures", "multifunktionsfeld-schulen").geometry
     minx, miny, maxx, maxy = field.bounds
     # A box that touches the polygon's extent only at a corner beyond the shape itself
     # must still find it (a rectangle's corner is part of it) ...
     assert "multifunktionsfeld-schulen" in {
-        m.id for m in store.measures(LayerQuery(bbox=(maxx, maxy, maxx + 0.001, maxy + 0.001)))
+        m.id
+        for m in store.layers.records(
+            "measures", LayerQuery(bbox=(maxx, maxy, maxx + 0.001, maxy + 0.001))
+        )
     }
     # ... and one entirely beside it must not.
     assert "multifunktionsfeld-schulen" not in {
-        m.id for m in store.measures(LayerQuery(bbox=(maxx + 0.0001, miny, maxx + 0.001, maxy)))
+        m.id
+        for m in store.layers.records(
+            "measures", LayerQuery(bbox=(maxx + 0.0001, miny, maxx + 0.001, maxy))
+        )
     }
 
 
 def test_only_approved_ideas_are_public(store):
-    store.add_idea(_idea("offen", "pending"))
-    store.add_idea(_idea("frei", "approved"))
-    store.add_idea(_idea("nein", "rejected"))
-    assert [i.id for i in store.ideas()] == ["frei"]
-    assert store.idea("offen") is None
-    info = {i.name: i for i in store.layer_infos()}["ideas"]
+    store.ideas.add(_idea("offen", "pending"))
+    store.ideas.add(_idea("frei", "approved"))
+    store.ideas.add(_idea("nein", "rejected"))
+    assert [i.id for i in store.layers.records("ideas")] == ["frei"]
+    assert store.layers.record("ideas", "offen") is None
+    info = {i.name: i for i in store.layers.infos()}["ideas"]
     assert info.count == 1 and info.geometry_types == ("Point",)
 
 
 def test_geofence_in_the_database_matches_the_domain(store):
-    quartier = store.quartier().geometry
+    quartier = store.layers.quartier().geometry
     for point in (Point(8.4740, 50.5655), Point(8.4600, 50.5650), Point(8.4900, 50.5700)):
-        assert store.distance_outside_quartier_m(point) == pytest.approx(
+        assert store.layers.distance_outside_quartier_m(point) == pytest.approx(
             geo.distance_outside_m(quartier, point), abs=0.01
         )
 
 
 def test_deleting_an_idea_deletes_its_personal_data(store):
-    store.add_idea(_idea("weg", "pending"), IdeaContact("weg", "Name", "mail@example.org"))
+    store.ideas.add(_idea("weg", "pending"), IdeaContact("weg", "Name", "mail@example.org"))
     with store.engine.begin() as connection:
         connection.execute(schema.ideas.delete().where(schema.ideas.c.id == "weg"))
-    assert store.idea_contact("weg") is None
+    assert store.ideas.contact("weg") is None
     with store.engine.connect() as connection:
         events = connection.execute(
             sa.select(sa.func.count()).select_from(schema.idea_events)
@@ -203,20 +215,20 @@ def test_a_connection_the_server_dropped_is_replaced_after_idling(store, monkeyp
     # Taken from the pool at once, the dead connection is not pinged, and fails (which
     # makes the pool drop it): the price of not pinging connections in steady use.
     with pytest.raises(sa.exc.OperationalError):
-        store.layer_changed_at("measures")
+        store.layers.changed_at("measures")
     _drop_pooled_connection(store)
     # One that has lain idle is pinged and replaced before it is used.
     monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_S", 0.0)
-    assert store.layer_changed_at("measures") is not None
-    assert len(store.measures()) == 7
+    assert store.layers.changed_at("measures") is not None
+    assert len(store.layers.records("measures")) == 7
 
 
 def test_idea_count_counts_what_ideas_returns(store):
-    store.add_idea(_idea("offen", "pending"))
-    store.add_idea(_idea("frei", "approved"))
-    store.add_idea(_idea("nein", "rejected"))
-    store.add_idea(dataclasses.replace(_idea("spiel", "approved"), category="spiel_freizeit"))
-    store.add_idea(_idea("fern", "approved", lon=8.4800, lat=50.5610))
+    store.ideas.add(_idea("offen", "pending"))
+    store.ideas.add(_idea("frei", "approved"))
+    store.ideas.add(_idea("nein", "rejected"))
+    store.ideas.add(dataclasses.replace(_idea("spiel", "approved"), category="spiel_freizeit"))
+    store.ideas.add(_idea("fern", "approved", lon=8.4800, lat=50.5610))
     queries = [
         LayerQuery(),
         LayerQuery.of(category={"spiel_freizeit"}),
@@ -224,17 +236,17 @@ def test_idea_count_counts_what_ideas_returns(store):
         LayerQuery(bbox=(8.4735, 50.5650, 8.4745, 50.5660)),
         LayerQuery.of(category={"wohnen"}),
     ]
-    assert [store.idea_count(q) for q in queries] == [3, 1, 3, 2, 0]
+    assert [store.ideas.count(PUBLIC_STATES, q) for q in queries] == [3, 1, 3, 2, 0]
     for query in queries:
-        assert store.idea_count(query) == len(store.ideas(query))
-    assert store.idea_count(states=("pending", "rejected")) == 2
+        assert store.ideas.count(PUBLIC_STATES, query) == len(store.layers.records("ideas", query))
+    assert store.ideas.count(("pending", "rejected")) == 2
 
 
 def test_the_last_change_of_a_layer_is_read_as_utc(empty_store):
-    assert empty_store.layer_changed_at("ideas") is None
+    assert empty_store.layers.changed_at("ideas") is None
     before = datetime.now(UTC)
-    empty_store.add_idea(_idea("neu", "approved"))
-    changed_at = empty_store.layer_changed_at("ideas")
+    empty_store.ideas.add(_idea("neu", "approved"))
+    changed_at = empty_store.layers.changed_at("ideas")
     assert changed_at.tzinfo is not None and changed_at.utcoffset().total_seconds() == 0
     assert before <= changed_at <= datetime.now(UTC)
     with empty_store.engine.connect() as connection:

@@ -105,6 +105,8 @@ class Layer:
     geometry_types: frozenset[str]
     # The timestamp that an OGC ``datetime`` and the exports' from/to filter.
     time_field: str
+    # The order of the read API's lists: column names, "-" for descending.
+    order: tuple[str, ...] = ("id",)
     computed: tuple[Computed, ...] = ()
     # Checks across fields: each gives (field, German message) for every problem.
     checks: tuple[Callable[[Any], list[tuple[str, str]]], ...] = ()
@@ -205,6 +207,7 @@ LAYERS: dict[str, Layer] = {
             Measure,
             _ALL_GEOMETRIES,
             time_field="updated_at",
+            order=("title", "id"),
             computed=(
                 Computed(
                     "status_date",
@@ -227,6 +230,7 @@ LAYERS: dict[str, Layer] = {
             Location,
             frozenset({"Point"}),
             time_field="updated_at",
+            order=("name", "id"),
         ),
         Layer(
             "ideas",
@@ -239,6 +243,7 @@ LAYERS: dict[str, Layer] = {
             frozenset({"Point"}),
             # When a resident handed the idea in.
             time_field="created_at",
+            order=("-created_at", "id"),
         ),
     )
 }

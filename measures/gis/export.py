@@ -26,7 +26,8 @@ from measures.domain.vocabulary import MODERATION_STATES
 from measures.gis import attributes, writers
 from measures.gis.formats import FORMATS, WGS84, ExportFormat
 from measures.reading.parameters import LAYER_PARAMETERS, QueryError, parse_layer_query
-from measures.storage.store import Store, TimeRange
+from measures.storage.filters import TimeRange
+from measures.storage.store import Store
 
 PUBLIC_LAYERS = tuple(LAYERS)
 # All ideas in every moderation state, with history: for logged-in planners only.
@@ -237,11 +238,9 @@ def layer_frame(store: Store, layer: str, spec: ExportSpec) -> gpd.GeoDataFrame:
     """The records of one layer as the export's table, reprojected to ``spec.epsg``."""
     query = spec.queries.get(layer, LayerQuery())
     if layer == PLANNER_IDEAS:
-        records = store.layer_records(
-            "ideas", query, _time_range(layer, spec), idea_states=tuple(MODERATION_STATES)
-        )
-        histories = store.idea_histories()
-        contacts = store.idea_contacts_by_idea() if spec.with_contacts else {}
+        records = store.ideas.find(tuple(MODERATION_STATES), query, _time_range(layer, spec))
+        histories = store.ideas.histories()
+        contacts = store.ideas.contacts_by_idea() if spec.with_contacts else {}
         columns = dict(attributes.PLANNER_IDEA_COLUMNS)
         if spec.with_contacts:
             columns.update(attributes.CONTACT_COLUMNS)
@@ -255,7 +254,7 @@ def layer_frame(store: Store, layer: str, spec: ExportSpec) -> gpd.GeoDataFrame:
             rows = [attributes.planner_idea_row(r, histories.get(r.id, [])) for r in records]
     else:
         columns = attributes.columns_of(layer)
-        records = store.layer_records(layer, query, _time_range(layer, spec))
+        records = store.layers.records(layer, query, _time_range(layer, spec))
         rows = [attributes.to_row(layer, r) for r in records]
     return frame(columns, rows, [r.geometry for r in records], spec.epsg)
 

@@ -80,7 +80,7 @@ def conformance(urls: Urls, fmt: str) -> dict:
 
 
 def _extent(store: Store, collection: Collection, bbox, fallback_bbox) -> dict:
-    first, last = store.layer_time_extent(collection.id, collection.time_property)
+    first, last = store.layers.time_extent(collection.id, collection.time_property)
     # An empty layer (no approved idea yet) still gets a box: its features must lie in
     # the Quartier, so that is where they will appear.
     box = bbox or fallback_bbox
@@ -93,9 +93,9 @@ def _extent(store: Store, collection: Collection, bbox, fallback_bbox) -> dict:
 def collection_document(
     store: Store, urls: Urls, collection: Collection, fmt: str, infos=None
 ) -> dict:
-    """The description of one collection; ``infos`` (from ``store.layer_infos``) may be
+    """The description of one collection; ``infos`` (from ``store.layers.infos``) may be
     passed in when several collections are described at once."""
-    infos = {i.name: i for i in (infos or store.layer_infos())}
+    infos = {i.name: i for i in (infos or store.layers.infos())}
     url = urls.collection(collection.id)
     return {
         "id": collection.id,
@@ -125,7 +125,7 @@ def collection_document(
 
 
 def collections_document(store: Store, urls: Urls, fmt: str) -> dict:
-    infos = store.layer_infos()
+    infos = store.layers.infos()
     return {
         "links": self_and_alternate(urls.collections, fmt, JSON_TYPE, "Sammlungen"),
         "collections": [

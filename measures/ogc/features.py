@@ -19,7 +19,8 @@ from measures.ogc.links import Urls, link, self_and_alternate, with_params
 from measures.ogc.negotiation import GEOJSON_TYPE, HTML, HTML_TYPE, JSON, JSON_TYPE
 from measures.ogc.params import ItemsRequest
 from measures.reading.layer_index import LayerIndex
-from measures.storage.store import Store, TimeRange
+from measures.storage.filters import TimeRange
+from measures.storage.store import Store
 
 PAGE_TYPES = {JSON: GEOJSON_TYPE, HTML: HTML_TYPE}
 
@@ -56,7 +57,7 @@ def read_items(store: Store, collection: Collection, request: ItemsRequest, now:
         if request.time
         else None
     )
-    page = store.layer_page(
+    page = store.layers.page(
         collection.id,
         request.query,
         limit=request.limit,
@@ -92,7 +93,7 @@ def page_from_index(
 
 
 def read_item(store: Store, collection: Collection, feature_id: str) -> dict:
-    record = store.layer_record(collection.id, feature_id)
+    record = store.layers.record(collection.id, feature_id)
     if record is None:
         raise not_found(
             f"In der Sammlung '{collection.id}' gibt es kein Objekt mit der Kennung '{feature_id}'."

@@ -7,7 +7,7 @@ public feature of one version of a layer as JSON bytes, next to the few attribut
 read API filters on (status, category, kind) and each geometry's bounding box. A query
 then picks features with array comparisons and joins their bytes.
 
-The answers equal the store's (``Store.measures`` etc. with the same ``LayerQuery``): the
+The answers equal the store's (``store.layers.records`` with the same ``LayerQuery``): the
 same features in the same order, the same box test — the closed box against the bounding
 box, then, for anything but a point, ``shapely.intersects`` with ``geo.box_geometry`` as
 the SQLite backend does and as ``ST_Intersects`` decides in PostGIS.
@@ -125,7 +125,7 @@ class LayerIndex:
 
 def read_index(store: Store, layer: str) -> LayerIndex:
     """The index of every public record of ``layer``, as the read API writes them."""
-    return build_index(store.layer_records(layer), geojson.LAYER_FEATURES[layer])
+    return build_index(store.layers.records(layer), geojson.LAYER_FEATURES[layer])
 
 
 def _codes(values: list[str]) -> tuple[np.ndarray, dict[str, int]]:

@@ -74,37 +74,3 @@ def from_row(layer: str, row: Any) -> Any:
     return LAYERS[layer].record_type(
         **values, geometry=shapely.from_wkb(row.geom_wkb), updated_at=utc(row.updated_at)
     )
-
-
-# TEMPORARY (removed once the store's repositories land): the per-layer names the store
-# calls.
-def quartier_row(record: Any) -> dict:
-    return to_row("quartier", record)
-
-
-def measure_row(record: Any) -> dict:
-    return to_row("measures", record)
-
-
-def location_row(record: Any) -> dict:
-    return to_row("locations", record)
-
-
-def idea_row(record: Any) -> dict:
-    return to_row("ideas", record)
-
-
-def quartier_from(row: Any) -> Any:
-    return from_row("quartier", row)
-
-
-def measure_from(row: Any) -> Any:
-    return from_row("measures", row)
-
-
-def location_from(row: Any) -> Any:
-    return from_row("locations", row)
-
-
-def idea_from(row: Any) -> Any:
-    return from_row("ideas", row)

@@ -100,4 +100,4 @@ def test_a_pin_outside_the_quartier_is_refused_with_the_message(page, live_serve
     assert message in page.locator("#pin-status").inner_text()
     assert page.url.rstrip("/") == live_server
     store = app.extensions["quartierskarte.store"]
-    assert store.ideas(states=("pending", "approved", "rejected")) == []
+    assert store.ideas.find(("pending", "approved", "rejected")) == []

@@ -101,7 +101,7 @@ def test_popup_text_from_data_is_inert(page, live_server, tiles, app):
     from measures.domain.model import Idea
 
     payload = '<img src=x onerror="window.pwned=1">'
-    app.extensions["quartierskarte.store"].add_idea(
+    app.extensions["quartierskarte.store"].ideas.add(
         Idea(
             id="xss",
             title=payload,
@@ -230,7 +230,7 @@ def ideas_on_map(app):
     store = app.extensions["quartierskarte.store"]
     for number in range(40):
         # A crowd in one street block, which the overview shows as clusters.
-        store.add_idea(
+        store.ideas.add(
             _approved_idea(
                 f"menge{number:02d}",
                 f"Idee {number}",
@@ -239,8 +239,10 @@ def ideas_on_map(app):
                 category="wohnumfeld_gruen",
             )
         )
-    store.add_idea(_approved_idea(*LONE_IDEA))
-    store.add_idea(_approved_idea("wartet", "Noch nicht geprüft", 8.4800, 50.5610, state="pending"))
+    store.ideas.add(_approved_idea(*LONE_IDEA))
+    store.ideas.add(
+        _approved_idea("wartet", "Noch nicht geprüft", 8.4800, 50.5610, state="pending")
+    )
     return 41
 
 
