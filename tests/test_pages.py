@@ -242,7 +242,7 @@ def test_the_pin_area_is_the_quartier_grown_by_the_servers_tolerance(app, client
 
     config = _map_config(client.get("/").get_data(as_text=True))
     area = shape(config["pin_area"])
-    quartier = app.extensions["quartierskarte.store"].quartier().geometry
+    quartier = app.extensions["quartierskarte.store"].layers.quartier().geometry
     tolerance = app.config["QUARTIER_TOLERANCE_M"]
     quartier_m = to_crs(quartier, UTM32N)
     inward = quartier_m.buffer(tolerance - 1).exterior
@@ -261,7 +261,7 @@ def test_the_streets_to_choose_come_from_the_geodata_file(app, client):
     from measures.domain.geo import is_inside
 
     streets = json.loads((ROOT / "geodata/streets.geojson").read_text(encoding="utf-8"))
-    quartier = app.extensions["quartierskarte.store"].quartier().geometry
+    quartier = app.extensions["quartierskarte.store"].layers.quartier().geometry
     index = client.get("/").get_data(as_text=True)
     form = client.get("/ideen/neu").get_data(as_text=True)
     assert len(streets["features"]) == 5
