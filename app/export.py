@@ -30,9 +30,10 @@ from flask.cli import with_appcontext
 from app.db import get_store
 from app.planning import current_planner, planner_required
 from app.security import limit_views
+from measures.domain.errors import QueryError
 from measures.domain.vocabulary import CATEGORIES, LAYERS, LOCATION_KINDS, STATUSES
 from measures.gis import export, formats
-from measures.reading.parameters import LAYER_PARAMETERS, QueryError
+from measures.reading.parameters import LAYER_PARAMETERS
 
 bp = Blueprint("export", __name__, url_prefix="/export")
 

@@ -28,6 +28,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.db import get_store
 from app.residents_map import build_map, map_config, render_map
+from app.responses import json_response
 from measures.domain.ideas import InvalidSubmission, validate_edit, validate_reason
 from measures.domain.model import Planner
 from measures.domain.vocabulary import CATEGORIES, IDEA_ACTIONS, MODERATION_STATES, STATUSES
@@ -142,7 +143,9 @@ def queue():
 def pending_layer():
     """The pending ideas as GeoJSON for the planners' map (not public)."""
     ideas = get_store().ideas(states=("pending",))
-    return geojson.feature_collection([geojson.idea_feature(i) for i in ideas], "ideas")
+    return json_response(
+        geojson.feature_collection([geojson.idea_feature(i) for i in ideas], "ideas")
+    )
 
 
 def _idea_or_404(idea_id: str):
