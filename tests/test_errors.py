@@ -20,12 +20,10 @@ BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.
 FEATURE = {
     "type": "Feature",
     "geometry": {"type": "Point", "coordinates": [8.4722, 50.5666]},
-    "properties": {
-        "title": "Bank am Spielplatz",
-        "description": "Eine Bank im Schatten.",
-        "category": "spiel_freizeit",
-        "consent": True,
-    },
+    "properties": dict(
+        title="Bank am Spielplatz", description="Eine Bank am Spielplatz.", consent=True
+    )
+    | {"category": "spiel_freizeit"},
 }
 
 

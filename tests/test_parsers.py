@@ -56,15 +56,16 @@ def test_a_projected_box_becomes_lonlat_bounds_enclosing_it():
     assert 8.4 < minlon < maxlon < 8.6 and 50.5 < minlat < maxlat < 50.6
 
 
-@pytest.mark.parametrize(
-    ("text", "words"),
-    [
-        ("a,b,c,d", "keine Zahl"),
-        ("8,50,9,nan", "unendliche oder ungültige Zahl"),
-        ("8,50,200,51", "außerhalb von Länge"),
-        ("9,50,8,51", "Minimum vor dem Maximum"),
-    ],
-)
+# A bad box → words of the message that says why.
+BAD_BOXES = {
+    "a,b,c,d": "keine Zahl",
+    "8,50,9,nan": "unendliche oder ungültige Zahl",
+    "8,50,200,51": "außerhalb von Länge",
+    "9,50,8,51": "Minimum vor dem Maximum",
+}
+
+
+@pytest.mark.parametrize(("text", "words"), BAD_BOXES.items())
 def test_the_read_api_and_ogc_refuse_a_bad_box_with_the_same_message(text, words):
     with pytest.raises(QueryError) as from_api:
         parse_layer_query("measures", {"bbox": [text]})
