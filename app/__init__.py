@@ -139,6 +139,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(ogc.bp)
     export.init_app(app, limiter)
     gis_import.init_app(app)
+    # Every command of `flask --app app …`, registered here and nowhere else.
+    for command in (db.db_cli, db.privacy_cli, planning.planner_cli, export.export_command):
+        app.cli.add_command(command)
 
     # One budget for ideas, whichever way they come in; supports and logins have their own.
     submissions = limiter.shared_limit(

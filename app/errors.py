@@ -13,14 +13,18 @@ only translate it, chosen by the blueprint that answers the request:
 - the OGC API (blueprint ``ogc``) answers OGC API exceptions
   ``{"code": "InvalidParameterValue", "description": …, "status": 400}``, because OGC
   clients (QGIS, GDAL) show ``description`` to their users; a browser gets the page;
-- everything else answers a German page.
+- everything else answers a German page;
+- a command of the command line (``Command``, ``Commands``) ends with ``Fehler: …`` on
+  stderr and exit status 1.
 
 Never internals: an unexpected error goes to the log and is answered with a plain 500.
 """
 
 from __future__ import annotations
 
+import click
 from flask import Flask, Response, current_app, render_template, request
+from flask.cli import AppGroup
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -150,3 +154,20 @@ def init_app(app: Flask) -> None:
     )
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
+
+
+class Command(click.Command):
+    """A command of the command line that ends a ``UserError`` with its message."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except UserError as error:
+            click.echo(f"Fehler: {error.message}", err=True)
+            ctx.exit(1)
+
+
+class Commands(AppGroup):
+    """A group of commands (``flask --app app db …``), each a ``Command``."""
+
+    command_class = Command

@@ -22,20 +22,21 @@ from flask import (
     session,
     url_for,
 )
-from flask.cli import AppGroup
 from flask_babel import gettext
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.db import get_store
+from app.errors import Commands
 from app.residents_map import build_map, map_config, render_map
 from app.responses import json_response
+from measures.domain.errors import UserError
 from measures.domain.ideas import InvalidSubmission, validate_edit, validate_reason
 from measures.domain.model import Planner
 from measures.domain.vocabulary import CATEGORIES, IDEA_ACTIONS, MODERATION_STATES, STATUSES
 from measures.reading import geojson
 
 bp = Blueprint("planning", __name__, url_prefix="/planung")
-planner_cli = AppGroup("planner", help="Konten der Planerinnen und Planer verwalten.")
+planner_cli = Commands("planner", help="Konten der Planerinnen und Planer verwalten.")
 
 MIN_PASSWORD_LENGTH = 12
 
@@ -278,17 +279,12 @@ def create_planner(name: str, password_stdin: bool) -> None:
     else:
         password = click.prompt("Passwort", hide_input=True, confirmation_prompt=True)
     if len(password) < MIN_PASSWORD_LENGTH:
-        click.echo(
-            f"Fehler: Das Passwort braucht mindestens {MIN_PASSWORD_LENGTH} Zeichen.", err=True
-        )
-        raise SystemExit(1)
+        raise UserError(f"Das Passwort braucht mindestens {MIN_PASSWORD_LENGTH} Zeichen.")
     name = name.strip()
     if not name or len(name) > 80:
-        click.echo("Fehler: Der Name muss 1 bis 80 Zeichen lang sein.", err=True)
-        raise SystemExit(1)
+        raise UserError("Der Name muss 1 bis 80 Zeichen lang sein.")
     if not get_store().add_planner(name, generate_password_hash(password)):
-        click.echo(f"Fehler: Ein Konto „{name}“ gibt es schon.", err=True)
-        raise SystemExit(1)
+        raise UserError(f"Ein Konto „{name}“ gibt es schon.")
     click.echo(f"Konto „{name}“ angelegt.")
 
 
@@ -297,12 +293,10 @@ def create_planner(name: str, password_stdin: bool) -> None:
 def deactivate_planner(name: str) -> None:
     """Sperrt ein Konto; seine Sitzungen enden sofort."""
     if not get_store().deactivate_planner(name):
-        click.echo(f"Fehler: Ein Konto „{name}“ gibt es nicht.", err=True)
-        raise SystemExit(1)
+        raise UserError(f"Ein Konto „{name}“ gibt es nicht.")
     click.echo(f"Konto „{name}“ gesperrt.")
 
 
 def init_app(app) -> None:
     app.register_blueprint(bp)
-    app.cli.add_command(planner_cli)
     app.jinja_env.globals["current_planner"] = current_planner

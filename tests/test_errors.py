@@ -11,6 +11,7 @@ import pytest
 
 import app as app_package
 import measures
+from app.errors import Command
 from measures.domain.errors import NotFound, QueryError, UserError
 from measures.reading.geojson import dumps
 
@@ -151,3 +152,14 @@ def test_every_json_answer_is_written_by_the_one_writer(client):
         text = response.get_data(as_text=True)
         # Flask's jsonify would end the body with a line break and may escape umlauts.
         assert text == dumps(response.get_json())
+
+
+def test_every_command_reports_a_user_error_alike(app, runner):
+    groups = [app.cli.commands[name] for name in ("db", "privacy", "planner")]
+    commands = [command for group in groups for command in group.commands.values()]
+    assert len(commands) >= 8
+    assert all(isinstance(command, Command) for command in [*commands, app.cli.commands["export"]])
+    result = runner.invoke(args=["planner", "deactivate", "niemand"])
+    assert result.exit_code == 1
+    assert "Fehler: Ein Konto „niemand“ gibt es nicht." in result.output
+    assert "Traceback" not in result.output
