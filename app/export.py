@@ -27,9 +27,9 @@ from flask import (
 )
 from flask.cli import with_appcontext
 
+from app.auth import current_planner, planner_required
 from app.db import get_store
 from app.errors import Command
-from app.planning import current_planner, planner_required
 from app.security import limit_views
 from measures.domain.errors import QueryError, UserError
 from measures.domain.vocabulary import CATEGORIES, LAYERS, LOCATION_KINDS, STATUSES

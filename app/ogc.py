@@ -48,7 +48,7 @@ def _rate_limit(state) -> None:
     app = state.app
     limiter = app.extensions.get("quartierskarte.limiter")
     if limiter is not None:
-        limiter.limit(lambda: app.config.get("RATELIMIT_OGC") or app.config["RATELIMIT_API"])(bp)
+        limiter.limit(lambda: app.config["RATELIMIT_OGC"] or app.config["RATELIMIT_API"])(bp)
 
 
 # -- request and response helpers ------------------------------------------------------
