@@ -13,7 +13,7 @@ only translate it, chosen by the blueprint that answers the request:
 - the OGC API (blueprint ``ogc``) answers OGC API exceptions
   ``{"code": "InvalidParameterValue", "description": …, "status": 400}``, because OGC
   clients (QGIS, GDAL) show ``description`` to their users; a browser gets the page;
-- everything else answers a German page;
+- everything else answers a page, in English where the catalogue has the message;
 - a command of the command line (``Command``, ``Commands``) ends with ``Fehler: …`` on
   stderr and exit status 1.
 
@@ -25,22 +25,24 @@ from __future__ import annotations
 import click
 from flask import Flask, Response, current_app, render_template, request
 from flask.cli import AppGroup
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.responses import json_response
 from measures.domain.errors import UserError
+from measures.domain.vocabulary import N_
 from measures.ogc.negotiation import HTML, choose_format
 
 MESSAGES = {
-    400: "Die Anfrage ist fehlerhaft.",
-    403: "Dafür fehlt die Berechtigung.",
-    404: "Diese Seite gibt es nicht.",
-    405: "Diese Anfragemethode ist hier nicht erlaubt.",
-    413: "Die gesendeten Daten sind zu groß.",
-    415: "Dieses Datenformat wird hier nicht angenommen.",
-    429: "Zu viele Anfragen in kurzer Zeit. Bitte warten Sie einen Moment.",
-    500: "Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es später noch einmal.",
+    400: N_("Die Anfrage ist fehlerhaft."),
+    403: N_("Dafür fehlt die Berechtigung."),
+    404: N_("Diese Seite gibt es nicht."),
+    405: N_("Diese Anfragemethode ist hier nicht erlaubt."),
+    413: N_("Die gesendeten Daten sind zu groß."),
+    415: N_("Dieses Datenformat wird hier nicht angenommen."),
+    429: N_("Zu viele Anfragen in kurzer Zeit. Bitte warten Sie einen Moment."),
+    500: N_("Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es später noch einmal."),
 }
 CODES = {
     400: "bad_request",
@@ -62,7 +64,7 @@ OGC_CODES = {
 }
 JSON_API = "api"
 OGC_API = "ogc"
-CSRF_MESSAGE = (
+CSRF_MESSAGE = N_(
     "Das Formular ist abgelaufen oder unvollständig. Bitte laden Sie die Seite neu und "
     "senden Sie es noch einmal."
 )
@@ -110,8 +112,10 @@ def _ogc_answer(error: UserError) -> Response:
 
 
 def _page(error: UserError) -> Response:
+    # The messages of this module are in the catalogue; those of the domain stay German.
+    message = gettext(error.message)
     response = current_app.make_response(
-        render_template("error.html", status=error.status, message=error.message)
+        render_template("error.html", status=error.status, message=message)
     )
     response.status_code = error.status
     return response

@@ -163,3 +163,16 @@ def test_every_command_reports_a_user_error_alike(app, runner):
     assert result.exit_code == 1
     assert "Fehler: Ein Konto „niemand“ gibt es nicht." in result.output
     assert "Traceback" not in result.output
+
+
+def test_pages_answer_in_the_chosen_language_and_the_api_in_german(client):
+    client.set_cookie("sprache", "en")
+    page = client.get("/gibt-es-nicht")
+    assert page.status_code == 404
+    text = page.get_data(as_text=True)
+    assert "This page does not exist." in text and "Error code 404." in text
+    api = client.get("/api/gibt-es-nicht")
+    assert api.get_json()["error"]["message"] == "Diese Seite gibt es nicht."
+    # A message of the domain has no translation: it stays German rather than vanish.
+    refused = client.get(f"/export/measures.gpkg?{BAD_BOX}")
+    assert BOX_MESSAGE in unescape(refused.get_data(as_text=True))
