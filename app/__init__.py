@@ -26,6 +26,8 @@ DEFAULTS = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_KEY_PREFIX": "quartierskarte",
     "RATELIMIT_API": "600 per minute",
+    # The OGC API's own budget per address; None: the same as RATELIMIT_API.
+    "RATELIMIT_OGC": None,
     # Idea submissions (form and API together), supports, planner logins: per address.
     "RATELIMIT_IDEAS": "5 per minute;30 per day",
     "RATELIMIT_SUPPORT": "30 per hour",
@@ -38,6 +40,8 @@ DEFAULTS = {
     "IMPORT_MAX_FEATURES": 10_000,
     "IMPORT_MAX_AGE_S": 24 * 3600,
     "IMPORT_FOLDER": None,
+    # What each worker keeps of the layers (app/layer_cache.py); 0 turns the cache off.
+    "LAYER_CACHE_BYTES": 64 * 1024 * 1024,
     # Bodies larger than this are refused with 413 before anything reads them.
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -111,6 +115,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from app import (
         api,
+        auth,
         db,
         errors,
         export,
@@ -139,6 +144,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(ogc.bp)
     export.init_app(app, limiter)
     gis_import.init_app(app)
+    # Every command of `flask --app app …`, registered here and nowhere else.
+    for command in (db.db_cli, db.privacy_cli, auth.planner_cli, export.export_command):
+        app.cli.add_command(command)
 
     # One budget for ideas, whichever way they come in; supports and logins have their own.
     submissions = limiter.shared_limit(

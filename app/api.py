@@ -5,21 +5,22 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, request, url_for
 from shapely.geometry import Point
 from werkzeug.http import generate_etag
 
 from app.db import get_store
-from app.errors import ApiError
 from app.layer_cache import index_of, layer_cache
 from app.openapi import openapi_document
 from app.participation import status_url, submit_idea
+from app.responses import json_response
+from measures.domain.errors import NotFound, QueryError, UserError
 from measures.domain.ideas import InvalidSubmission
 from measures.domain.layers import LAYERS
 from measures.domain.query import LayerQuery
 from measures.reading import geojson
 from measures.reading import idea_points as points
-from measures.reading.parameters import QueryError, check_layer, parse_layer_query
+from measures.reading.parameters import check_layer, parse_layer_query
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -125,7 +126,7 @@ def idea_points():
 
 def _one(feature: dict | None, what: str, feature_id: str, layer: str) -> Response:
     if feature is None:
-        raise ApiError(404, "not_found", f"{what} '{feature_id}' gibt es nicht.", "id")
+        raise NotFound(f"{what} '{feature_id}' gibt es nicht.", "id")
     return _conditional(_dumps(feature), GEOJSON, get_store().layers.changed_at(layer))
 
 
@@ -159,40 +160,39 @@ JSON_TYPES = ("application/json", "application/geo+json")
 API_FIELDS = {"location": "geometry"}
 
 
+def _invalid_feature(message: str, parameter: str) -> UserError:
+    return UserError(message, code="invalid_feature", parameter=parameter)
+
+
 def _read_feature() -> dict:
-    """The request body as a GeoJSON Feature with a Point, or an ApiError saying why not."""
+    """The request body as a GeoJSON Feature with a Point, or a UserError saying why not."""
     if request.mimetype not in JSON_TYPES:
-        raise ApiError(
-            415,
-            "unsupported_media_type",
+        raise UserError(
             "Bitte senden Sie GeoJSON mit Content-Type application/geo+json oder application/json.",
+            status=415,
+            code="unsupported_media_type",
         )
     try:
         body = json.loads(request.get_data(cache=False).decode("utf-8"))
     except UnicodeDecodeError:
-        raise ApiError(400, "invalid_json", "Der Inhalt ist nicht UTF-8-kodiert.") from None
+        raise UserError("Der Inhalt ist nicht UTF-8-kodiert.", code="invalid_json") from None
     except (ValueError, RecursionError):
-        raise ApiError(400, "invalid_json", "Der Inhalt ist kein gültiges JSON.") from None
+        raise UserError("Der Inhalt ist kein gültiges JSON.", code="invalid_json") from None
     if not isinstance(body, dict) or body.get("type") != "Feature":
-        raise ApiError(400, "invalid_feature", "Erwartet wird ein GeoJSON-Feature.", "type")
+        raise _invalid_feature("Erwartet wird ein GeoJSON-Feature.", "type")
     geometry = body.get("geometry")
     if not isinstance(geometry, dict) or geometry.get("type") != "Point":
-        raise ApiError(
-            400, "invalid_feature", "Die Geometrie muss ein GeoJSON-Point sein.", "geometry"
-        )
+        raise _invalid_feature("Die Geometrie muss ein GeoJSON-Point sein.", "geometry")
     coordinates = geometry.get("coordinates")
     if not isinstance(coordinates, list) or len(coordinates) != 2:
-        raise ApiError(
-            400,
-            "invalid_feature",
-            "Der Punkt braucht genau zwei Koordinaten: [Länge, Breite] in EPSG:4326.",
-            "geometry",
+        raise _invalid_feature(
+            "Der Punkt braucht genau zwei Koordinaten: [Länge, Breite] in EPSG:4326.", "geometry"
         )
     if any(isinstance(c, bool) or not isinstance(c, int | float) for c in coordinates):
-        raise ApiError(400, "invalid_feature", "Die Koordinaten müssen Zahlen sein.", "geometry")
+        raise _invalid_feature("Die Koordinaten müssen Zahlen sein.", "geometry")
     properties = body.get("properties")
     if not isinstance(properties, dict):
-        raise ApiError(400, "invalid_feature", "'properties' muss ein Objekt sein.", "properties")
+        raise _invalid_feature("'properties' muss ein Objekt sein.", "properties")
     return {"lon": coordinates[0], "lat": coordinates[1], "properties": properties}
 
 
@@ -211,24 +211,17 @@ def create_idea():
     try:
         submission = submit_idea({**data, "lon": feature["lon"], "lat": feature["lat"]})
     except InvalidSubmission as error:
-        fields = {API_FIELDS.get(k, k): v for k, v in error.errors.items()}
-        first = next(iter(fields))
-        raise ApiError(
-            400,
-            "invalid_submission",
-            "Die Idee wurde nicht angenommen: " + " ".join(fields.values()),
-            first,
-            fields,
-        ) from None
-    response = jsonify(
+        # The same error, with the fields named as the API names them.
+        renamed = {API_FIELDS.get(k, k): v for k, v in error.errors.items()}
+        raise InvalidSubmission(renamed) from None
+    return json_response(
         {
             "id": submission.idea.id,
             "moderation_state": submission.idea.moderation_state,
             "status_url": status_url(submission.status_token),
-        }
+        },
+        201,
     )
-    response.status_code = 201
-    return response
 
 
 @bp.get("/ideas/nearby")
@@ -246,10 +239,10 @@ def ideas_nearby():
         raise QueryError("radius", "'radius' muss zwischen 1 und 1000 Metern liegen.")
     ideas = get_store().ideas.near(Point(lon, lat), radius, limit=10)
     document = geojson.feature_collection([geojson.to_feature("ideas", i) for i in ideas], "ideas")
-    return current_app.response_class(_dumps(document), mimetype=GEOJSON)
+    return json_response(document, content_type=GEOJSON)
 
 
 @bp.get("/openapi.json")
 def openapi():
     """The OpenAPI 3.0 description of this API."""
-    return jsonify(openapi_document())
+    return json_response(openapi_document())

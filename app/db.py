@@ -7,22 +7,18 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
 from sqlalchemy.exc import ArgumentError, OperationalError
 
+from app.errors import Commands
+from measures.domain.errors import UserError
 from measures.domain.seed import GEODATA_DIR, read_seed
 from measures.domain.validation import InvalidFeatures
 from measures.storage import Store, create_engine_for, upgrade
-from measures.storage.maintenance import (
-    MaintenanceError,
-    backup_sqlite,
-    copy_database,
-    restore_sqlite,
-)
+from measures.storage.maintenance import backup_sqlite, copy_database, restore_sqlite
 
 _KEY = "quartierskarte.store"
 
-db_cli = AppGroup("db", help="Datenbank anlegen, migrieren und mit Geodaten füllen.")
+db_cli = Commands("db", help="Datenbank anlegen, migrieren und mit Geodaten füllen.")
 
 
 def get_store() -> Store:
@@ -32,8 +28,6 @@ def get_store() -> Store:
 
 def init_app(app: Flask) -> None:
     app.extensions[_KEY] = Store(create_engine_for(app.config["DATABASE_URL"]))
-    app.cli.add_command(db_cli)
-    app.cli.add_command(privacy_cli)
 
 
 def _load_seed(directory: Path, tolerance: float) -> None:
@@ -80,19 +74,11 @@ def init_command() -> None:
     _load_seed(GEODATA_DIR, current_app.config["QUARTIER_TOLERANCE_M"])
 
 
-def _fail(error: Exception) -> None:
-    click.echo(f"Fehler: {error}", err=True)
-    raise SystemExit(1)
-
-
 @db_cli.command("backup")
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(target: Path) -> None:
     """Schreibt eine konsistente Sicherung der SQLite-Datenbank nach TARGET (auch im Betrieb)."""
-    try:
-        backup_sqlite(get_store().engine, target)
-    except MaintenanceError as error:
-        _fail(error)
+    backup_sqlite(get_store().engine, target)
     click.echo(f"Sicherung geschrieben: {target}")
 
 
@@ -105,10 +91,7 @@ def restore_command(source: Path, yes: bool) -> None:
         click.confirm(
             "Alle Daten der Datenbank werden durch die Sicherung ersetzt. Fortfahren?", abort=True
         )
-    try:
-        restore_sqlite(get_store().engine, source)
-    except MaintenanceError as error:
-        _fail(error)
+    restore_sqlite(get_store().engine, source)
     click.echo(f"Sicherung wiederhergestellt: {source}")
 
 
@@ -119,20 +102,22 @@ def copy_to_command(target_url: str) -> None:
     try:
         target = create_engine_for(target_url)
     except (ValueError, ArgumentError):
-        _fail(ValueError("TARGET_URL ist keine gültige Datenbank-Adresse (postgresql://…)."))
+        raise UserError(
+            "TARGET_URL ist keine gültige Datenbank-Adresse (postgresql://…)."
+        ) from None
     try:
         counts = copy_database(get_store().engine, target)
-    except MaintenanceError as error:
-        _fail(error)
     except OperationalError:
-        _fail(ValueError("Die Zieldatenbank ist nicht erreichbar; Adresse und Zugang prüfen."))
+        raise UserError(
+            "Die Zieldatenbank ist nicht erreichbar; Adresse und Zugang prüfen."
+        ) from None
     finally:
         target.dispose()
     for table, count in counts.items():
         click.echo(f"{table}: {count} Zeilen kopiert")
 
 
-privacy_cli = AppGroup("privacy", help="Datenschutz: personenbezogene Daten fristgerecht löschen.")
+privacy_cli = Commands("privacy", help="Datenschutz: personenbezogene Daten fristgerecht löschen.")
 
 
 @privacy_cli.command("purge-contacts")

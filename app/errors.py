@@ -1,31 +1,48 @@
-"""Errors: one JSON shape for the API, a German page for people; never internals.
+"""Errors: one family (``measures.domain.errors``), answered as the blueprint's audience expects.
 
-The JSON shape, pinned by ``tests/test_error_shape.py``::
+Every view raises a ``UserError`` (or lets werkzeug raise an HTTP error); the handlers here
+only translate it, chosen by the blueprint that answers the request:
 
-    {"error": {"status": 400, "code": "invalid_parameter",
-               "message": "…German, safe to show…", "parameter": "bbox"}}
+- the JSON API (blueprint ``api``) answers one shape, pinned by ``tests/test_error_shape.py``::
 
-``parameter`` is present only when one query parameter or field is at fault; ``fields``
-(field → message) only when a submitted body has several problems.
+      {"error": {"status": 400, "code": "invalid_parameter",
+                 "message": "…German, safe to show…", "parameter": "bbox"}}
+
+  ``parameter`` is present only when one query parameter or field is at fault; ``fields``
+  (field → message) only when a submitted body has several problems;
+- the OGC API (blueprint ``ogc``) answers OGC API exceptions
+  ``{"code": "InvalidParameterValue", "description": …, "status": 400}``, because OGC
+  clients (QGIS, GDAL) show ``description`` to their users; a browser gets the page;
+- everything else answers a page, in English where the catalogue has the message;
+- a command of the command line (``Command``, ``Commands``) ends with ``Fehler: …`` on
+  stderr and exit status 1.
+
+Never internals: an unexpected error goes to the log and is answered with a plain 500.
 """
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
+import click
+from flask import Flask, Response, current_app, render_template, request
+from flask.cli import AppGroup
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from measures.reading.parameters import QueryError
+from app.responses import json_response
+from measures.domain.errors import UserError
+from measures.domain.vocabulary import N_
+from measures.ogc.negotiation import HTML, choose_format
 
 MESSAGES = {
-    400: "Die Anfrage ist fehlerhaft.",
-    403: "Dafür fehlt die Berechtigung.",
-    404: "Diese Seite gibt es nicht.",
-    405: "Diese Anfragemethode ist hier nicht erlaubt.",
-    413: "Die gesendeten Daten sind zu groß.",
-    415: "Dieses Datenformat wird hier nicht angenommen.",
-    429: "Zu viele Anfragen in kurzer Zeit. Bitte warten Sie einen Moment.",
-    500: "Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es später noch einmal.",
+    400: N_("Die Anfrage ist fehlerhaft."),
+    403: N_("Dafür fehlt die Berechtigung."),
+    404: N_("Diese Seite gibt es nicht."),
+    405: N_("Diese Anfragemethode ist hier nicht erlaubt."),
+    413: N_("Die gesendeten Daten sind zu groß."),
+    415: N_("Dieses Datenformat wird hier nicht angenommen."),
+    429: N_("Zu viele Anfragen in kurzer Zeit. Bitte warten Sie einen Moment."),
+    500: N_("Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es später noch einmal."),
 }
 CODES = {
     400: "bad_request",
@@ -37,83 +54,124 @@ CODES = {
     429: "too_many_requests",
     500: "internal_error",
 }
+# OGC API exception codes by status; the service itself refuses with 400 only a parameter.
+OGC_CODES = {
+    400: "InvalidParameterValue",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    429: "TooManyRequests",
+    500: "NoApplicableCode",
+}
+JSON_API = "api"
+OGC_API = "ogc"
+CSRF_MESSAGE = N_(
+    "Das Formular ist abgelaufen oder unvollständig. Bitte laden Sie die Seite neu und "
+    "senden Sie es noch einmal."
+)
 
 
-class ApiError(Exception):
-    """An error of the API with a German message that is safe to show."""
+def _blueprint() -> str | None:
+    """The name of the blueprint that answers the request.
 
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        message: str,
-        parameter: str | None = None,
-        fields: dict[str, str] | None = None,
-    ):
-        super().__init__(message)
-        self.status, self.code, self.message, self.parameter = status, code, message, parameter
-        self.fields = fields
-
-
-def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/api"
+    A URL that no route matches has none (Flask routes before it knows the blueprint), so
+    then it is the blueprint under whose prefix the path lies: ``/api/gibt-es-nicht`` is
+    answered as the JSON API answers.
+    """
+    if request.blueprint is not None:
+        return request.blueprint
+    for name, blueprint in current_app.blueprints.items():
+        prefix = blueprint.url_prefix
+        if prefix and (request.path == prefix or request.path.startswith(prefix + "/")):
+            return name
+    return None
 
 
-def error_response(
-    status: int,
-    code: str,
-    message: str,
-    parameter: str | None = None,
-    fields: dict[str, str] | None = None,
-) -> Response:
-    if _wants_json():
-        body: dict = {"status": status, "code": code, "message": message}
-        if parameter is not None:
-            body["parameter"] = parameter
-        if fields:
-            body["fields"] = fields
-        response = jsonify({"error": body})
-    else:
-        response = current_app.make_response(
-            render_template("error.html", status=status, message=message)
-        )
-    response.status_code = status
+def _api_answer(error: UserError) -> Response:
+    body: dict = {"status": error.status, "code": error.code, "message": error.message}
+    if error.parameter is not None:
+        body["parameter"] = error.parameter
+    if error.fields:
+        body["fields"] = error.fields
+    return json_response({"error": body}, error.status)
+
+
+def _ogc_wants_page() -> bool:
+    try:
+        return choose_format(request.args.getlist("f"), request.accept_mimetypes) == HTML
+    except UserError:  # a wrong ``f`` is the error being answered: in JSON, then
+        return False
+
+
+def _ogc_answer(error: UserError) -> Response:
+    if _ogc_wants_page():
+        return _page(error)
+    code = OGC_CODES.get(error.status, "InvalidRequest")
+    return json_response(
+        {"code": code, "description": error.message, "status": error.status}, error.status
+    )
+
+
+def _page(error: UserError) -> Response:
+    # The messages of this module are in the catalogue; those of the domain stay German.
+    message = gettext(error.message)
+    response = current_app.make_response(
+        render_template("error.html", status=error.status, message=message)
+    )
+    response.status_code = error.status
     return response
 
 
+def answer(error: UserError) -> Response:
+    """``error`` as the audience of the answering blueprint reads it."""
+    blueprint = _blueprint()
+    if blueprint == JSON_API:
+        return _api_answer(error)
+    if blueprint == OGC_API:
+        return _ogc_answer(error)
+    return _page(error)
+
+
+def _http_error(error: HTTPException) -> Response:
+    status = error.code or 500
+    response = answer(
+        UserError(
+            MESSAGES.get(status, MESSAGES[400]),
+            status=status,
+            code=CODES.get(status, "http_error"),
+        )
+    )
+    if status == 405 and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+def _unexpected_error(_error: Exception) -> Response:
+    # The detail goes to the log for the operators; the response says nothing internal.
+    current_app.logger.exception("Unerwarteter Fehler bei %s %s", request.method, request.path)
+    return answer(UserError(MESSAGES[500], status=500, code=CODES[500]))
+
+
 def init_app(app: Flask) -> None:
-    @app.errorhandler(QueryError)
-    def query_error(error: QueryError):
-        status = 404 if error.code == "unknown_layer" else 400
-        return error_response(status, error.code, error.message, error.parameter)
+    app.register_error_handler(UserError, answer)
+    app.register_error_handler(
+        CSRFError, lambda _error: answer(UserError(CSRF_MESSAGE, code="csrf_failed"))
+    )
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
 
-    @app.errorhandler(ApiError)
-    def api_error(error: ApiError):
-        return error_response(
-            error.status, error.code, error.message, error.parameter, error.fields
-        )
 
-    @app.errorhandler(CSRFError)
-    def csrf_error(_error: CSRFError):
-        return error_response(
-            400,
-            "csrf_failed",
-            "Das Formular ist abgelaufen oder unvollständig. Bitte laden Sie die Seite neu und "
-            "senden Sie es noch einmal.",
-        )
+class Command(click.Command):
+    """A command of the command line that ends a ``UserError`` with its message."""
 
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        status = error.code or 500
-        response = error_response(
-            status, CODES.get(status, "http_error"), MESSAGES.get(status, MESSAGES[400])
-        )
-        if status == 405 and error.valid_methods:
-            response.headers["Allow"] = ", ".join(error.valid_methods)
-        return response
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except UserError as error:
+            click.echo(f"Fehler: {error.message}", err=True)
+            ctx.exit(1)
 
-    @app.errorhandler(Exception)
-    def unexpected_error(error: Exception):
-        # The detail goes to the log for the operators; the response says nothing internal.
-        app.logger.exception("Unerwarteter Fehler bei %s %s", request.method, request.path)
-        return error_response(500, CODES[500], MESSAGES[500])
+
+class Commands(AppGroup):
+    """A group of commands (``flask --app app db …``), each a ``Command``."""
+
+    command_class = Command

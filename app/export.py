@@ -27,13 +27,15 @@ from flask import (
 )
 from flask.cli import with_appcontext
 
+from app.auth import current_planner, planner_required
 from app.db import get_store
-from app.planning import current_planner, planner_required
+from app.errors import Command
 from app.security import limit_views
+from measures.domain.errors import QueryError, UserError
 from measures.domain.layers import LAYERS
 from measures.domain.vocabulary import CATEGORIES, LOCATION_KINDS, STATUSES
 from measures.gis import export, formats
-from measures.reading.parameters import LAYER_PARAMETERS, QueryError
+from measures.reading.parameters import LAYER_PARAMETERS
 
 bp = Blueprint("export", __name__, url_prefix="/export")
 
@@ -186,7 +188,7 @@ def planner_ideas_form():
     return _send(spec, private=True, record_as=record)
 
 
-@click.command("export")
+@click.command("export", cls=Command)
 @click.option(
     "--layer",
     type=click.Choice(export.PUBLIC_LAYERS),
@@ -232,15 +234,10 @@ def export_command(
         if values
     }
     layers = [layer] if layer else list(export.PUBLIC_LAYERS)
-    try:
-        spec = export.parse_spec(layers, format_key, args)
-    except QueryError as error:
-        click.echo(f"Fehler: {error.message}", err=True)
-        raise SystemExit(1) from None
+    spec = export.parse_spec(layers, format_key, args)
     target = output or Path(export.download_name(spec, date.today()))
     if target.exists() and not force:
-        click.echo(f"Fehler: {target} gibt es schon (--force überschreibt).", err=True)
-        raise SystemExit(1)
+        raise UserError(f"{target} gibt es schon (--force überschreibt).")
     with tempfile.TemporaryDirectory(prefix="quartierskarte-export-") as directory:
         result = export.write_export(get_store(), spec, Path(directory))
         shutil.move(result.path, target)
@@ -250,7 +247,6 @@ def export_command(
 
 def init_app(app: Flask, limiter) -> None:
     app.register_blueprint(bp)
-    app.cli.add_command(export_command)
     # Building a file costs far more than an API answer: a budget of its own.
     limit_views(
         app,

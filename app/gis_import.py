@@ -31,8 +31,8 @@ from flask_babel import format_decimal, gettext
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import secure_filename
 
+from app.auth import current_planner, planner_required
 from app.db import get_store
-from app.planning import current_planner, planner_required
 from app.security import csrf
 from measures.domain.layers import LAYERS
 from measures.gis.files import GisFileError, read_upload, upload_kind

@@ -1,23 +1,21 @@
 """OGC API – Features under ``/ogc``: a thin layer over ``measures.ogc``.
 
 Each view parses the request, asks ``measures.ogc`` for the document and writes it as
-JSON or renders it as a German page. Errors under ``/ogc`` use the OGC exception shape
-``{"code", "description", "status"}`` instead of the read API's, because OGC clients
-(QGIS, GDAL) show ``description`` to their users.
+JSON or renders it as a German page. Errors under ``/ogc`` are answered in the OGC
+exception shape ``{"code", "description", "status"}`` by ``app/errors.py``.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from shapely.geometry import box, mapping
-from werkzeug.exceptions import HTTPException
 
 from app.db import get_store
-from app.errors import MESSAGES
 from app.layer_cache import index_of, layer_cache
+from app.responses import json_response
+from measures.domain.errors import NotFound
 from measures.ogc import crs as ogc_crs
 from measures.ogc import documents, features, params
 from measures.ogc.collections import (
@@ -29,7 +27,6 @@ from measures.ogc.collections import (
     get_collection,
 )
 from measures.ogc.datetimes import iso
-from measures.ogc.errors import OGCError, not_found
 from measures.ogc.links import Urls
 from measures.ogc.negotiation import (
     GEOJSON_TYPE,
@@ -45,21 +42,13 @@ from measures.reading import geojson
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 
-ERROR_CODES = {
-    404: "NotFound",
-    405: "MethodNotAllowed",
-    429: "TooManyRequests",
-    500: "NoApplicableCode",
-}
-
-
 @bp.record_once
 def _rate_limit(state) -> None:
     # The same protection as the read API; RATELIMIT_OGC may set its own limit.
     app = state.app
     limiter = app.extensions.get("quartierskarte.limiter")
     if limiter is not None:
-        limiter.limit(lambda: app.config.get("RATELIMIT_OGC") or app.config["RATELIMIT_API"])(bp)
+        limiter.limit(lambda: app.config["RATELIMIT_OGC"] or app.config["RATELIMIT_API"])(bp)
 
 
 # -- request and response helpers ------------------------------------------------------
@@ -81,8 +70,7 @@ _dumps = geojson.dumps
 
 
 def _json(document: dict, content_type: str, crs: str | None = None) -> Response:
-    body = _dumps(document)
-    response = current_app.response_class(body, content_type=content_type)
+    response = json_response(document, content_type=content_type)
     if crs is not None:
         response.headers["Content-Crs"] = ogc_crs.content_crs_header(crs)
     return response
@@ -105,7 +93,7 @@ def _html(template: str, crs: str | None = None, **context) -> Response:
 def _collection(collection_id: str) -> Collection:
     collection = get_collection(collection_id)
     if collection is None:
-        raise not_found(
+        raise NotFound(
             f"Die Sammlung '{collection_id}' gibt es nicht. "
             f"Vorhanden sind: {', '.join(COLLECTIONS)}."
         )
@@ -128,51 +116,6 @@ def _map_data(urls: Urls, collection: Collection, items: list[dict]) -> dict:
             for f in items
         ],
     }
-
-
-# -- errors ---------------------------------------------------------------------------
-
-
-def _wants_html() -> bool:
-    try:
-        return _format() == HTML
-    except OGCError:
-        return False
-
-
-def _error(status: int, code: str, description: str) -> Response:
-    if _wants_html():
-        response = current_app.make_response(
-            render_template("error.html", status=status, message=description)
-        )
-    else:
-        body = {"code": code, "description": description, "status": status}
-        response = _json(body, JSON_TYPE)
-    response.status_code = status
-    return response
-
-
-@bp.errorhandler(OGCError)
-def ogc_error(error: OGCError):
-    return _error(error.status, error.code, error.description)
-
-
-@bp.errorhandler(HTTPException)
-def http_error(error: HTTPException):
-    status = error.code or 500
-    response = _error(
-        status, ERROR_CODES.get(status, "InvalidRequest"), MESSAGES.get(status, MESSAGES[400])
-    )
-    if status == 405 and error.valid_methods:
-        response.headers["Allow"] = ", ".join(error.valid_methods)
-    return response
-
-
-@bp.errorhandler(Exception)
-def unexpected_error(error: Exception):
-    # The detail goes to the log for the operators; the response says nothing internal.
-    current_app.logger.exception("Unerwarteter Fehler bei %s %s", request.method, request.path)
-    return _error(500, ERROR_CODES[500], MESSAGES[500])
 
 
 # -- resources ------------------------------------------------------------------------
@@ -301,7 +244,7 @@ def _items_json(urls: Urls, found: Collection, items_request: params.ItemsReques
     head, tail = layer_cache().get_or_build(
         found.id, ("ogc", urls.base, items_request), changed_at, build
     )
-    stamp = json.dumps(iso(datetime.now(UTC).replace(microsecond=0))).encode()
+    stamp = _dumps(iso(datetime.now(UTC).replace(microsecond=0))).encode()
     # The parts as they are, not joined: no copy of a large page per request.
     response = current_app.response_class([head, stamp, tail], content_type=GEOJSON_TYPE)
     response.content_length = len(head) + len(stamp) + len(tail)
@@ -358,4 +301,4 @@ def item(collection_id: str, feature_id: str):
 @bp.get("/<path:unknown>")
 def unknown_resource(unknown: str):
     """Anything else under /ogc: a 404 in the OGC shape, not the site's error page."""
-    raise not_found("Diese Adresse gibt es in der OGC API nicht.")
+    raise NotFound("Diese Adresse gibt es in der OGC API nicht.")

@@ -1,116 +1,31 @@
 """The planners' area under ``/planung``: login, the moderation queue, the history.
 
-Passwords are hashed with werkzeug's scrypt. A session is a signed cookie holding the
-planner's id and a nonce that the database changes at every login and logout, so logging
-out ends every copy of the session, and deactivating a planner ends their sessions too.
+Who is logged in, and how, is ``app/auth.py``; its login and logout pages are served here.
 """
 
 from __future__ import annotations
 
-import functools
-import sys
-
-import click
 from flask import (
     Blueprint,
     abort,
     flash,
-    g,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
-from flask.cli import AppGroup
 from flask_babel import gettext
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.auth import current_planner, login, logout, planner_required
 from app.db import get_store
 from app.residents_map import planning_map, render_map
 from measures.domain.ideas import InvalidSubmission, validate_edit, validate_reason
-from measures.domain.model import Planner
 from measures.domain.moderation import OPEN_STATES
 from measures.domain.vocabulary import CATEGORIES, IDEA_ACTIONS, MODERATION_STATES, STATUSES
 
 bp = Blueprint("planning", __name__, url_prefix="/planung")
-planner_cli = AppGroup("planner", help="Konten der Planerinnen und Planer verwalten.")
-
-MIN_PASSWORD_LENGTH = 12
-
-
-def current_planner() -> Planner | None:
-    """The logged-in planner, or None when the session is missing, old or revoked."""
-    if "planner" in g:
-        return g.planner
-    planner = None
-    planner_id, nonce = session.get("planner_id"), session.get("planner_nonce")
-    if planner_id is not None and nonce:
-        found = get_store().planners.get(planner_id)
-        if found is not None and found.active and found.session_nonce == nonce:
-            planner = found
-    g.planner = planner
-    return planner
-
-
-def planner_required(view):
-    @functools.wraps(view)
-    def wrapped(*args, **kwargs):
-        if current_planner() is None:
-            return redirect(url_for("planning.login", weiter=request.path))
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
-def _safe_next(target: str | None) -> str:
-    # Only paths inside the planners' area: no redirects to other sites.
-    if target and target.startswith("/planung") and not target.startswith("//"):
-        return target
-    return url_for("planning.queue")
-
-
-@bp.route("/anmelden", methods=["GET", "POST"])
-def login():
-    """Log in with name and password."""
-    if request.method == "GET":
-        return render_template("planning/login.html", weiter=request.args.get("weiter", ""))
-    username = request.form.get("username", "").strip()
-    password = request.form.get("password", "")
-    store = get_store()
-    planner = store.planners.by_name(username) if username else None
-    if (
-        planner is None
-        or not planner.active
-        or not check_password_hash(planner.password_hash, password)
-    ):
-        return (
-            render_template(
-                "planning/login.html",
-                weiter=request.form.get("weiter", ""),
-                error=gettext("Name oder Passwort ist falsch."),
-                username=username,
-            ),
-            401,
-        )
-    nonce = store.planners.renew_nonce(planner.id)
-    # A new session, so that a session id planted before the login is worthless.
-    session.clear()
-    session["planner_id"] = planner.id
-    session["planner_nonce"] = nonce
-    session.permanent = False
-    return redirect(_safe_next(request.form.get("weiter")))
-
-
-@bp.post("/abmelden")
-def logout():
-    """Log out everywhere: the nonce changes, so every copy of the session is void."""
-    planner = current_planner()
-    if planner is not None:
-        get_store().planners.renew_nonce(planner.id)
-    session.clear()
-    flash(gettext("Sie sind abgemeldet."), "info")
-    return redirect(url_for("planning.login"))
+bp.add_url_rule("/anmelden", view_func=login, methods=["GET", "POST"])
+bp.add_url_rule("/abmelden", view_func=logout, methods=["POST"])
 
 
 @bp.get("/")
@@ -251,41 +166,6 @@ def log():
     )
 
 
-@planner_cli.command("create")
-@click.argument("name")
-@click.option("--password-stdin", is_flag=True, help="Das Passwort von der Standardeingabe lesen.")
-def create_planner(name: str, password_stdin: bool) -> None:
-    """Legt ein Konto an (nicht interaktiv mit --password-stdin)."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = click.prompt("Passwort", hide_input=True, confirmation_prompt=True)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        click.echo(
-            f"Fehler: Das Passwort braucht mindestens {MIN_PASSWORD_LENGTH} Zeichen.", err=True
-        )
-        raise SystemExit(1)
-    name = name.strip()
-    if not name or len(name) > 80:
-        click.echo("Fehler: Der Name muss 1 bis 80 Zeichen lang sein.", err=True)
-        raise SystemExit(1)
-    if not get_store().planners.add(name, generate_password_hash(password)):
-        click.echo(f"Fehler: Ein Konto „{name}“ gibt es schon.", err=True)
-        raise SystemExit(1)
-    click.echo(f"Konto „{name}“ angelegt.")
-
-
-@planner_cli.command("deactivate")
-@click.argument("name")
-def deactivate_planner(name: str) -> None:
-    """Sperrt ein Konto; seine Sitzungen enden sofort."""
-    if not get_store().planners.deactivate(name):
-        click.echo(f"Fehler: Ein Konto „{name}“ gibt es nicht.", err=True)
-        raise SystemExit(1)
-    click.echo(f"Konto „{name}“ gesperrt.")
-
-
 def init_app(app) -> None:
     app.register_blueprint(bp)
-    app.cli.add_command(planner_cli)
     app.jinja_env.globals["current_planner"] = current_planner

@@ -18,6 +18,7 @@ from typing import Any
 
 from shapely.geometry import Point
 
+from measures.domain.errors import UserError
 from measures.domain.layers import LAYERS
 from measures.domain.model import Idea, IdeaContact
 from measures.domain.vocabulary import CATEGORIES
@@ -36,11 +37,16 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-class InvalidSubmission(Exception):
+class InvalidSubmission(UserError):
     """Every problem of a submission, by field; nothing of it is stored."""
 
     def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+        super().__init__(
+            "Die Idee wurde nicht angenommen: " + " ".join(errors.values()),
+            code="invalid_submission",
+            parameter=next(iter(errors), None),
+            fields=errors,
+        )
         self.errors = errors
 
 

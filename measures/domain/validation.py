@@ -19,6 +19,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 from measures.domain import geo
+from measures.domain.errors import UserError
 from measures.domain.fields import Field
 from measures.domain.layers import LAYERS
 from measures.domain.model import Location, Measure, Quartier, Source, TimelineStep
@@ -40,12 +41,12 @@ class Problem:
         return f"{self.file}: Objekt {feature}, Feld '{self.field}': {self.message}"
 
 
-class InvalidFeatures(Exception):
+class InvalidFeatures(UserError):
     """Raised with every problem found; nothing of the input is to be used."""
 
     def __init__(self, problems: Iterable[Problem]):
         self.problems = tuple(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+        super().__init__("\n".join(str(p) for p in self.problems), code="invalid_features")
 
 
 class _Reader:

@@ -7,25 +7,24 @@ the caller owns (a temporary one) so that large exports never sit in memory as a
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
+from datetime import date, datetime
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-from pyproj import CRS, Transformer
-from pyproj.exceptions import CRSError
 
+from measures.domain import crs
+from measures.domain.errors import QueryError
 from measures.domain.layers import LAYERS
 from measures.domain.model import IdeaContact
 from measures.domain.query import LayerQuery
+from measures.domain.times import parse_time
 from measures.domain.vocabulary import MODERATION_STATES
 from measures.gis import attributes, writers
 from measures.gis.formats import FORMATS, WGS84, ExportFormat
-from measures.reading.parameters import LAYER_PARAMETERS, QueryError, parse_layer_query
+from measures.reading.parameters import LAYER_PARAMETERS, parse_layer_query
 from measures.storage.filters import TimeRange
 from measures.storage.store import Store
 
@@ -34,8 +33,6 @@ PUBLIC_LAYERS = tuple(LAYERS)
 PLANNER_IDEAS = "ideas-all"
 # The options every export understands besides the layer's own filters.
 OPTIONS = frozenset({"crs", "from", "to"})
-# A point in Dalheim: a CRS that cannot express it is of no use for this map.
-DALHEIM = (8.474, 50.566)
 
 
 @dataclass(frozen=True)
@@ -73,39 +70,11 @@ def _single(args: Mapping[str, list[str]], name: str) -> str | None:
     return values[0].strip() if values else None
 
 
-@lru_cache(maxsize=64)
-def check_epsg(code: int) -> int:
-    """``code`` when it names a horizontal CRS that can express Dalheim; else QueryError."""
-    try:
-        crs = CRS.from_epsg(code)
-    except CRSError:
-        raise QueryError(
-            "crs",
-            f"Das Koordinatensystem EPSG:{code} ist unbekannt. Üblich sind 25832 "
-            "(ETRS89 / UTM 32N) und 4326 (WGS 84, Länge/Breite).",
-        ) from None
-    if not (crs.is_geographic or crs.is_projected) or crs.is_vertical:
-        raise QueryError(
-            "crs", f"EPSG:{code} ({crs.name}) ist kein Koordinatensystem für Lagekoordinaten."
-        )
-    x, y = Transformer.from_crs(WGS84, crs, always_xy=True).transform(*DALHEIM)
-    if not (math.isfinite(x) and math.isfinite(y)):
-        raise QueryError("crs", f"EPSG:{code} ({crs.name}) deckt Dalheim nicht ab.")
-    return code
-
-
 def parse_crs(text: str | None, fmt: ExportFormat) -> int:
     """An EPSG code as ``25832`` or ``EPSG:25832``; GeoJSON and KML are always 4326."""
     if text is None:
         return WGS84
-    digits = text[5:] if text.upper().startswith("EPSG:") else text
-    if not digits.isdigit() or len(digits) > 6:
-        raise QueryError(
-            "crs",
-            f"'crs' muss ein EPSG-Code sein wie 25832 (ETRS89 / UTM 32N) oder 4326, "
-            f"nicht '{text}'.",
-        )
-    code = check_epsg(int(digits))
+    code = crs.epsg_number(crs.parse_crs(text, "crs"))
     if fmt.wgs84_only and code != WGS84:
         raise QueryError(
             "crs",
@@ -115,25 +84,20 @@ def parse_crs(text: str | None, fmt: ExportFormat) -> int:
     return code
 
 
-def _day_or_instant(text: str, name: str, end: bool) -> datetime:
-    """A date (the whole day, UTC) or an ISO 8601 date-time; the end of a day for ``to``."""
-    try:
-        if len(text) == 10:
-            day = date.fromisoformat(text)
-            start = datetime.combine(day, time(), tzinfo=UTC)
-            return start + timedelta(days=1, microseconds=-1) if end else start
-        instant = datetime.fromisoformat(text.replace("z", "Z"))
-    except ValueError:
-        raise QueryError(
-            name, f"'{name}' muss ein Datum wie 2026-01-31 sein (oder Datum und Uhrzeit)."
-        ) from None
-    return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
+def _day_or_instant(text: str, name: str) -> tuple[datetime, datetime]:
+    """The first and last instant of a date (the whole day, UTC) or an ISO 8601 date-time."""
+    return parse_time(
+        text,
+        name,
+        f"'{name}' muss ein Datum wie 2026-01-31 sein (oder Datum und Uhrzeit).",
+        rfc3339=False,
+    )
 
 
 def _date_range(args: Mapping[str, list[str]]) -> tuple[datetime | None, datetime | None]:
     since_text, until_text = _single(args, "from"), _single(args, "to")
-    since = _day_or_instant(since_text, "from", end=False) if since_text else None
-    until = _day_or_instant(until_text, "to", end=True) if until_text else None
+    since = _day_or_instant(since_text, "from")[0] if since_text else None
+    until = _day_or_instant(until_text, "to")[1] if until_text else None
     if since and until and since > until:
         raise QueryError("from", "Der Zeitraum beginnt nach seinem Ende ('from' nach 'to').")
     return since, until

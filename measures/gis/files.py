@@ -22,6 +22,7 @@ import pyogrio
 import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 
+from measures.domain.errors import UserError
 from measures.gis.formats import WGS84
 
 SUFFIXES = {".gpkg": "gpkg", ".geojson": "geojson", ".json": "geojson", ".zip": "shp"}
@@ -47,12 +48,11 @@ def _gdal_warnings_logged() -> Iterator[None]:
         log.info("GDAL beim Lesen eines Uploads: %s", warning.message)
 
 
-class GisFileError(Exception):
+class GisFileError(UserError):
     """The file cannot be read as a layer; ``message`` is German and safe to show."""
 
     def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, code="invalid_file")
 
 
 @dataclass(frozen=True)

@@ -1,19 +1,17 @@
 """The ``datetime`` parameter: an RFC 3339 instant or an interval with open ends (``..``).
 
-A date without a time stands for the whole day (UTC). A date-time without an offset is
-taken as UTC. GDAL turns a comparison on a date field into ``datetime=2024-01-01T%2F..``,
-a date with a bare ``T``; that is read as the date, so such filters work from GDAL too.
+Each end is read by ``measures.domain.times.parse_time``, as the export reads its dates.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime
 
-from measures.ogc.errors import invalid
+from measures.domain.errors import QueryError
+from measures.domain.times import parse_time
 
 OPEN = ("", "..")
-LAST_MICROSECOND = timedelta(days=1, microseconds=-1)
 
 
 @dataclass(frozen=True)
@@ -24,8 +22,8 @@ class Interval:
     end: datetime | None
 
 
-def _error(text: str) -> Exception:
-    return invalid(
+def _message(text: str) -> str:
+    return (
         f"'datetime' ist ungültig: '{text}'. Erwartet wird ein Zeitpunkt nach RFC 3339 wie "
         "2024-05-01T10:00:00Z, ein Datum wie 2024-05-01 oder ein Zeitraum wie "
         "2024-01-01T00:00:00Z/2024-12-31T23:59:59Z mit '..' für ein offenes Ende."
@@ -34,37 +32,22 @@ def _error(text: str) -> Exception:
 
 def _parse_one(text: str) -> tuple[datetime, datetime]:
     """The first and last instant that ``text`` names."""
-    day_text = text[:-1] if len(text) == 11 and text.endswith(("T", "t")) else text
-    if len(day_text) == 10:
-        try:
-            day = date.fromisoformat(day_text)
-        except ValueError:
-            raise _error(text) from None
-        start = datetime.combine(day, time(), tzinfo=UTC)
-        return start, start + LAST_MICROSECOND
-    if len(text) < 19 or text[10] not in "Tt":
-        raise _error(text)
-    try:
-        instant = datetime.fromisoformat(text[:10] + "T" + text[11:].replace("z", "Z"))
-    except ValueError:
-        raise _error(text) from None
-    instant = instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
-    return instant, instant
+    return parse_time(text, "datetime", _message(text))
 
 
 def parse_datetime(text: str) -> Interval:
     parts = text.split("/")
     if len(parts) == 1:
         if text in OPEN:
-            raise _error(text)
+            raise QueryError("datetime", _message(text))
         start, end = _parse_one(text)
         return Interval(start, end)
     if len(parts) != 2 or (parts[0] in OPEN and parts[1] in OPEN):
-        raise _error(text)
+        raise QueryError("datetime", _message(text))
     start = None if parts[0] in OPEN else _parse_one(parts[0])[0]
     end = None if parts[1] in OPEN else _parse_one(parts[1])[1]
     if start is not None and end is not None and start > end:
-        raise invalid(f"In 'datetime' liegt der Anfang nach dem Ende: '{text}'.")
+        raise QueryError("datetime", f"In 'datetime' liegt der Anfang nach dem Ende: '{text}'.")
     return Interval(start, end)
 
 

@@ -11,10 +11,10 @@ from datetime import datetime
 
 from shapely.geometry import mapping, shape
 
+from measures.domain.errors import NotFound
 from measures.ogc import crs as crs_module
 from measures.ogc.collections import Collection
 from measures.ogc.datetimes import iso
-from measures.ogc.errors import not_found
 from measures.ogc.links import Urls, link, self_and_alternate, with_params
 from measures.ogc.negotiation import GEOJSON_TYPE, HTML, HTML_TYPE, JSON, JSON_TYPE
 from measures.ogc.params import ItemsRequest
@@ -95,7 +95,7 @@ def page_from_index(
 def read_item(store: Store, collection: Collection, feature_id: str) -> dict:
     record = store.layers.record(collection.id, feature_id)
     if record is None:
-        raise not_found(
+        raise NotFound(
             f"In der Sammlung '{collection.id}' gibt es kein Objekt mit der Kennung '{feature_id}'."
         )
     return collection.to_feature(record)

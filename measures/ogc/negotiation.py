@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from measures.ogc.errors import invalid
+from measures.domain.errors import QueryError
 
 JSON = "json"
 HTML = "html"
@@ -45,11 +45,11 @@ def choose_format(
 ) -> str:
     """``json`` or ``html`` for a request with these ``f`` values and Accept entries."""
     if len(f_values) > 1:
-        raise invalid("'f' darf nur einmal angegeben werden.")
+        raise QueryError("f", "'f' darf nur einmal angegeben werden.")
     if f_values:
         chosen = f_values[0].strip().lower()
         if chosen not in FORMATS:
-            raise invalid(f"Unbekanntes Format '{f_values[0]}'. Möglich sind: json, html.")
+            raise QueryError("f", f"Unbekanntes Format '{f_values[0]}'. Möglich sind: json, html.")
         return chosen
     accepted = list(accepted)
     json_quality = max(_quality(accepted, t) for t in json_types)

@@ -1,4 +1,4 @@
-"""Checking the query parameters of each resource; every mistake becomes a German 400.
+"""Checking the query parameters of each resource; every mistake is a German QueryError.
 
 Parameters arrive as a mapping from name to all its values (as a web framework parses
 them). A parameter the resource does not know is an error, as OGC API – Features Part 1
@@ -11,12 +11,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from measures.domain.errors import QueryError
 from measures.domain.query import LayerQuery
 from measures.ogc import crs as crs_module
 from measures.ogc.collections import Collection
 from measures.ogc.datetimes import Interval, parse_datetime
-from measures.ogc.errors import invalid
-from measures.reading.parameters import QueryError, parse_layer_query
+from measures.reading.parameters import parse_layer_query
 
 Args = Mapping[str, Sequence[str]]
 
@@ -50,7 +50,8 @@ def allowed_items_parameters(collection: Collection) -> frozenset[str]:
 def check_known(args: Args, allowed: frozenset[str]) -> None:
     unknown = sorted(set(args) - allowed)
     if unknown:
-        raise invalid(
+        raise QueryError(
+            unknown[0],
             f"Den Parameter '{unknown[0]}' gibt es hier nicht. "
             f"Möglich sind: {', '.join(sorted(allowed))}."
         )
@@ -59,13 +60,14 @@ def check_known(args: Args, allowed: frozenset[str]) -> None:
 def single(args: Args, name: str) -> str | None:
     values = args.get(name, [])
     if len(values) > 1:
-        raise invalid(f"'{name}' darf nur einmal angegeben werden.")
+        raise QueryError(name, f"'{name}' darf nur einmal angegeben werden.")
     return values[0] if values else None
 
 
 def _integer(text: str, name: str, minimum: int, maximum: int) -> int:
     if not _DIGITS.fullmatch(text) or not minimum <= int(text) <= maximum:
-        raise invalid(
+        raise QueryError(
+            name,
             f"'{name}' muss eine ganze Zahl von {minimum} bis {maximum} sein, nicht '{text}'."
         )
     return int(text)
@@ -85,10 +87,7 @@ def parse_item_request(args: Args) -> str:
 def parse_items_request(collection: Collection, args: Args) -> ItemsRequest:
     check_known(args, allowed_items_parameters(collection))
     filters = {name: list(args[name]) for name in collection.filter_names if name in args}
-    try:
-        query = parse_layer_query(collection.id, filters)
-    except QueryError as error:
-        raise invalid(error.message) from None
+    query = parse_layer_query(collection.id, filters)
 
     bbox_crs_text = single(args, "bbox-crs")
     bbox_crs = (

@@ -2,52 +2,18 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 
+from measures.domain.bbox import parse_bbox
+from measures.domain.errors import QueryError
 from measures.domain.layers import LAYERS
-from measures.domain.query import IDEA_SORTS, BBox, LayerQuery
+from measures.domain.query import IDEA_SORTS, LayerQuery
 
 # Which filters each layer understands; anything else is an error, so that a typo such as
 # "stauts" is reported instead of silently returning everything.
 LAYER_PARAMETERS: dict[str, frozenset[str]] = {
     name: layer.parameters for name, layer in LAYERS.items()
 }
-
-
-class QueryError(ValueError):
-    """A query parameter a person must correct; ``message`` is German and safe to show."""
-
-    def __init__(self, parameter: str, message: str, code: str = "invalid_parameter"):
-        super().__init__(message)
-        self.parameter = parameter
-        self.message = message
-        self.code = code
-
-
-def parse_bbox(text: str, parameter: str = "bbox") -> BBox:
-    """``minlon,minlat,maxlon,maxlat`` in EPSG:4326 → a tuple of four floats."""
-    parts = text.split(",")
-    if len(parts) != 4:
-        raise QueryError(
-            parameter,
-            f"'{parameter}' braucht genau vier Zahlen: minLänge,minBreite,maxLänge,maxBreite.",
-        )
-    try:
-        minx, miny, maxx, maxy = (float(p) for p in parts)
-    except ValueError:
-        raise QueryError(parameter, f"'{parameter}' enthält etwas, das keine Zahl ist.") from None
-    if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
-        raise QueryError(parameter, f"'{parameter}' enthält eine unendliche oder ungültige Zahl.")
-    if not (
-        -180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= 90 and -90 <= maxy <= 90
-    ):
-        raise QueryError(
-            parameter, f"'{parameter}' liegt außerhalb von Länge -180…180 und Breite -90…90."
-        )
-    if minx > maxx or miny > maxy:
-        raise QueryError(parameter, f"In '{parameter}' muss das Minimum vor dem Maximum stehen.")
-    return minx, miny, maxx, maxy
 
 
 def _choices(parameter: str, values: Iterable[str], allowed: Mapping[str, str]) -> frozenset[str]:
@@ -68,6 +34,7 @@ def check_layer(layer: str) -> None:
             "layer",
             f"Die Ebene '{layer}' gibt es nicht. Vorhanden sind: {', '.join(LAYERS)}.",
             code="unknown_layer",
+            status=404,
         )
 
 

@@ -10,13 +10,17 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from measures.domain.errors import UserError
 from measures.storage import schema
 from measures.storage.engine import create_engine_for
 from measures.storage.migrate import current_revision, upgrade
 
 
-class MaintenanceError(Exception):
+class MaintenanceError(UserError):
     """A maintenance step that cannot be done; the message is German and says why."""
+
+    def __init__(self, message: str):
+        super().__init__(message, status=409, code="maintenance_refused")
 
 
 def _require_sqlite(engine: Engine) -> None:

@@ -1,0 +1,50 @@
+"""The one family of errors a person gets to see.
+
+Every error that carries a message for people derives from ``UserError``: the message is
+German and safe to show (no SQL, no paths, no stack), ``status`` is the HTTP status,
+``code`` a stable key for programs, ``parameter`` the query parameter or field at fault.
+The web layer only translates an error into the shape its audience expects (the JSON
+API's ``{"error": …}``, an OGC API exception, a German page); nothing here knows those
+shapes (``app/errors.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+class UserError(Exception):
+    """Something a person must correct, or cannot have; ``message`` is safe to show."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 400,
+        code: str = "bad_request",
+        parameter: str | None = None,
+        fields: Mapping[str, str] | None = None,
+    ):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.parameter = parameter
+        # Field → message, when a submitted body has several problems at once.
+        self.fields = dict(fields) if fields else None
+
+
+class QueryError(UserError):
+    """A query parameter a person must correct."""
+
+    def __init__(
+        self, parameter: str, message: str, code: str = "invalid_parameter", status: int = 400
+    ):
+        super().__init__(message, status=status, code=code, parameter=parameter)
+
+
+class NotFound(UserError):
+    """What was asked for does not exist (or is not public)."""
+
+    def __init__(self, message: str, parameter: str | None = None):
+        super().__init__(message, status=404, code="not_found", parameter=parameter)

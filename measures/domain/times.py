@@ -1,0 +1,38 @@
+"""Reading a time that a person gives: one parser for the OGC API's ``datetime`` and the
+GIS export's ``from`` and ``to``.
+
+A date without a time stands for the whole day (UTC). A date-time without an offset is
+taken as UTC. GDAL turns a comparison on a date field into a date with a bare ``T``
+(``datetime=2024-01-01T%2F..``); that is read as the date, so such filters work from GDAL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from measures.domain.errors import QueryError
+
+LAST_MICROSECOND = timedelta(days=1, microseconds=-1)
+
+
+def parse_time(
+    text: str, parameter: str, message: str, *, rfc3339: bool = True
+) -> tuple[datetime, datetime]:
+    """The first and last instant (UTC) that ``text`` names; else ``QueryError(message)``.
+
+    With ``rfc3339`` a time must be written as RFC 3339 has it (``T`` and seconds), as the
+    OGC API requires; without, any ISO 8601 form Python reads (``2026-01-31 10:00``), as
+    the export has always taken from people typing on the command line.
+    """
+    day_text = text[:-1] if len(text) == 11 and text.endswith(("T", "t")) else text
+    try:
+        if len(day_text) == 10:
+            start = datetime.combine(date.fromisoformat(day_text), time(), tzinfo=UTC)
+            return start, start + LAST_MICROSECOND
+        if rfc3339 and (len(text) < 19 or text[10] not in "Tt"):
+            raise ValueError(text)
+        instant = datetime.fromisoformat(text.replace("z", "Z"))
+    except ValueError:
+        raise QueryError(parameter, message) from None
+    instant = instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
+    return instant, instant
