@@ -126,8 +126,8 @@ def test_internal_errors_in_the_ogc_api_reveal_nothing(app, client, monkeypatch)
     def broken(*_args, **_kwargs):
         raise RuntimeError("SELECT secret FROM /srv/quartierskarte/instance/db.sqlite3")
 
-    for name in ("layer_infos", "layer_records", "layer_changed_at", "layer_record"):
-        monkeypatch.setattr(store, name, broken)
+    for name in ("infos", "records", "changed_at", "record"):
+        monkeypatch.setattr(store.layers, name, broken)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     response = client.get("/ogc/collections")
     assert response.status_code == 500
