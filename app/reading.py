@@ -37,7 +37,7 @@ def respond(answer: Answer) -> Response:
     else:
         # The parts as they are, not joined: no copy of a large page per request.
         response = current_app.response_class(list(answer.parts), mimetype=answer.media_type)
-        response.content_length = sum(len(part) for part in answer.parts)
+        response.content_length = sum(map(len, answer.parts))
     for name, value in answer.headers:
         response.headers[name] = value
     if answer.etag is None:

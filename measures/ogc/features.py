@@ -160,9 +160,9 @@ def _items_tail(urls: Urls, page: ItemsPage) -> dict:
     return {"links": items_links(urls, page, JSON), "features": []}
 
 
-def items_json(urls: Urls, page: ItemsPage) -> tuple[bytes, bytes]:
-    """The GeoJSON FeatureCollection of one page, in the CRS that was asked for, in two
-    parts: before and after the value of ``timeStamp``.
+def items_json(urls: Urls, page: ItemsPage, written: list[bytes]) -> tuple[bytes, bytes]:
+    """The GeoJSON FeatureCollection of one page with its features ``written`` as JSON, in
+    two parts: before and after the value of ``timeStamp``.
 
     The members before the time stamp, written as an object without its closing brace,
     then ``"timeStamp":``; after it, a comma and the members after it, written as an
@@ -171,18 +171,14 @@ def items_json(urls: Urls, page: ItemsPage) -> tuple[bytes, bytes]:
     """
     head = dumps(_items_head(page))[:-1] + ',"timeStamp":'
     tail = ("," + dumps(_items_tail(urls, page))[1:]).encode()
-    written = page.features
-    # A page from a layer's index holds its features as JSON already (page_from_index).
-    if written and not isinstance(written[0], bytes):
-        written = [dumps(in_crs(f, page.request.crs)).encode() for f in written]
     return head.encode(), with_features(tail, written)
 
 
 def items_answer(
     reading: ReadingService, urls: Urls, collection: Collection, request: ItemsRequest
 ) -> Answer:
-    """A GeoJSON page of items, kept in the layer cache while the layer has not changed;
-    only ``timeStamp`` is written for each answer."""
+    """A GeoJSON page of items in the CRS asked for, kept in the layer cache while the
+    layer has not changed; only ``timeStamp`` is written for each answer."""
 
     def build(changed_at: datetime | None) -> tuple[bytes, bytes]:
         now, index = datetime.now(UTC), None
@@ -190,17 +186,15 @@ def items_answer(
             index = reading.index(collection.id, changed_at)
         if index is None:
             page = read_items(reading.store, collection, request, now)
+            written = [dumps(in_crs(f, request.crs)).encode() for f in page.features]
         else:
             page = page_from_index(index, collection, request, now)
-        return items_json(urls, page)
+            written = page.features
+        return items_json(urls, page, written)
 
     (head, tail), _changed_at = reading.cached(collection.id, ("ogc", urls.base, request), build)
     stamp = json.dumps(iso(datetime.now(UTC).replace(microsecond=0))).encode()
-    return Answer(
-        (head, stamp, tail),
-        GEOJSON_TYPE,
-        headers=_content_crs(request.crs),
-    )
+    return Answer((head, stamp, tail), GEOJSON_TYPE, headers=_content_crs(request.crs))
 
 
 def _content_crs(crs: str) -> tuple[tuple[str, str], ...]:
