@@ -13,7 +13,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from shapely.geometry import box, mapping
 
 from app.db import get_store
-from app.layer_cache import index_of, layer_cache
+from app.reading import reading, respond
 from app.responses import json_response
 from measures.domain.errors import NotFound
 from measures.ogc import crs as ogc_crs
@@ -26,7 +26,6 @@ from measures.ogc.collections import (
     feature_label,
     get_collection,
 )
-from measures.ogc.datetimes import iso
 from measures.ogc.links import Urls
 from measures.ogc.negotiation import (
     GEOJSON_TYPE,
@@ -211,47 +210,6 @@ def queryables(collection_id: str):
     return _html("queryables.html", doc=document, collection=found, urls=_urls())
 
 
-def _items_json(urls: Urls, found: Collection, items_request: params.ItemsRequest) -> Response:
-    """A GeoJSON page of items, from the layer cache while the layer has not changed.
-
-    Everything but ``timeStamp`` follows from the request, the base URL and the state of
-    the layer, so the bytes before and after it are kept (see ``app/layer_cache.py``).
-    """
-    store = get_store()
-    # changed_at before the rows: the cache relies on that order.
-    changed_at = store.layers.changed_at(found.id)
-
-    def build() -> tuple[bytes, bytes]:
-        now, index = datetime.now(UTC), None
-        if items_request.crs == ogc_crs.CRS84 and items_request.time is None:
-            index = index_of(found.id, changed_at)
-        if index is None:
-            page = features.read_items(store, found, items_request, now)
-            document, written = features.items_document(urls, page), None
-        else:
-            page = features.page_from_index(index, found, items_request, now)
-            document, written = features.items_document(urls, page, features=[]), page.features
-        keys = list(document)
-        cut = keys.index("timeStamp")
-        before = _dumps({k: document[k] for k in keys[:cut]})[:-1]
-        after = _dumps({k: document[k] for k in keys[cut + 1 :]})[1:]
-        head = before + ("," if len(before) > 1 else "") + '"timeStamp":'
-        tail = (("," + after) if len(after) > 1 else after).encode()
-        if written is not None:
-            tail = geojson.with_features(tail, written)
-        return head.encode(), tail
-
-    head, tail = layer_cache().get_or_build(
-        found.id, ("ogc", urls.base, items_request), changed_at, build
-    )
-    stamp = _dumps(iso(datetime.now(UTC).replace(microsecond=0))).encode()
-    # The parts as they are, not joined: no copy of a large page per request.
-    response = current_app.response_class([head, stamp, tail], content_type=GEOJSON_TYPE)
-    response.content_length = len(head) + len(stamp) + len(tail)
-    response.headers["Content-Crs"] = ogc_crs.content_crs_header(items_request.crs)
-    return response
-
-
 @bp.get("/collections/<collection_id>/items")
 def items(collection_id: str):
     """One page of a collection's features, filtered and in the CRS asked for."""
@@ -260,7 +218,7 @@ def items(collection_id: str):
     items_request = params.parse_items_request(found, _args())
     urls = _urls()
     if fmt == JSON:
-        return _items_json(urls, found, items_request)
+        return respond(features.items_answer(reading(), urls, found, items_request))
     page = features.read_items(get_store(), found, items_request, datetime.now(UTC))
     return _html(
         "items.html",
@@ -283,9 +241,7 @@ def item(collection_id: str, feature_id: str):
     urls = _urls()
     feature = features.read_item(get_store(), found, feature_id)
     if fmt == JSON:
-        return _json(
-            features.item_document(urls, found, feature, output_crs), GEOJSON_TYPE, output_crs
-        )
+        return respond(features.item_answer(urls, found, feature, output_crs))
     return _html(
         "item.html",
         ogc_crs.CRS84,

@@ -6,7 +6,7 @@ them in turn, round after round, so that all of them see the same machine. Ours 
 its rate limits in Redis as in production, raised so that they never refuse.
 
 - ours: ``/api/layers/ideas`` and ``/ogc/collections/ideas/items?limit=10000`` on
-  PostgreSQL (and SQLite), with the layer cache (``app/layer_cache.py``) and without.
+  PostgreSQL (and SQLite), with the layer cache (``measures/reading/cache.py``) and without.
 - pygeoapi: the same ideas from a GeoJSON file (the bytes our API answers with) and
   from a PostgreSQL table with the same public columns and a GiST index.
 - ceiling: a bare Flask app answering every request with the same bytes.

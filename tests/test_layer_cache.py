@@ -14,8 +14,9 @@ import pytest
 from shapely.geometry import Point
 
 from app import create_app
-from app.layer_cache import LayerCache, layer_cache
+from app.reading import layer_cache
 from measures.domain.model import Idea
+from measures.reading.cache import LayerCache
 from measures.reading.geojson import LAYER_FEATURES
 from measures.reading.layer_index import build_index
 

@@ -1,13 +1,16 @@
 """Reading features for ``/items`` and ``/items/{featureId}`` and writing them as GeoJSON.
 
 Pages come from the store with limit, offset, count and all filters in SQL, so that a
-client paging in small steps (GDAL 3.6 asks for 10 at a time) costs little per page.
+client paging in small steps (GDAL 3.6 asks for 10 at a time) costs little per page; in
+CRS84 and without ``datetime`` they come from the layer's index (``page_from_index``).
+``items_answer`` keeps the JSON of a page in the reading service's cache.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from shapely.geometry import mapping, shape
 
@@ -18,7 +21,9 @@ from measures.ogc.datetimes import iso
 from measures.ogc.links import Urls, link, self_and_alternate, with_params
 from measures.ogc.negotiation import GEOJSON_TYPE, HTML, HTML_TYPE, JSON, JSON_TYPE
 from measures.ogc.params import ItemsRequest
+from measures.reading.geojson import dumps, with_features
 from measures.reading.layer_index import LayerIndex
+from measures.reading.service import Answer, ReadingService
 from measures.storage.filters import TimeRange
 from measures.storage.store import Store
 
@@ -144,21 +149,57 @@ def items_links(urls: Urls, page: ItemsPage, fmt: str) -> list[dict]:
     return links
 
 
-def items_document(urls: Urls, page: ItemsPage, features: list | None = None) -> dict:
-    """The GeoJSON FeatureCollection of one page, in the CRS that was asked for.
-
-    ``features`` replaces the page's features in the document (the caller writes them).
-    """
+def _items_head(page: ItemsPage) -> dict:
     return {
         "type": "FeatureCollection",
         "numberMatched": page.number_matched,
         "numberReturned": page.number_returned,
-        "timeStamp": iso(page.time_stamp.replace(microsecond=0)),
-        "links": items_links(urls, page, JSON),
-        "features": (
-            [in_crs(f, page.request.crs) for f in page.features] if features is None else features
-        ),
     }
+
+
+def _items_tail(urls: Urls, page: ItemsPage) -> dict:
+    return {"links": items_links(urls, page, JSON), "features": []}
+
+
+def items_json(urls: Urls, page: ItemsPage, written: list[bytes]) -> tuple[bytes, bytes]:
+    """The GeoJSON FeatureCollection of one page with its features ``written`` as JSON, in
+    two parts: before and after the value of ``timeStamp``.
+
+    The members before the time stamp, written as an object without its closing brace,
+    then ``"timeStamp":``; after it, a comma and the members after it, written as an
+    object without its opening brace. Everything but the time stamp follows from the
+    request, the base URL and the state of the layer, so the two parts can be kept.
+    """
+    head = dumps(_items_head(page))[:-1] + ',"timeStamp":'
+    tail = ("," + dumps(_items_tail(urls, page))[1:]).encode()
+    return head.encode(), with_features(tail, written)
+
+
+def items_answer(
+    reading: ReadingService, urls: Urls, collection: Collection, request: ItemsRequest
+) -> Answer:
+    """A GeoJSON page of items in the CRS asked for, kept in the layer cache while the
+    layer has not changed; only ``timeStamp`` is written for each answer."""
+
+    def build(changed_at: datetime | None) -> tuple[bytes, bytes]:
+        now, index = datetime.now(UTC), None
+        if request.crs == crs_module.CRS84 and request.time is None:
+            index = reading.index(collection.id, changed_at)
+        if index is None:
+            page = read_items(reading.store, collection, request, now)
+            written = [dumps(in_crs(f, request.crs)).encode() for f in page.features]
+        else:
+            page = page_from_index(index, collection, request, now)
+            written = page.features
+        return items_json(urls, page, written)
+
+    (head, tail), _changed_at = reading.cached(collection.id, ("ogc", urls.base, request), build)
+    stamp = json.dumps(iso(datetime.now(UTC).replace(microsecond=0))).encode()
+    return Answer((head, stamp, tail), GEOJSON_TYPE, headers=_content_crs(request.crs))
+
+
+def _content_crs(crs: str) -> tuple[tuple[str, str], ...]:
+    return (("Content-Crs", crs_module.content_crs_header(crs)),)
 
 
 def item_links(urls: Urls, collection: Collection, feature: dict, crs: str, fmt: str):
@@ -182,3 +223,9 @@ def item_links(urls: Urls, collection: Collection, feature: dict, crs: str, fmt:
 
 def item_document(urls: Urls, collection: Collection, feature: dict, crs: str) -> dict:
     return {**in_crs(feature, crs), "links": item_links(urls, collection, feature, crs, JSON)}
+
+
+def item_answer(urls: Urls, collection: Collection, feature: dict, crs: str) -> Answer:
+    """One feature as GeoJSON in ``crs``."""
+    body = dumps(item_document(urls, collection, feature, crs)).encode()
+    return Answer((body,), GEOJSON_TYPE, headers=_content_crs(crs))

@@ -13,8 +13,8 @@ box, then, for anything but a point, ``shapely.intersects`` with ``geo.box_geome
 the SQLite backend does and as ``ST_Intersects`` decides in PostGIS.
 ``tests/test_layer_index.py`` compares the two for many random queries on both backends.
 
-Which version of a layer an index holds is the caller's business (``app/layer_cache.py``
-keys it by the layer's ``changed_at``).
+Which version of a layer an index holds is the caller's business (``cache.py`` keys it
+by the layer's ``changed_at``).
 """
 
 from __future__ import annotations

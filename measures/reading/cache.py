@@ -6,37 +6,33 @@ was asked for *and* by the layer's ``changed_at``, which the store bumps in the 
 transaction as every change of a layer (new, approved, edited, supported, deleted).
 
 Every request reads ``changed_at`` from the database before anything else and looks up
-that key: after a change, made through any worker or host, the key is new and the next
-response is built from the database again. No worker has to tell another anything, and an
-entry that is out of date is simply never asked for again. Reading ``changed_at`` *first*
-matters: the rows read afterwards are at least as new, so an entry is never older than
-its key. Layers without a recorded change are not cached.
+that key (``ReadingService.cached`` in ``service.py``, the one place that reads it): after
+a change, made through any worker or host, the key is new and the next response is built
+from the database again. No worker has to tell another anything, and an entry that is out
+of date is simply never asked for again. Layers without a recorded change are not cached.
 
 Two kinds of entry share the budget: whole answers (the bytes of one query) and a layer's
-index (``measures/layer_index.py``: every feature's JSON once, to answer any filter or box
-from memory). An answer to a query never asked before is made from the index instead of
-from the database, so a new box costs array comparisons and a join, not a thousand
-features built again.
+index (``layer_index.py``: every feature's JSON once, to answer any filter or box from
+memory). An answer to a query never asked before is made from the index instead of from
+the database, so a new box costs array comparisons and a join, not a thousand features
+built again.
 
 The size is bounded per worker by ``LAYER_CACHE_BYTES`` (default 64 MiB; 0 turns the cache
 off); the least recently used entries go first, and older versions of a layer go as
-soon as a newer one is stored.
+soon as a newer one is stored. The web layer keeps one cache per app (``app/reading.py``).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime
 
-from flask import current_app
-
-from app.db import get_store
-from measures.reading.layer_index import LayerIndex, read_index
+from measures.reading.layer_index import LayerIndex
 
 DEFAULT_BYTES = 64 * 1024 * 1024
-_KEY = "quartierskarte.layer_cache"
 
 Parts = tuple[bytes, ...]
 # The query key of a layer's index, apart from the keys of answers.
@@ -46,8 +42,10 @@ INDEX = "index"
 class LayerCache:
     """Least recently used entries, bounded by their total size in bytes."""
 
-    def __init__(self, max_bytes: int):
+    def __init__(self, max_bytes: int, logger: logging.Logger | None = None):
         self.max_bytes = max_bytes
+        # Where a layer too large for its index is reported: the app's log in a worker.
+        self.logger = logger or logging.getLogger(__name__)
         self._entries: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
         # The changed_at of each layer's entries: when it moves on, they all go.
         self._versions: dict[str, datetime] = {}
@@ -76,7 +74,7 @@ class LayerCache:
     def index(
         self, layer: str, changed_at: datetime | None, build: Callable[[], LayerIndex]
     ) -> LayerIndex | None:
-        """The layer's index for ``changed_at`` (see measures/layer_index.py), else None.
+        """The layer's index for ``changed_at`` (see ``layer_index.py``), else None.
 
         None when the layer cannot be cached, or its index was once larger than half
         the cache: then a query is better answered by the database than by building
@@ -93,7 +91,7 @@ class LayerCache:
                 # Layers grow slowly: asking again at each change would cost a whole
                 # build each time. A worker that restarts tries again.
                 self._too_large.add(layer)
-                current_app.logger.warning(
+                self.logger.warning(
                     "Der Index der Ebene %s braucht %d Bytes, mehr als die Hälfte von "
                     "LAYER_CACHE_BYTES (%d): Abfragen dieser Ebene gehen an die Datenbank.",
                     layer,
@@ -138,19 +136,3 @@ class LayerCache:
 
     def __len__(self) -> int:
         return len(self._entries)
-
-
-def layer_cache() -> LayerCache:
-    """The cache of the current app (one per app and worker process)."""
-    cache = current_app.extensions.get(_KEY)
-    if cache is None:
-        size = int(current_app.config.get("LAYER_CACHE_BYTES", DEFAULT_BYTES))
-        cache = current_app.extensions.setdefault(_KEY, LayerCache(size))
-    return cache
-
-
-def index_of(layer: str, changed_at: datetime | None) -> LayerIndex | None:
-    """The current app's index of ``layer`` at ``changed_at``, read on first use; None
-    when the database should answer instead (see ``LayerCache.index``)."""
-    store = get_store()
-    return layer_cache().index(layer, changed_at, lambda: read_index(store, layer))
