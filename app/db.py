@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from measures.domain.seed import GEODATA_DIR, read_seed
@@ -85,15 +87,20 @@ def _fail(error: Exception) -> None:
     raise SystemExit(1)
 
 
+def _sqlite_file_step(step: Callable[[Engine, Path], None], path: Path, done: str) -> None:
+    """Backup or restore: run ``step`` on the app's database and the file, then say ``done``."""
+    try:
+        step(get_store().engine, path)
+    except MaintenanceError as error:
+        _fail(error)
+    click.echo(f"{done}: {path}")
+
+
 @db_cli.command("backup")
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(target: Path) -> None:
     """Schreibt eine konsistente Sicherung der SQLite-Datenbank nach TARGET (auch im Betrieb)."""
-    try:
-        backup_sqlite(get_store().engine, target)
-    except MaintenanceError as error:
-        _fail(error)
-    click.echo(f"Sicherung geschrieben: {target}")
+    _sqlite_file_step(backup_sqlite, target, "Sicherung geschrieben")
 
 
 @db_cli.command("restore")
@@ -105,11 +112,7 @@ def restore_command(source: Path, yes: bool) -> None:
         click.confirm(
             "Alle Daten der Datenbank werden durch die Sicherung ersetzt. Fortfahren?", abort=True
         )
-    try:
-        restore_sqlite(get_store().engine, source)
-    except MaintenanceError as error:
-        _fail(error)
-    click.echo(f"Sicherung wiederhergestellt: {source}")
+    _sqlite_file_step(restore_sqlite, source, "Sicherung wiederhergestellt")
 
 
 @db_cli.command("copy-to")

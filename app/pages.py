@@ -81,10 +81,15 @@ def measures():
     )
 
 
-def _detail(layer: str, name: str, found, feature_url: str, **context):
-    """A record's own page with a small map that map.js zooms to the record."""
+def _detail(layer: str, name: str, record_id: str, found, **context):
+    """A record's own page with a small map that map.js zooms to the record.
+
+    The map reads the record from the read API's endpoint of the same name
+    (``api.measure`` with ``measure_id``, and so on).
+    """
     if found is None:
         abort(404)
+    feature_url = url_for(f"api.{name}", **{f"{name}_id": record_id})
     quartier = get_store().quartier()
     fmap = build_map(quartier.geometry.bounds if quartier else None, with_ideas=layer == "ideas")
     return render_template(
@@ -100,8 +105,7 @@ def _detail(layer: str, name: str, found, feature_url: str, **context):
 @bp.get("/massnahmen/<measure_id>")
 def measure(measure_id: str):
     """One measure: its decision path, costs, sources and a small map."""
-    found = get_store().measure(measure_id)
-    return _detail("measures", "measure", found, url_for("api.measure", measure_id=measure_id))
+    return _detail("measures", "measure", measure_id, get_store().measure(measure_id))
 
 
 @bp.get("/orte")
@@ -119,8 +123,7 @@ def locations():
 @bp.get("/orte/<location_id>")
 def location(location_id: str):
     """One community place with a small map."""
-    found = get_store().location(location_id)
-    return _detail("locations", "location", found, url_for("api.location", location_id=location_id))
+    return _detail("locations", "location", location_id, get_store().location(location_id))
 
 
 @bp.get("/ideen")
@@ -146,8 +149,8 @@ def idea(idea_id: str):
     return _detail(
         "ideas",
         "idea",
+        idea_id,
         found,
-        url_for("api.idea", idea_id=idea_id),
         # The name the author chose to show; the e-mail address is never shown.
         author_name=contact.author_name if contact else "",
     )
