@@ -6,6 +6,8 @@ is guessed from the browser, so a page looks the same for everyone until they sw
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, redirect, request, url_for
@@ -29,6 +31,17 @@ def select_locale() -> str:
 def label(text: str) -> str:
     """Translate a label of the domain's vocabularies (marked there with ``N_``)."""
     return gettext(text)
+
+
+def labels(vocabulary: Mapping[str, Any], attribute: str | None = None) -> dict[str, str]:
+    """A vocabulary with its labels translated, for the choice macros of the forms.
+
+    ``attribute`` names the label where the values are records (``formats|labels("label")``).
+    """
+    return {
+        key: label(value if attribute is None else getattr(value, attribute))
+        for key, value in vocabulary.items()
+    }
 
 
 def euro(amount: int) -> str:
@@ -61,4 +74,5 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.globals.update(label=label, LANGUAGES=LANGUAGES, current_language=select_locale)
     app.jinja_env.filters["euro"] = euro
+    app.jinja_env.filters["labels"] = labels
     app.register_blueprint(bp)

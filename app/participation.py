@@ -6,16 +6,7 @@ The HTML forms here, the map's form and ``POST /api/ideas`` all go through
 
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from itsdangerous import BadSignature, URLSafeSerializer
 

@@ -72,6 +72,10 @@ def _problems(parts: list[str]) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    if "--help" in argv or "-h" in argv:
+        # Only the usage: without this, "--help" was an unknown flag and every part ran.
+        print(__doc__)
+        return 0
     write = "--no-write" not in argv
     parts = [a for a in argv if not a.startswith("--")] or list(PARTS)
     unknown = sorted(set(parts) - set(PARTS))

@@ -22,7 +22,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -245,6 +245,22 @@ def app_env(database_url: str, **settings: str) -> dict:
     }
 
 
+def our_app(name: str, database_url: str, **settings: str) -> Server:
+    """Our app under gunicorn on ``database_url``, ready once it answers the layer list."""
+    return gunicorn(
+        name,
+        sys.executable,
+        "app.wsgi:application",
+        app_env(database_url, **settings),
+        ready="/api/layers",
+    )
+
+
+def launch_chromium(playwright):
+    """The system's headless Chromium with the flags every benchmark uses."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+
+
 # -- load -------------------------------------------------------------------------------
 
 # Four connections keep both sync workers busy while one of them reconnects; wrk uses
@@ -338,6 +354,17 @@ def run_wrk(base: str, paths: Sequence[str], seconds: float) -> Load:
     )
 
 
+def run_in_threads(worker: Callable[[], None], count: int) -> float:
+    """Runs ``worker`` in ``count`` threads at once; the seconds until the last one ended."""
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
+
+
 def run_python_client(
     base: str, paths: Sequence[str], seconds: float | None = None, count: int | None = None
 ) -> Load:
@@ -381,13 +408,7 @@ def run_python_client(
                 else:
                     errors[0] += 1
 
-    started = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(CONNECTIONS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
+    elapsed = run_in_threads(worker, CONNECTIONS)
     return Load(
         len(latencies) / elapsed,
         quantile(latencies, 0.5),

@@ -31,11 +31,12 @@ from bench.common import (
     PostgresDatabase,
     Row,
     Section,
-    app_env,
     gunicorn,
     log,
     median,
+    our_app,
     quantile,
+    run_in_threads,
     seeded_store,
 )
 from measures.domain.vocabulary import CATEGORIES
@@ -111,13 +112,8 @@ class Poster:
             while time.perf_counter() < stop_at:
                 self._post()
 
-        started = time.perf_counter()
-        threads = [threading.Thread(target=worker) for _ in range(THREADS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        return (len(self.accepted) - before) / (time.perf_counter() - started)
+        elapsed = run_in_threads(worker, THREADS)
+        return (len(self.accepted) - before) / elapsed
 
 
 def _count(store, run: str, accepted: list[str]) -> tuple[bool, str]:
@@ -157,15 +153,12 @@ def _one_backend(label: str, url: str, section: Section) -> None:
     store = seeded_store(url)
     ceiling.create_intake_table(url)
     run = uuid.uuid4().hex[:8]
-    python = sys.executable
     ours_rps, ceiling_rps = [], []
     with (
-        gunicorn(
-            "ours-intake", python, "app.wsgi:application", app_env(url), ready="/api/layers"
-        ) as ours,
+        our_app("ours-intake", url) as ours,
         gunicorn(
             "ceiling-intake",
-            python,
+            sys.executable,
             "bench.ceiling:intake_app()",
             {"BENCH_CEILING_DATABASE": url},
         ) as bare,

@@ -37,7 +37,6 @@ from bench.common import (
     PostgresDatabase,
     Row,
     Section,
-    app_env,
     fetch,
     free_port,
     gunicorn,
@@ -45,6 +44,7 @@ from bench.common import (
     log,
     measure,
     median,
+    our_app,
     pilot,
     seeded_store,
 )
@@ -263,36 +263,20 @@ def run(count: int = 10_000, sqlite: bool = True) -> Section:
             data.insert_ideas(sqlite_store, count)
             sqlite_store.engine.dispose()
 
-        python = sys.executable
-        app = "app.wsgi:application"
         # At 100,000 ideas the layer alone is about 58 MB, close to the default cache size
         # of 64 MiB: a few bbox answers would push it out. Such a site would set more.
         cache = {} if small else {"FLASK_LAYER_CACHE_BYTES": str(BIG_CACHE)}
-        ours = servers.enter_context(
-            gunicorn("ours-pg", python, app, app_env(db.url, **cache), ready="/api/layers")
-        )
+        ours = servers.enter_context(our_app("ours-pg", db.url, **cache))
         uncached = servers.enter_context(
-            gunicorn(
-                "ours-nocache",
-                python,
-                app,
-                app_env(db.url, FLASK_LAYER_CACHE_BYTES="0"),
-                ready="/api/layers",
-            )
+            our_app("ours-nocache", db.url, FLASK_LAYER_CACHE_BYTES="0")
         )
-        ours_sqlite = (
-            servers.enter_context(
-                gunicorn("ours-sqlite", python, app, app_env(sqlite_url), ready="/api/layers")
-            )
-            if sqlite
-            else None
-        )
+        ours_sqlite = servers.enter_context(our_app("ours-sqlite", sqlite_url)) if sqlite else None
         body_path = tmp / "ideas.geojson"
         body_path.write_bytes(fetch(ours.base + api)[2])
         ceiling = servers.enter_context(
             gunicorn(
                 "ceiling",
-                python,
+                sys.executable,
                 "bench.ceiling:layer_app()",
                 {"BENCH_CEILING_BODY": str(body_path)},
             )

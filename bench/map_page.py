@@ -31,15 +31,14 @@ from playwright.sync_api import sync_playwright
 
 from bench import data
 from bench.common import (
-    CHROMIUM,
-    CHROMIUM_FLAGS,
     PostgresDatabase,
     Row,
     Section,
-    app_env,
     gunicorn,
+    launch_chromium,
     log,
     median,
+    our_app,
     seeded_store,
 )
 
@@ -166,16 +165,17 @@ def run(count: int = 10_000) -> Section:
         html = Path(directory) / "folium.html"
         left_out = folium_page(list(data.idea_rows(count)), html)
         html_size = html.stat().st_size
-        env = app_env(db.url, FLASK_TILE_URL=TILES)
-        python = sys.executable
         with (
-            gunicorn("ours-map", python, "app.wsgi:application", env, ready="/api/layers") as ours,
+            our_app("ours-map", db.url, FLASK_TILE_URL=TILES) as ours,
             gunicorn(
-                "folium", python, "bench.ceiling:folium_app()", {"BENCH_FOLIUM_HTML": str(html)}
+                "folium",
+                sys.executable,
+                "bench.ceiling:folium_app()",
+                {"BENCH_FOLIUM_HTML": str(html)},
             ) as plain,
             sync_playwright() as playwright,
         ):
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+            browser = launch_chromium(playwright)
             ours_runs, folium_runs = [], []
             visit(browser, ours.base + "/", ["measures", "clusters"])
             visit(browser, plain.base + "/", ["clusters"])

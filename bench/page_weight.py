@@ -19,16 +19,8 @@ from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from app import create_app
+from bench.common import launch_chromium
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TILES = "https://tiles.invalid/{z}/{x}/{y}.png"
 
 
@@ -42,9 +34,7 @@ def measure(paths: list[str]) -> None:
         threading.Thread(target=server.serve_forever, daemon=True).start()
         base = f"http://127.0.0.1:{server.server_port}"
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS
-            )
+            browser = launch_chromium(playwright)
             for path in paths:
                 page = browser.new_page()
                 page.route("https://tiles.invalid/**", lambda route: route.fulfill(status=204))

@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from measures.domain.query import LayerQuery
 from measures.domain.layers import LAYERS
+from measures.domain.query import LayerQuery
 from measures.reading import geojson
 from measures.reading import idea_points as points
 from measures.reading.cache import LayerCache, Parts
