@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from app import create_app
 from measures.storage import create_engine_for, schema
-from tests.gunicorn_server import GunicornServer, request
+from tests.web.gunicorn_server import GunicornServer, request
 
 UNLIMITED = {
     "FLASK_RATELIMIT_IDEAS": "100000 per minute",

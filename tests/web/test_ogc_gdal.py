@@ -26,7 +26,7 @@ from flask import request
 from pyproj import Transformer
 from shapely.geometry import Point
 
-from tests.test_ogc import LAYERS, _add_ideas
+from tests.web.test_ogc import LAYERS, _add_ideas
 
 GDAL_36_PAGE_SIZE = 10
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from app import create_app
 from measures.domain.seed import GEODATA_DIR
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 
 
 def _fresh_app(database_url):

@@ -23,7 +23,7 @@ PAGES = [
     "/datenschutz",
     "/impressum",
 ]
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _ids(html: str) -> list[str]:

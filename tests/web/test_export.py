@@ -20,7 +20,7 @@ from shapely.geometry import Point
 
 from measures.domain.model import Idea, IdeaContact
 from measures.gis import attributes, formats, shapefile_names, spreadsheet, writers
-from tests.test_planning import PASSWORD, _csrf, _login
+from tests.web.test_planning import PASSWORD, _csrf, _login
 
 AUTHOR, EMAIL = "Jürgen Privat", "juergen.privat@example.org"
 FORMULAS = ('=HYPERLINK("http://böse.example")', "+49 6441 1234", "@SUMME(A1)", "-1+2")

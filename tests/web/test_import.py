@@ -18,8 +18,8 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from app import create_app
-from tests.test_export import _download, _store, planner  # noqa: F401 - planner is a fixture
-from tests.test_planning import PASSWORD, _csrf, _login
+from tests.web.test_export import _download, _store, planner  # noqa: F401 - planner is a fixture
+from tests.web.test_planning import PASSWORD, _csrf, _login
 
 TO_UTM = Transformer.from_crs(4326, 25832, always_xy=True)
 FROM_UTM = Transformer.from_crs(25832, 4326, always_xy=True)
