@@ -42,9 +42,10 @@ def _features(client, url: str) -> dict[str, dict]:
 
 
 @pytest.fixture
-def second_worker(app, make_app):
-    """Another app on the same database, with its own cache: a second gunicorn worker."""
-    return make_app()
+def other(app, make_app):
+    """A client of another app on the same database, with its own cache: a second
+    gunicorn worker."""
+    return make_app().test_client()
 
 
 @pytest.mark.parametrize("url", URLS)
@@ -66,9 +67,8 @@ def test_repeated_requests_are_answered_from_the_cache(app, store, client, url, 
 @pytest.mark.both_databases
 @pytest.mark.parametrize("url", URLS)
 def test_a_newly_approved_idea_is_in_the_next_response_of_every_worker(
-    app, store, client, second_worker, url
+    app, store, client, other, url
 ):
-    other = second_worker.test_client()
     store.add_idea(_idea("old", "approved"))
     assert set(_features(client, url)) == {"old"}
     assert set(_features(other, url)) == {"old"}
@@ -84,10 +84,7 @@ def test_a_newly_approved_idea_is_in_the_next_response_of_every_worker(
 
 @pytest.mark.both_databases
 @pytest.mark.parametrize("url", URLS)
-def test_a_changed_idea_is_in_the_next_response_of_every_worker(
-    app, store, client, second_worker, url
-):
-    other = second_worker.test_client()
+def test_a_changed_idea_is_in_the_next_response_of_every_worker(app, store, client, other, url):
     store.add_idea(_idea("a1", "approved"))
     assert _features(client, url)["a1"]["title"] == "Mehr Bänke"
     assert _features(other, url)["a1"]["supports"] == 0
