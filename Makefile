@@ -92,7 +92,7 @@ test: lint browser translations
 	$(PYTEST) -n auto
 
 # The inner loop: domain, storage and web on SQLite, without the browser, PostgreSQL and
-# the gunicorn tests (test_robustness, test_production); about a minute.
+# the gunicorn tests (test_robustness, test_production): under a minute on a quiet machine.
 check: $(TEST_STAMP) translations
 	$(PYTEST) -n auto -m "not browser and not postgres" tests/domain tests/storage tests/web \
 		--ignore=tests/web/test_robustness.py --ignore=tests/web/test_production.py
