@@ -10,8 +10,11 @@ WORKERS ?= 4
 
 RUN_STAMP := $(VENV)/.run-installed
 TEST_STAMP := $(VENV)/.test-installed
+# Exact versions with their hashes, made by `make lock` from pyproject.toml.
+RUN_LOCK := requirements.lock
+TEST_LOCK := requirements-test.lock
 
-.PHONY: run serve test lint browser translations messages bench clean
+.PHONY: run serve test check lint browser translations messages lock bench clean
 
 CATALOGS := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 
@@ -19,13 +22,33 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { echo "Python-venv fehlt: sudo apt-get install python3-venv"; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(RUN_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+# The locked versions, then the project itself (editable, without resolving anything).
+# An unchanged lock installs nothing: the stamps are newer than it.
+$(RUN_STAMP): $(RUN_LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(RUN_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-$(TEST_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(TEST_STAMP): $(TEST_LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(TEST_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(RUN_STAMP) $@
+
+# After changing the dependencies in pyproject.toml, or to take newer releases: the
+# newest versions that fit, for this Python, with the hashes of their files on PyPI.
+# pip-tools lives in an environment of its own, never in $(VENV).
+LOCK_VENV := .venv-lock
+PIP_COMPILE := $(LOCK_VENV)/bin/pip-compile --quiet --upgrade --generate-hashes --strip-extras \
+	--no-emit-index-url --no-emit-find-links
+
+$(LOCK_VENV)/bin/pip-compile:
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet 'pip==26.3' 'pip-tools==7.6.2'
+
+# The run lock takes the test lock's versions, so that both agree.
+lock: $(LOCK_VENV)/bin/pip-compile
+	$(PIP_COMPILE) --extra test --output-file $(TEST_LOCK) pyproject.toml
+	$(PIP_COMPILE) --constraint $(TEST_LOCK) --output-file $(RUN_LOCK) pyproject.toml
 
 # Compiled message catalogues (English); the .po files are the source.
 translations: $(CATALOGS:.po=.mo)
@@ -59,8 +82,20 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
+# SQLite waits for the disk at every commit: the tests keep their files in memory (tmpfs)
+# where there is one, which halves their time. One pytest worker per core (pytest-xdist).
+TEST_TMPDIR ?= $(if $(wildcard /dev/shm),/dev/shm,/tmp)
+PYTEST := TMPDIR=$(TEST_TMPDIR) $(BIN)/python -m pytest
+
+# Everything: lint, every test on the databases it needs (PostgreSQL included), browser.
 test: lint browser translations
-	$(BIN)/python -m pytest
+	$(PYTEST) -n auto
+
+# The inner loop: domain, storage and web on SQLite, without the browser, PostgreSQL and
+# the gunicorn tests (test_robustness, test_production): under a minute on a quiet machine.
+check: $(TEST_STAMP) translations
+	$(PYTEST) -n auto -m "not browser and not postgres" tests/domain tests/storage tests/web \
+		--ignore=tests/web/test_robustness.py --ignore=tests/web/test_production.py
 
 # Benchmarks against pygeoapi, a bare Flask ceiling and a plain folium map: prints the
 # table and writes it into bench/RESULTS.md. Not part of `make test` or CI. Needs
@@ -81,4 +116,4 @@ bench: $(TEST_STAMP) browser translations $(BASELINE_STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LOCK_VENV) .pytest_cache .ruff_cache

@@ -8,10 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.tiles import serve_tiles
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "ein-langes-geheimes-wort"
 
 
 @pytest.fixture
@@ -32,13 +31,7 @@ def _fill(page, title):
     page.get_by_label("Ich habe die").check()
 
 
-def test_resident_submits_planner_approves_idea_appears(page, live_server, tiles, runner):
-    assert (
-        runner.invoke(
-            args=["planner", "create", "lea", "--password-stdin"], input=PASSWORD + "\n"
-        ).exit_code
-        == 0
-    )
+def test_resident_submits_planner_approves_idea_appears(page, live_server, tiles, planner):
     _start_idea(page, live_server)
     # Click a spot inside Dalheim on the map.
     page.evaluate("quartierskarteLayers.map.setView([50.5655, 8.4740], 17, {animate: false})")
@@ -51,21 +44,21 @@ def test_resident_submits_planner_approves_idea_appears(page, live_server, tiles
     assert "Danke! Ihre Idee ist angekommen." in page.content()
     status_url = page.url
 
-    planner = page.context.new_page()
-    planner.goto(live_server + "/planung/")
-    planner.get_by_label("Name").fill("lea")
-    planner.get_by_label("Passwort").fill(PASSWORD)
-    planner.get_by_role("button", name="Anmelden").click()
+    planner_page = page.context.new_page()
+    planner_page.goto(live_server + "/planung/")
+    planner_page.get_by_label("Name").fill(planner)
+    planner_page.get_by_label("Passwort").fill(PASSWORD)
+    planner_page.get_by_role("button", name="Anmelden").click()
     # The planners' map shows the waiting idea, drawn by folium on the server.
-    waiting = planner.locator(".qk-idea[title='Schattenbank am Spielplatz']")
+    waiting = planner_page.locator(".qk-idea[title='Schattenbank am Spielplatz']")
     expect(waiting).to_have_count(1)
     waiting.click()
-    expect(planner.locator(".leaflet-popup-content a")).to_have_attribute(
+    expect(planner_page.locator(".leaflet-popup-content a")).to_have_attribute(
         "href", re.compile(r"^/planung/ideen/[^/]+$")
     )
-    planner.get_by_role("link", name="Schattenbank am Spielplatz").first.click()
-    planner.get_by_role("button", name="Freigeben").click()
-    assert "ist freigegeben" in planner.content()
+    planner_page.get_by_role("link", name="Schattenbank am Spielplatz").first.click()
+    planner_page.get_by_role("button", name="Freigeben").click()
+    assert "ist freigegeben" in planner_page.content()
 
     page.goto(status_url)
     assert "freigegeben" in page.locator(".state").inner_text()

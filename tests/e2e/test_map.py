@@ -9,7 +9,8 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.e2e.tiles import TILE_HOST, serve_tiles
-from tests.test_pages import PAGES as SERVER_RENDERED_PAGES
+from tests.factories import PASSWORD, add_idea
+from tests.web.test_pages import PAGES as SERVER_RENDERED_PAGES
 
 pytestmark = pytest.mark.browser
 
@@ -93,25 +94,10 @@ def test_keyboard_only_users_reach_markers_and_popups(page, live_server, tiles):
     assert "Kinder- und Familienzentrum" in page.locator(".leaflet-popup-content").inner_text()
 
 
-def test_popup_text_from_data_is_inert(page, live_server, tiles, app):
-    from datetime import UTC, datetime
-
-    from shapely.geometry import Point
-
-    from measures.domain.model import Idea
-
+def test_popup_text_from_data_is_inert(page, live_server, tiles, store):
     payload = '<img src=x onerror="window.pwned=1">'
-    app.extensions["quartierskarte.store"].ideas.add(
-        Idea(
-            id="xss",
-            title=payload,
-            description=payload,
-            category="wohnumfeld_gruen",
-            geometry=Point(8.4760, 50.5600),  # away from other markers
-            created_at=datetime(2026, 11, 1, tzinfo=UTC),
-            moderation_state="approved",
-        )
-    )
+    # Away from other markers.
+    add_idea(store, "xss", title=payload, description=payload, lon=8.4760, lat=50.5600)
     _open_map(page, live_server + "/")
     page.evaluate("quartierskarteLayers.map.setView([50.5600, 8.4760], 19, {animate: false})")
     page.locator(".qk-idea").first.focus()
@@ -157,7 +143,7 @@ def test_axe_finds_no_wcag_a_or_aa_violations(page, live_server, tiles, path):
 
 
 def test_axe_on_the_idea_form_with_errors_status_page_and_planner_queue(
-    page, live_server, tiles, runner, app
+    page, live_server, tiles, planner
 ):
     wcag = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
@@ -176,16 +162,9 @@ def test_axe_on_the_idea_form_with_errors_status_page_and_planner_queue(
     page.get_by_role("button", name="Idee absenden").click()
     page.wait_for_url("**/ideen/status/**")
     assert violations() == []
-    assert (
-        runner.invoke(
-            args=["planner", "create", "lea", "--password-stdin"],
-            input="ein-langes-geheimes-wort\n",
-        ).exit_code
-        == 0
-    )
     page.goto(live_server + "/planung/")
-    page.get_by_label("Name").fill("lea")
-    page.get_by_label("Passwort").fill("ein-langes-geheimes-wort")
+    page.get_by_label("Name").fill(planner)
+    page.get_by_label("Passwort").fill(PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
     page.wait_for_load_state("networkidle")
     assert violations() == []
@@ -202,21 +181,16 @@ def test_english_map_page(page, live_server, tiles):
     assert "€8,370,000" in page.locator(".leaflet-popup-content").inner_text()
 
 
-def _approved_idea(idea_id, title, lon, lat, category="spiel_freizeit", state="approved"):
-    from datetime import UTC, datetime
-
-    from shapely.geometry import Point
-
-    from measures.domain.model import Idea
-
-    return Idea(
-        id=idea_id,
+def _add_idea(store, idea_id, title, lon, lat, category="spiel_freizeit", state="approved"):
+    add_idea(
+        store,
+        idea_id,
+        state=state,
         title=title,
         description="Eine Bank im Schatten, damit Eltern den Kindern zusehen können.",
         category=category,
-        geometry=Point(lon, lat),
-        created_at=datetime(2026, 11, 1, tzinfo=UTC),
-        moderation_state=state,
+        lon=lon,
+        lat=lat,
     )
 
 
@@ -226,23 +200,19 @@ LONE_IDEA = ("a1b2c3d4e5f6", "Schattige Bank am Spielplatz", 8.476125, 50.560005
 
 
 @pytest.fixture
-def ideas_on_map(app):
-    store = app.extensions["quartierskarte.store"]
+def ideas_on_map(store):
     for number in range(40):
         # A crowd in one street block, which the overview shows as clusters.
-        store.ideas.add(
-            _approved_idea(
-                f"menge{number:02d}",
-                f"Idee {number}",
-                8.4730 + (number % 8) * 0.0001,
-                50.5650 + (number // 8) * 0.0001,
-                category="wohnumfeld_gruen",
-            )
+        _add_idea(
+            store,
+            f"menge{number:02d}",
+            f"Idee {number}",
+            8.4730 + (number % 8) * 0.0001,
+            50.5650 + (number // 8) * 0.0001,
+            category="wohnumfeld_gruen",
         )
-    store.ideas.add(_approved_idea(*LONE_IDEA))
-    store.ideas.add(
-        _approved_idea("wartet", "Noch nicht geprüft", 8.4800, 50.5610, state="pending")
-    )
+    _add_idea(store, *LONE_IDEA)
+    _add_idea(store, "wartet", "Noch nicht geprüft", 8.4800, 50.5610, state="pending")
     return 41
 
 

@@ -18,6 +18,9 @@ from shapely.geometry import Point
 from measures.domain.model import Idea, IdeaContact
 from measures.storage import ideas as idea_storage
 
+# Each runs on SQLite and on PostgreSQL/PostGIS.
+pytestmark = pytest.mark.both_databases
+
 CONTACT = IdeaContact("bank", "Ayşe Yılmaz", "ayse@example.org")
 LAYER_TABLES = ("quartier", "measures", "locations", "ideas")
 

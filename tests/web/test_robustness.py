@@ -8,11 +8,16 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import sqlalchemy as sa
 
 from app import create_app
 from measures.storage import create_engine_for, schema
-from tests.gunicorn_server import GunicornServer, request
+from tests.factories import idea_feature
+from tests.web.gunicorn_server import GunicornServer, request
+
+# Concurrent writers are where SQLite (one writer, WAL) and PostgreSQL differ most.
+pytestmark = pytest.mark.both_databases
 
 UNLIMITED = {
     "FLASK_RATELIMIT_IDEAS": "100000 per minute",
@@ -27,19 +32,15 @@ def _seeded(database_url: str) -> None:
 
 
 def _idea(n: int) -> bytes:
-    return json.dumps(
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [8.470 + (n % 50) * 0.0002, 50.565]},
-            "properties": {
-                "title": f"Idee {n}",
-                "description": "Mehr Bänke",
-                "category": "wohnen",
-                "email": f"person{n}@example.org",
-                "consent": True,
-            },
-        }
-    ).encode()
+    feature = idea_feature(
+        lon=8.470 + (n % 50) * 0.0002,
+        lat=50.565,
+        title=f"Idee {n}",
+        description="Mehr Bänke",
+        category="wohnen",
+        email=f"person{n}@example.org",
+    )
+    return json.dumps(feature).encode()
 
 
 def _stored_ids(database_url: str) -> list[str]:

@@ -14,12 +14,15 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from shapely.geometry import Point
 
-from app import create_app
 from measures.domain.model import Idea
 from measures.domain.vocabulary import CATEGORIES, LOCATION_KINDS, STATUSES
 from measures.reading import geojson
+from tests import factories
+
+# Every comparison of memory and database is made on both backends: the database's
+# answer is SQL with shapely on SQLite and ST_Intersects on PostGIS.
+pytestmark = pytest.mark.both_databases
 
 # The extent of the Quartier and a little beyond, so that some boxes hold nothing.
 EXTENT = (8.462, 50.558, 8.486, 50.574)
@@ -35,28 +38,26 @@ def _ideas(count: int, rng: random.Random) -> list[Idea]:
         lon = round(rng.uniform(minx + 0.004, maxx - 0.004), 5)
         lat = round(rng.uniform(miny + 0.003, maxy - 0.003), 5)
         ideas.append(
-            Idea(
-                id=f"i{n:04d}",
+            factories.idea(
+                f"i{n:04d}",
                 title=f"Idee {n}",
-                description="Ein Vorschlag für das Quartier.",
                 category=rng.choice(list(CATEGORIES)),
-                geometry=Point(lon, lat),
+                lon=lon,
+                lat=lat,
                 created_at=datetime(2026, 6, 1, tzinfo=UTC) + timedelta(minutes=rng.randint(0, 50)),
-                moderation_state=rng.choice(states),
+                state=rng.choice(states),
             )
         )
     return ideas
 
 
 def _idea_at_the_berliner_ring(idea_id: str, state: str) -> Idea:
-    return Idea(
-        id=idea_id,
-        title=f"Idee {idea_id}",
+    return factories.idea(
+        idea_id,
+        state=state,
         description="Eine Idee für eine Stelle.",
         category="wohnen",
-        geometry=Point(8.4740, 50.5655),
         created_at=datetime(2026, 7, 1, tzinfo=UTC),
-        moderation_state=state,
     )
 
 
@@ -72,18 +73,9 @@ def _param(box) -> str:
 
 
 @pytest.fixture
-def database_only(database_url):
+def database_only(make_app):
     """An app that answers every layer request from the database."""
-    other = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "DATABASE_URL": database_url,
-            "LAYER_CACHE_BYTES": 0,
-        }
-    )
-    yield other.test_client()
-    other.extensions["quartierskarte.store"].engine.dispose()
+    return make_app(LAYER_CACHE_BYTES=0).test_client()
 
 
 @pytest.fixture
@@ -230,22 +222,18 @@ def test_idea_points_from_memory_are_the_databases(client, database_only, ideas)
     assert len(sizes) > 5
 
 
-def test_etags_of_answers_from_memory_agree_across_workers(client, database_url, ideas):
-    other = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": database_url})
-    try:
-        second = other.test_client()
-        box_a = "/api/layers/ideas?bbox=8.466,50.561,8.474,50.566"
-        box_b = "/api/layers/ideas?bbox=8.466,50.561,8.474,50.567"
-        etag_a = client.get(box_a).headers["ETag"]
-        assert second.get(box_a).headers["ETag"] == etag_a
-        assert client.get(box_b).headers["ETag"] != etag_a
-        assert client.get(box_a + "&category=wohnen").headers["ETag"] != etag_a
-        # A client revalidating with another worker gets its 304.
-        assert second.get(box_a, headers={"If-None-Match": etag_a}).status_code == 304
-        points = "/api/layers/ideas/points"
-        assert second.get(points).headers["ETag"] == client.get(points).headers["ETag"]
-    finally:
-        other.extensions["quartierskarte.store"].engine.dispose()
+def test_etags_of_answers_from_memory_agree_across_workers(client, make_app, ideas):
+    second = make_app().test_client()
+    box_a = "/api/layers/ideas?bbox=8.466,50.561,8.474,50.566"
+    box_b = "/api/layers/ideas?bbox=8.466,50.561,8.474,50.567"
+    etag_a = client.get(box_a).headers["ETag"]
+    assert second.get(box_a).headers["ETag"] == etag_a
+    assert client.get(box_b).headers["ETag"] != etag_a
+    assert client.get(box_a + "&category=wohnen").headers["ETag"] != etag_a
+    # A client revalidating with another worker gets its 304.
+    assert second.get(box_a, headers={"If-None-Match": etag_a}).status_code == 304
+    points = "/api/layers/ideas/points"
+    assert second.get(points).headers["ETag"] == client.get(points).headers["ETag"]
 
 
 @pytest.mark.parametrize(

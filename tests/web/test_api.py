@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
-from datetime import UTC, datetime
 
-from shapely.geometry import Point
+import pytest
 
-from measures.domain.model import Idea, IdeaContact
+from tests.factories import add_idea, seed_with
 
 
+@pytest.mark.both_databases
 def test_layers_lists_every_layer_with_counts_and_extent(client, seed):
     response = client.get("/api/layers")
     assert response.status_code == 200
@@ -39,6 +40,7 @@ def test_measures_layer_has_the_kifaz_as_completed_with_sources(client):
     assert 8 < lon < 9 and 50 < lat < 51
 
 
+@pytest.mark.both_databases
 def test_filters_combine(client, seed):
     ids = {
         f["id"]
@@ -72,20 +74,18 @@ def test_single_features(client):
     assert missing.get_json()["error"]["code"] == "not_found"
 
 
-def test_ideas_layer_shows_approved_ideas_without_personal_data(app, client):
-    store = app.extensions["quartierskarte.store"]
+def test_ideas_layer_shows_approved_ideas_without_personal_data(store, client):
     for idea_id, state in (("frei", "approved"), ("offen", "pending")):
-        store.ideas.add(
-            Idea(
-                id=idea_id,
-                title="Trinkbrunnen",
-                description="Ein Trinkbrunnen an der Neukölln-Anlage",
-                category="wohnumfeld_gruen",
-                geometry=Point(8.4790, 50.5630),
-                created_at=datetime(2026, 11, 2, tzinfo=UTC),
-                moderation_state=state,
-            ),
-            IdeaContact(idea_id, "Maria Muster", "maria@example.org"),
+        add_idea(
+            store,
+            idea_id,
+            state=state,
+            title="Trinkbrunnen",
+            description="Ein Trinkbrunnen an der Neukölln-Anlage",
+            lon=8.4790,
+            lat=50.5630,
+            name="Maria Muster",
+            email="maria@example.org",
         )
     response = client.get("/api/layers/ideas")
     features = response.get_json()["features"]
@@ -97,6 +97,7 @@ def test_ideas_layer_shows_approved_ideas_without_personal_data(app, client):
     assert client.get("/api/ideas/frei").status_code == 200
 
 
+@pytest.mark.both_databases
 def test_conditional_requests_answer_304(client):
     first = client.get("/api/layers/measures")
     etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
@@ -116,13 +117,11 @@ def test_conditional_requests_answer_304(client):
     )
 
 
-def test_etag_changes_when_the_layer_changes(app, client, seed):
-    import dataclasses
-
+@pytest.mark.both_databases
+def test_etag_changes_when_the_layer_changes(store, client, seed):
     etag = client.get("/api/layers/measures").headers["ETag"]
-    edited = dataclasses.replace(seed.measures[0], summary="Geändert")
-    app.extensions["quartierskarte.store"].layers.load_seed(
-        dataclasses.replace(seed, measures=(edited, *seed.measures[1:]))
+    store.layers.load_seed(
+        seed_with(seed, dataclasses.replace(seed.measures[0], summary="Geändert"))
     )
     assert client.get("/api/layers/measures", headers={"If-None-Match": etag}).status_code == 200
 
@@ -156,17 +155,16 @@ POINTS = "/api/layers/ideas/points"
 
 
 def _store_idea(app, idea_id, lon, lat, category="wohnumfeld_gruen", state="approved"):
-    app.extensions["quartierskarte.store"].ideas.add(
-        Idea(
-            id=idea_id,
-            title=f"Titel {idea_id}",
-            description="Beschreibung einer Idee",
-            category=category,
-            geometry=Point(lon, lat),
-            created_at=datetime(2026, 11, 2, tzinfo=UTC),
-            moderation_state=state,
-        ),
-        IdeaContact(idea_id, "Maria Muster", "maria@example.org"),
+    add_idea(
+        app.extensions["quartierskarte.store"],
+        idea_id,
+        state=state,
+        title=f"Titel {idea_id}",
+        category=category,
+        lon=lon,
+        lat=lat,
+        name="Maria Muster",
+        email="maria@example.org",
     )
 
 
@@ -210,6 +208,7 @@ def test_idea_points_are_positions_and_categories_of_approved_ideas_only(app, cl
         assert private_or_detail not in text
 
 
+@pytest.mark.both_databases
 def test_idea_points_filter_by_category_like_the_ideas_layer(app, client):
     _store_idea(app, "spiel", 8.4790, 50.5630, "spiel_freizeit")
     _store_idea(app, "gruen", 8.4740, 50.5655)
@@ -242,6 +241,7 @@ def test_idea_points_refuse_bad_parameters_with_the_error_shape(client):
     assert message.startswith("Unbekannter Wert für 'category': unbekannt.")
 
 
+@pytest.mark.both_databases
 def test_idea_points_answer_304_and_show_a_newly_approved_idea_at_once(app, client, database_url):
     from app import create_app
 

@@ -4,24 +4,24 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
-from shapely.geometry import Point
 
-from measures.domain.model import Idea, IdeaContact
 from measures.storage import schema
+from tests.factories import add_idea
 
 
 def _idea(store, idea_id: str) -> None:
-    store.ideas.add(
-        Idea(
-            id=idea_id,
-            title="Bank",
-            description="Text",
-            category="wohnen",
-            geometry=Point(8.474, 50.5655),
-            created_at=datetime(2026, 1, 1, tzinfo=UTC),
-        ),
-        IdeaContact(idea_id, "Name", f"{idea_id}@example.org"),
+    add_idea(
+        store,
+        idea_id,
+        state="pending",
+        title="Bank",
+        description="Text",
+        category="wohnen",
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+        name="Name",
+        email=f"{idea_id}@example.org",
     )
 
 
@@ -34,6 +34,7 @@ def _set_decided(store, idea_id: str, days_ago: int) -> None:
         )
 
 
+@pytest.mark.both_databases
 def test_purge_deletes_contacts_of_ideas_decided_long_ago_only(app, runner):
     store = app.extensions["quartierskarte.store"]
     for idea_id in ("alt", "frisch", "offen"):

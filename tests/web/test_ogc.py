@@ -14,13 +14,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import sqlalchemy as sa
 from pyproj import Transformer
-from shapely.geometry import Point, shape
+from shapely.geometry import shape
 
-from app import create_app
 from measures.domain.errors import QueryError
-from measures.domain.model import Idea, IdeaContact
 from measures.ogc.datetimes import parse_datetime
 from measures.ogc.negotiation import choose_format
+from tests.factories import add_idea
+from tests.web.failures import assert_reveals_nothing, break_store
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/"
@@ -36,17 +36,15 @@ def _add_ideas(store) -> None:
         ("spielgeraete", "approved", datetime(2026, 6, 15, 18, 30, tzinfo=UTC), "spiel_freizeit"),
         ("geheim", "pending", datetime(2026, 7, 1, 8, 0, tzinfo=UTC), "wohnen"),
     ):
-        store.ideas.add(
-            Idea(
-                id=idea_id,
-                title=f"Idee {idea_id}",
-                description="Vorschlag aus dem Quartier",
-                category=category,
-                geometry=Point(8.4740, 50.5655),
-                created_at=created,
-                moderation_state=state,
-            ),
-            IdeaContact(idea_id=idea_id, author_name="Erika Muster", email="erika@example.org"),
+        add_idea(
+            store,
+            idea_id,
+            state=state,
+            description="Vorschlag aus dem Quartier",
+            category=category,
+            created_at=created,
+            name="Erika Muster",
+            email="erika@example.org",
         )
 
 
@@ -161,6 +159,7 @@ def test_openapi_describes_every_path_parameter_and_response(client):
 # -- collections -----------------------------------------------------------------------
 
 
+@pytest.mark.both_databases
 def test_collections_describe_extent_crs_and_items(client, seed, ideas):
     document = client.get("/ogc/collections").get_json()
     collections = {c["id"]: c for c in document["collections"]}
@@ -239,6 +238,7 @@ def test_ideas_are_only_approved_ones_without_personal_data(client, ideas):
     assert "erika" not in html.lower() and "geheim" not in html
 
 
+@pytest.mark.both_databases
 def test_paging_with_next_and_prev_links(client, seed):
     total = len(seed.locations)
     first = client.get("/ogc/collections/locations/items?limit=4").get_json()
@@ -288,6 +288,7 @@ def client_get_json(app, url: str) -> dict:
     return response.get_json()
 
 
+@pytest.mark.both_databases
 def test_without_the_cache_paging_runs_in_the_database(app):
     """One count and one page query, each with LIMIT/OFFSET or COUNT in the SQL."""
     app.config["LAYER_CACHE_BYTES"] = 0
@@ -298,6 +299,7 @@ def test_without_the_cache_paging_runs_in_the_database(app):
     assert any("LIMIT" in s and "OFFSET" in s for s in reading)
 
 
+@pytest.mark.both_databases
 def test_with_the_cache_the_layer_is_read_once_for_all_pages(app):
     """The first page reads the layer into its index; the following ones read nothing."""
     first, reading = _statements(app, "/ogc/collections/locations/items?limit=3")
@@ -308,6 +310,7 @@ def test_with_the_cache_the_layer_is_read_once_for_all_pages(app):
         assert page["numberMatched"] == first["numberMatched"] and reading == []
 
 
+@pytest.mark.both_databases
 def test_property_filters_and_bbox_give_the_right_subset(client, seed, ideas):
     def ids(query, layer="measures"):
         return {f["id"] for f in _all_items(client, layer, query)}
@@ -330,6 +333,7 @@ def test_property_filters_and_bbox_give_the_right_subset(client, seed, ideas):
     assert next_query["status"] == ["abgeschlossen"]
 
 
+@pytest.mark.both_databases
 def test_datetime_filters_on_updated_at_or_created_at(client, seed, ideas):
     def ids(layer, value):
         return {f["id"] for f in _all_items(client, layer, f"&datetime={value}")}
@@ -382,6 +386,7 @@ def test_projected_crs_equal_what_pyproj_computes(client, code):
             assert (x, y) == pytest.approx(to_projected.transform(lon, lat), abs=1e-6)
 
 
+@pytest.mark.both_databases
 def test_bbox_crs_accepts_lat_lon_and_projected_boxes(client):
     lonlat = {
         f["id"] for f in _all_items(client, "locations", "&bbox=8.4700,50.5660,8.4715,50.5665")
@@ -467,43 +472,21 @@ def test_unknown_collection_or_item_is_404(client, url):
 
 
 def test_internal_errors_reveal_nothing(app, client, monkeypatch):
-    store = app.extensions["quartierskarte.store"]
-
-    def broken(*_args, **_kwargs):
-        raise RuntimeError("SELECT secret FROM /srv/quartierskarte/instance/db.sqlite3")
-
-    monkeypatch.setattr(store.layers, "page", broken)
-    monkeypatch.setattr(store.layers, "records", broken)
-    app.config["PROPAGATE_EXCEPTIONS"] = False
+    break_store(app, monkeypatch, "page", "records")
     for url in ("/ogc/collections/measures/items", "/ogc/collections/measures/items?f=html"):
-        response = client.get(url)
-        assert response.status_code == 500
-        text = response.get_data(as_text=True)
-        assert "SELECT" not in text and "/srv/" not in text and "Traceback" not in text
-        assert "interner Fehler" in text
+        assert_reveals_nothing(client.get(url))
 
 
-def test_the_rate_limit_covers_the_ogc_api(database_url, store, tmp_path):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "DATABASE_URL": database_url,
-            "RATELIMIT_OGC": "2 per minute",
-        }
-    )
-    try:
-        client = app.test_client()
-        statuses = [client.get("/ogc/collections").status_code for _ in range(3)]
-        assert statuses == [200, 200, 429]
-        refused = client.get("/ogc/collections")
-        body = refused.get_json()
-        assert body["status"] == 429 and body["code"] == "TooManyRequests"
-        assert 1 <= int(refused.headers["Retry-After"]) <= 60
-        # Answers within the limit carry no counter headers (they cost a read each).
-        assert "X-RateLimit-Remaining" not in client.get("/ogc").headers
-    finally:
-        app.extensions["quartierskarte.store"].engine.dispose()
+def test_the_rate_limit_covers_the_ogc_api(store, make_app):
+    client = make_app(RATELIMIT_OGC="2 per minute").test_client()
+    statuses = [client.get("/ogc/collections").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    refused = client.get("/ogc/collections")
+    body = refused.get_json()
+    assert body["status"] == 429 and body["code"] == "TooManyRequests"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    # Answers within the limit carry no counter headers (they cost a read each).
+    assert "X-RateLimit-Remaining" not in client.get("/ogc").headers
 
 
 # -- content negotiation and HTML ------------------------------------------------------

@@ -10,7 +10,6 @@ so in this process it would stall the server thread of ``live_server`` for good.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import multiprocessing
 import re
@@ -26,7 +25,8 @@ from flask import request
 from pyproj import Transformer
 from shapely.geometry import Point
 
-from tests.test_ogc import LAYERS, _add_ideas
+from tests.factories import measure, seed_with
+from tests.web.test_ogc import LAYERS, _add_ideas
 
 GDAL_36_PAGE_SIZE = 10
 
@@ -129,6 +129,7 @@ def test_pyogrio_reads_every_collection_like_the_read_api(
         assert not {"email", "author_name"} & set(ogc.columns)
 
 
+@pytest.mark.both_databases
 def test_pyogrio_bbox_and_property_filter_give_the_right_subset(
     live_server, seed, requests_seen, read
 ):
@@ -196,16 +197,16 @@ def test_ogr2ogr_copies_every_collection(live_server, client, with_ideas, tmp_pa
 
 
 def test_gdal_36_pages_through_a_large_collection_quickly(app, store, seed, live_server):
-    extra = tuple(
-        dataclasses.replace(
-            seed.measures[0],
-            id=f"probe-{i:04d}",
+    extra = [
+        measure(
+            seed,
+            f"probe-{i:04d}",
             title=f"Probe {i:04d}",
             geometry=Point(8.470 + (i % 20) * 0.0002, 50.563 + (i // 20) * 0.0002),
         )
         for i in range(250)
-    )
-    store.layers.load_seed(dataclasses.replace(seed, measures=seed.measures + extra))
+    ]
+    store.layers.load_seed(seed_with(seed, *extra))
     started = time.monotonic()
     listing = _ogr("ogrinfo", "-ro", "-al", "-q", _oapif(live_server), "measures")
     elapsed = time.monotonic() - started

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from shapely.geometry import Point
 from werkzeug.http import generate_etag
 
@@ -11,6 +12,9 @@ from measures.domain.model import Idea
 from measures.domain.query import LayerQuery
 from measures.reading.cache import LayerCache
 from measures.reading.service import ReadingService
+
+# Each runs on SQLite and on PostgreSQL/PostGIS.
+pytestmark = pytest.mark.both_databases
 
 
 def _idea(idea_id: str) -> Idea:

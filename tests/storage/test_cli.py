@@ -5,10 +5,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from app import create_app
 from measures.domain.seed import GEODATA_DIR
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
+# Migrating and loading the seed are SQL that differs between the backends.
+pytestmark = pytest.mark.both_databases
 
 
 def _fresh_app(database_url):

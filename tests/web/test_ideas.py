@@ -11,6 +11,7 @@ from shapely.geometry import Point
 
 from measures.domain.ideas import InvalidSubmission, validate_submission
 from measures.storage import schema
+from tests.factories import idea_feature
 
 INSIDE = (8.4740, 50.5655)
 OUTSIDE = (8.4600, 50.5650)  # about 220 m west of the Quartier's boundary
@@ -130,20 +131,10 @@ def test_the_honeypot_catches_bots(app, client):
 
 
 def _feature(lon=INSIDE[0], lat=INSIDE[1], **properties) -> dict:
-    props = {
-        "title": "Trinkbrunnen",
-        "description": "An der Neukölln-Anlage",
-        "category": "wohnumfeld_gruen",
-        "email": "geheim@example.org",
-        "author_name": "Ayşe",
-        "consent": True,
-    }
-    props.update(properties)
-    return {
-        "type": "Feature",
-        "geometry": {"type": "Point", "coordinates": [lon, lat]},
-        "properties": props,
-    }
+    contact = {"email": "geheim@example.org", "author_name": "Ayşe"}
+    return idea_feature(
+        lon=lon, lat=lat, description="An der Neukölln-Anlage", **{**contact, **properties}
+    )
 
 
 def test_the_api_accepts_a_geojson_feature_and_answers_201(app, client):
@@ -254,6 +245,7 @@ def _submit(client, **properties) -> tuple[str, str]:
     return body["id"], body["status_url"].split("localhost", 1)[1]
 
 
+@pytest.mark.both_databases
 def test_withdrawal_deletes_the_idea_and_its_personal_data(app, client):
     idea_id, status_path = _submit(client)
     store = app.extensions["quartierskarte.store"]
@@ -271,6 +263,7 @@ def test_unknown_status_links_are_404(client):
     assert client.get("/ideen/status/erfunden").status_code == 404
 
 
+@pytest.mark.both_databases
 def test_support_counts_once_per_browser(app, client):
     idea_id, _ = _submit(client)
     store = app.extensions["quartierskarte.store"]
@@ -307,6 +300,7 @@ def test_support_is_rate_limited_per_address(app, client):
     assert response.status_code == 429
 
 
+@pytest.mark.both_databases
 def test_nearby_ideas_are_found_before_submitting(app, client):
     near_id, _ = _submit(client, title="Bank nah")
     far_id, _ = _submit(client, title="Bank fern", lon=8.4820, lat=50.5610)

@@ -11,7 +11,7 @@ import pytest
 from babel.messages.pofile import read_po
 from shapely.geometry import Point
 
-from measures.domain.model import Idea, IdeaContact
+from tests.factories import add_idea
 
 PAGES = [
     "/",
@@ -24,7 +24,7 @@ PAGES = [
     "/datenschutz",
     "/impressum",
 ]
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _ids(html: str) -> list[str]:
@@ -148,18 +148,16 @@ def test_folium_draws_the_static_layers_and_the_ideas_come_from_the_api(app, cli
 
 
 def _add_idea(app, idea_id, title, description, supports=0, created=1, state="approved"):
-    app.extensions["quartierskarte.store"].ideas.add(
-        Idea(
-            id=idea_id,
-            title=title,
-            description=description,
-            category="wohnumfeld_gruen",
-            geometry=Point(8.4740, 50.5655),
-            created_at=datetime(2026, 11, created, tzinfo=UTC),
-            moderation_state=state,
-            supports=supports,
-        ),
-        IdeaContact(idea_id, "Privater Name", "privat@example.org"),
+    add_idea(
+        app.extensions["quartierskarte.store"],
+        idea_id,
+        state=state,
+        title=title,
+        description=description,
+        created_at=datetime(2026, 11, created, tzinfo=UTC),
+        supports=supports,
+        name="Privater Name",
+        email="privat@example.org",
     )
 
 
@@ -177,6 +175,7 @@ def test_user_text_is_escaped_everywhere_and_contacts_stay_private(app, client):
     assert "Privater Name" not in client.get("/ideen").get_data(as_text=True)
 
 
+@pytest.mark.both_databases
 def test_ideas_list_sorts_newest_or_most_supported(app, client):
     _add_idea(app, "alt-beliebt", "Alte Idee", "Text", supports=9, created=1)
     _add_idea(app, "neu-wenig", "Neue Idee", "Text", supports=1, created=20)
@@ -194,6 +193,7 @@ def test_imprint_and_privacy_texts_come_from_configuration(app, client):
     assert "<p>Ernst-Leitz-Straße 30 &lt;b&gt;</p>" in html
 
 
+@pytest.mark.both_databases
 def test_map_page_counts_the_approved_ideas_of_the_filter(app, client):
     _add_idea(app, "eins", "Eine Idee", "Text")
     _add_idea(app, "zwei", "Noch eine", "Text")

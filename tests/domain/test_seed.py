@@ -10,7 +10,7 @@ import pytest
 from measures.domain.seed import GEODATA_DIR, read_seed
 from measures.domain.validation import InvalidFeatures
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 
 
 def test_the_shipped_seed_is_valid_and_complete():

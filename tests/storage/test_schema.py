@@ -13,6 +13,9 @@ from alembic.migration import MigrationContext
 
 from measures.storage import schema
 
+# Each runs on SQLite and on PostgreSQL/PostGIS.
+pytestmark = pytest.mark.both_databases
+
 
 def _ours(obj, name, type_, reflected, _compare_to) -> bool:
     # PostGIS adds its own tables and a generated geometry column with its GiST index

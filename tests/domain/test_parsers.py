@@ -45,9 +45,7 @@ def test_epsg_4326_is_read_latitude_first_and_heights_are_dropped():
 
 
 def test_a_projected_box_becomes_lonlat_bounds_enclosing_it():
-    minlon, minlat, maxlon, maxlat = parse_bbox(
-        ",".join(str(v) for v in UTM_BOX), crs="EPSG:25832"
-    )
+    minlon, minlat, maxlon, maxlat = parse_bbox(",".join(str(v) for v in UTM_BOX), crs="EPSG:25832")
     to_lonlat = Transformer.from_crs("EPSG:25832", "OGC:CRS84", always_xy=True)
     for x in (UTM_BOX[0], UTM_BOX[2]):
         for y in (UTM_BOX[1], UTM_BOX[3]):
@@ -179,7 +177,5 @@ def test_rfc3339_needs_seconds_and_the_t_where_the_export_is_lenient():
 
 def test_ogc_and_export_read_the_same_day_alike():
     interval = parse_datetime("2026-01-01/2026-01-31")
-    spec = export.parse_spec(
-        ["measures"], "gpkg", {"from": ["2026-01-01"], "to": ["2026-01-31"]}
-    )
+    spec = export.parse_spec(["measures"], "gpkg", {"from": ["2026-01-01"], "to": ["2026-01-31"]})
     assert (interval.start, interval.end) == (spec.since, spec.until)

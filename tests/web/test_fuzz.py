@@ -8,16 +8,13 @@ suite stays fast; raise FUZZ_EXAMPLES for a longer run.
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
-from shapely.geometry import Point
 
-from app import create_app
-from measures.domain.model import Idea
+from tests.factories import add_idea
 
 # Our checks are stricter than a schema can say (a bbox's minimum before its maximum, a
 # point inside the Quartier, a deep JSON nesting limit), so a schema-valid request may be
@@ -34,30 +31,17 @@ FUZZ_SETTINGS = settings(
 
 
 @pytest.fixture
-def fuzz_app(store, database_url, tmp_path):
+def fuzz_app(store, make_app):
     # One approved idea, so that the answers about ideas are checked with content.
-    store.ideas.add(
-        Idea(
-            id="fuzz",
-            title="Mehr Bänke",
-            description="Am Spielplatz fehlen Bänke.",
-            category="spiel_freizeit",
-            geometry=Point(8.4740, 50.5655),
-            created_at=datetime(2026, 11, 1, tzinfo=UTC),
-            moderation_state="approved",
-        )
+    add_idea(
+        store,
+        "fuzz",
+        title="Mehr Bänke",
+        description="Am Spielplatz fehlen Bänke.",
+        category="spiel_freizeit",
     )
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            # The fuzzer sends far more requests than any person would.
-            "RATELIMIT_ENABLED": False,
-        }
-    )
-    app.instance_path = str(tmp_path / "instance")
-    yield app
-    app.extensions["quartierskarte.store"].engine.dispose()
+    # The fuzzer sends far more requests than any person would.
+    return make_app(RATELIMIT_ENABLED=False)
 
 
 @pytest.fixture
@@ -91,12 +75,14 @@ def _fuzz(schema) -> list[str]:
     return covered
 
 
+@pytest.mark.both_databases
 def test_json_api_matches_its_openapi_document(api_schema):
     covered = _fuzz(api_schema)
     assert "POST /api/ideas" in covered and "GET /api/layers/measures" in covered
     assert "GET /api/layers/ideas/points" in covered
 
 
+@pytest.mark.both_databases
 def test_ogc_api_matches_its_openapi_document(ogc_schema):
     covered = _fuzz(ogc_schema)
     assert any(label.endswith("/items") for label in covered)

@@ -16,10 +16,10 @@ import redis
 
 from app import create_app
 from tests.conftest import service_unavailable
-from tests.gunicorn_server import GunicornServer, read_log, request
+from tests.web.gunicorn_server import GunicornServer, read_log, request
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -16,55 +16,41 @@ import pandas as pd
 import pyogrio
 import pytest
 from pyproj import Transformer
-from shapely.geometry import Point
 
-from measures.domain.model import Idea, IdeaContact
 from measures.gis import attributes, formats, shapefile_names, spreadsheet, writers
-from tests.test_planning import PASSWORD, _csrf, _login
+from tests.factories import add_idea
+from tests.web.test_planning import _csrf, _login
 
 AUTHOR, EMAIL = "Jürgen Privat", "juergen.privat@example.org"
 FORMULAS = ('=HYPERLINK("http://böse.example")', "+49 6441 1234", "@SUMME(A1)", "-1+2")
 LAYER_COUNTS = {"quartier": 1, "measures": 7, "locations": 11, "ideas": 5}
 
 
-@pytest.fixture
-def planner(runner) -> str:
-    result = runner.invoke(
-        args=["planner", "create", "lea", "--password-stdin"], input=PASSWORD + "\n"
-    )
-    assert result.exit_code == 0, result.output
-    return "lea"
-
-
 def _store(app):
     return app.extensions["quartierskarte.store"]
 
 
-def _idea(idea_id: str, title: str, state: str = "approved", created=None, lon=8.4740) -> Idea:
-    return Idea(
-        id=idea_id,
+def _add_idea(
+    store, idea_id: str, title: str, created_at=datetime(2026, 6, 1, 12, 0, tzinfo=UTC), **fields
+) -> None:
+    add_idea(
+        store,
+        idea_id,
         title=title,
         description='Schöne Grüße aus der Straße <b>&</b> "Zitat"',
         category="spiel_freizeit",
-        geometry=Point(lon, 50.5655),
-        created_at=created or datetime(2026, 6, 1, 12, 0, tzinfo=UTC),
-        moderation_state=state,
+        created_at=created_at,
+        **fields,
     )
 
 
 @pytest.fixture
-def ideas(app):
+def ideas(store):
     """Five approved ideas (one titled like each formula, one with umlauts), one pending."""
-    store = _store(app)
     titles = ["Sitzbänke für Ältere", *FORMULAS]
     for n, title in enumerate(titles):
-        store.ideas.add(
-            _idea(f"idee{n}", title, lon=8.4740 + n * 0.0003),
-            IdeaContact(f"idee{n}", AUTHOR, EMAIL),
-        )
-    store.ideas.add(
-        _idea("wartet", "Noch nicht geprüft", "pending"), IdeaContact("wartet", AUTHOR, EMAIL)
-    )
+        _add_idea(store, f"idee{n}", title, lon=8.4740 + n * 0.0003, name=AUTHOR, email=EMAIL)
+    _add_idea(store, "wartet", "Noch nicht geprüft", state="pending", name=AUTHOR, email=EMAIL)
     return titles
 
 
@@ -269,6 +255,7 @@ def test_planner_exports_need_a_login(app, client):
     assert _store(app).contact_exports.latest() == []
 
 
+@pytest.mark.both_databases
 @pytest.mark.usefixtures("planner")
 def test_planners_get_all_ideas_and_contacts_only_when_they_ask(app, client, ideas, tmp_path):
     store = _store(app)
@@ -337,6 +324,7 @@ def test_any_valid_epsg_code_works(client, tmp_path):
     assert pyogrio.read_info(path)["crs"] == "EPSG:31467"
 
 
+@pytest.mark.both_databases
 def test_filters_and_date_range(app, client, ideas, tmp_path):
     def count(url: str) -> int:
         path = _download(client, url, tmp_path, "count.gpkg")
@@ -351,7 +339,7 @@ def test_filters_and_date_range(app, client, ideas, tmp_path):
     assert count("/export/measures.gpkg?bbox=0,0,1,1") == 0
     assert count("/export/measures.gpkg?from=2000-01-01") == 7
     assert count("/export/measures.gpkg?to=2000-01-01") == 0
-    _store(app).ideas.add(_idea("alt", "Alte Idee", created=datetime(2025, 3, 1, tzinfo=UTC)))
+    _add_idea(_store(app), "alt", "Alte Idee", created_at=datetime(2025, 3, 1, tzinfo=UTC))
     assert count("/export/ideas.gpkg?to=2025-12-31") == 1
     assert count("/export/ideas.gpkg?from=2026-01-01&to=2026-06-01") == 5
 

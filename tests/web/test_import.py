@@ -18,15 +18,16 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from app import create_app
-from tests.test_export import _download, _store, planner  # noqa: F401 - planner is a fixture
-from tests.test_planning import PASSWORD, _csrf, _login
+from tests.factories import create_planner
+from tests.web.test_export import _download, _store
+from tests.web.test_planning import _csrf, _login
 
 TO_UTM = Transformer.from_crs(4326, 25832, always_xy=True)
 FROM_UTM = Transformer.from_crs(25832, 4326, always_xy=True)
 
 
 @pytest.fixture
-def planner_client(client, planner):  # noqa: F811 - the fixture imported above
+def planner_client(client, planner):
     _login(client)
     return client
 
@@ -98,6 +99,7 @@ def _snapshot(app) -> list:
     return _store(app).layers.records("measures")
 
 
+@pytest.mark.both_databases
 def test_round_trip_through_a_geopackage_edited_with_geopandas(app, planner_client, tmp_path):
     client, store = planner_client, _store(app)
     before = {m.id: m for m in store.layers.records("measures")}
@@ -324,6 +326,7 @@ def _edited(frame: gpd.GeoDataFrame, case: str) -> gpd.GeoDataFrame:
     return frame
 
 
+@pytest.mark.both_databases
 @pytest.mark.parametrize(
     ("case", "label", "reason"),
     [
@@ -383,6 +386,7 @@ def test_wrong_or_missing_crs_is_named(app, planner_client, tmp_path):
 # -- the steps between preview and apply ---------------------------------------------------------
 
 
+@pytest.mark.both_databases
 def test_apply_refuses_a_preview_that_no_longer_holds(app, planner_client, tmp_path):
     client, store = planner_client, _store(app)
     frame = _measures_gpkg(client, tmp_path)
@@ -402,6 +406,7 @@ def _moved(measure):
     return dataclasses.replace(measure, geometry=translate(measure.geometry, xoff=0.0001))
 
 
+@pytest.mark.both_databases
 def test_another_worker_can_apply_what_one_previewed(app, planner_client, tmp_path, database_url):
     frame = _measures_gpkg(planner_client, tmp_path)
     frame.loc[frame["id"] == "kifaz", "status"] = "in_umsetzung"
@@ -420,7 +425,7 @@ def test_another_worker_can_apply_what_one_previewed(app, planner_client, tmp_pa
 
 def test_uploads_belong_to_their_planner_and_can_be_discarded(app, client, runner, tmp_path):
     for name in ("lea", "max"):
-        runner.invoke(args=["planner", "create", name, "--password-stdin"], input=PASSWORD + "\n")
+        create_planner(runner, name)
     _login(client, "lea")
     frame = _measures_gpkg(client, tmp_path)
     url, _html, _dry_run = _preview(client, _gpkg_bytes(frame, tmp_path), "a.gpkg")

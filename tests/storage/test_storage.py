@@ -15,17 +15,19 @@ from measures.domain.moderation import PUBLIC_STATES
 from measures.domain.query import LayerQuery
 from measures.storage import Store, schema
 from measures.storage.migrate import current_revision, head_revision
+from tests.factories import idea, seed_with
+
+# Storage is where the backends differ: every test here runs on SQLite and PostgreSQL.
+pytestmark = pytest.mark.both_databases
 
 
-def _idea(idea_id: str, state: str, lon: float = 8.4740, lat: float = 50.5655) -> Idea:
-    return Idea(
-        id=idea_id,
-        title=f"Idee {idea_id}",
+def _idea(idea_id: str, state: str, **fields) -> Idea:
+    return idea(
+        idea_id,
+        state=state,
         description="Mehr Bänke am Berliner Ring",
-        category="wohnumfeld_gruen",
-        geometry=Point(lon, lat),
         created_at=datetime(2026, 11, 1, 12, 0, tzinfo=UTC),
-        moderation_state=state,
+        **fields,
     )
 
 
@@ -82,9 +84,7 @@ def test_seed_load_is_an_idempotent_upsert(empty_store, seed):
     assert empty_store.layers.changed_at("measures") == changed_at
 
     edited = dataclasses.replace(seed.measures[0], title="Neuer Titel")
-    third = empty_store.layers.load_seed(
-        dataclasses.replace(seed, measures=(edited, *seed.measures[1:]))
-    )
+    third = empty_store.layers.load_seed(seed_with(seed, edited))
     assert third.updated["measures"] == [edited.id]
     assert empty_store.layers.record("measures", edited.id).title == "Neuer Titel"
     assert empty_store.layers.changed_at("measures") > changed_at

@@ -6,30 +6,28 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
-from shapely.geometry import Point
 
 from app import create_app
-from measures.domain.model import Idea, IdeaContact
 from measures.domain.query import LayerQuery
 from measures.storage import Store, create_engine_for, schema
-from tests.conftest import _database_url
+from tests.factories import add_idea
 
 
 def _add_ideas(store: Store, prefix: str, count: int) -> None:
     states = ("pending", "approved", "rejected")
     for n in range(count):
-        idea_id = f"{prefix}-{n}"
-        store.ideas.add(
-            Idea(
-                id=idea_id,
-                title=f"Idee {n}: Sitzbank",
-                description="Eine Bank zum Ausruhen",
-                category="wohnumfeld_gruen",
-                geometry=Point(8.470 + n * 0.0001, 50.565),
-                created_at=datetime(2026, 11, 1, 8, n % 60, tzinfo=UTC),
-                moderation_state=states[n % 3],
-            ),
-            IdeaContact(idea_id, f"Person {n}", f"person{n}@example.org") if n % 2 else None,
+        # Every other idea with a contact.
+        contact = {"name": f"Person {n}", "email": f"person{n}@example.org"} if n % 2 else {}
+        add_idea(
+            store,
+            f"{prefix}-{n}",
+            state=states[n % 3],
+            title=f"Idee {n}: Sitzbank",
+            description="Eine Bank zum Ausruhen",
+            lon=8.470 + n * 0.0001,
+            lat=50.565,
+            created_at=datetime(2026, 11, 1, 8, n % 60, tzinfo=UTC),
+            **contact,
         )
 
 
@@ -105,9 +103,7 @@ def test_backup_never_overwrites_and_restore_refuses_foreign_files(sqlite_app, t
 
 def test_backup_on_postgresql_points_to_pg_dump(postgres_databases, tmp_path):
     name = postgres_databases.create()
-    app = create_app(
-        {"TESTING": True, "DATABASE_URL": _database_url(postgres_databases.admin_url, name)}
-    )
+    app = create_app({"TESTING": True, "DATABASE_URL": postgres_databases.url(name)})
     try:
         result = app.test_cli_runner().invoke(args=["db", "backup", str(tmp_path / "x.sqlite3")])
         assert result.exit_code == 1
@@ -122,7 +118,7 @@ def test_copy_to_postgresql_loses_nothing(sqlite_app, postgres_databases):
     store = sqlite_app.extensions["quartierskarte.store"]
     _add_ideas(store, "umzug", 25)
     name = postgres_databases.create()
-    target_url = _database_url(postgres_databases.admin_url, name)
+    target_url = postgres_databases.url(name)
     try:
         result = sqlite_app.test_cli_runner().invoke(args=["db", "copy-to", target_url])
         assert result.exit_code == 0, result.output

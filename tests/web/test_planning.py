@@ -6,21 +6,12 @@ import re
 
 import pytest
 
-PASSWORD = "ein-langes-geheimes-wort"
+from tests.factories import PASSWORD, idea_feature
 
 
 def _csrf(client, path="/planung/anmelden") -> str:
     html = client.get(path).get_data(as_text=True)
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-@pytest.fixture
-def planner(runner):
-    result = runner.invoke(
-        args=["planner", "create", "lea", "--password-stdin"], input=PASSWORD + "\n"
-    )
-    assert result.exit_code == 0, result.output
-    return "lea"
 
 
 def _login(client, name="lea", password=PASSWORD):
@@ -31,20 +22,13 @@ def _login(client, name="lea", password=PASSWORD):
 
 
 def _submit_idea(client, title="Bank am Spielplatz") -> tuple[str, str]:
-    body = client.post(
-        "/api/ideas",
-        json={
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [8.4740, 50.5655]},
-            "properties": {
-                "title": title,
-                "description": "Mit Blick auf den Spielplatz; Tel. 0170 1234567",
-                "category": "spiel_freizeit",
-                "email": "eltern@example.org",
-                "consent": True,
-            },
-        },
-    ).get_json()
+    feature = idea_feature(
+        title=title,
+        description="Mit Blick auf den Spielplatz; Tel. 0170 1234567",
+        category="spiel_freizeit",
+        email="eltern@example.org",
+    )
+    body = client.post("/api/ideas", json=feature).get_json()
     return body["id"], body["status_url"].split("localhost", 1)[1]
 
 
@@ -104,6 +88,7 @@ def test_a_deactivated_planner_is_logged_out_at_once(app, client, runner, planne
     assert client.get("/planung/").status_code == 302
 
 
+@pytest.mark.both_databases
 def test_moderation_end_to_end_with_history(app, client, planner):
     store = app.extensions["quartierskarte.store"]
     idea_id, status_path = _submit_idea(client)
@@ -166,6 +151,7 @@ def test_moderation_end_to_end_with_history(app, client, planner):
     assert log.count(f">{idea_id}</a>") == 5
 
 
+@pytest.mark.both_databases
 def test_duplicates_and_deletion(app, client, planner):
     store = app.extensions["quartierskarte.store"]
     first, _ = _submit_idea(client, "Trinkbrunnen")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.web.failures import assert_reveals_nothing, break_store
+
 BAD_REQUESTS = [
     ("/api/layers/strassen", 404, "unknown_layer", "layer"),
     ("/api/layers/measures?bbox=8.4,50.5,8.5", 400, "invalid_parameter", "bbox"),
@@ -39,19 +41,9 @@ def test_wrong_method_gets_the_same_shape(client):
 
 
 def test_internal_errors_reveal_nothing(app, client, monkeypatch):
-    store = app.extensions["quartierskarte.store"]
-
-    def broken(*_args, **_kwargs):
-        raise RuntimeError("SELECT secret FROM /srv/quartierskarte/instance/db.sqlite3")
-
-    monkeypatch.setattr(store.layers, "records", broken)
-    app.config["PROPAGATE_EXCEPTIONS"] = False
+    break_store(app, monkeypatch, "records")
     for url in ("/api/layers/measures", "/"):
-        response = client.get(url)
-        assert response.status_code == 500
-        text = response.get_data(as_text=True)
-        assert "SELECT" not in text and "/srv/" not in text and "Traceback" not in text
-        assert "interner Fehler" in text
+        assert_reveals_nothing(client.get(url))
 
 
 def test_html_pages_get_a_german_error_page(client):

@@ -7,18 +7,16 @@ one of them (or anywhere else) must appear in the very next response of both.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
-from shapely.geometry import Point
 
-from app import create_app
 from app.reading import layer_cache
 from measures.domain.model import Idea
+from measures.reading import geojson
 from measures.reading.cache import LayerCache
-from measures.reading.geojson import LAYER_FEATURES
 from measures.reading.layer_index import build_index
+from tests.factories import idea, idea_feature
 
 API = "/api/layers/ideas"
 OGC = "/ogc/collections/ideas/items?limit=10000"
@@ -27,15 +25,14 @@ API_BOX = API + "?bbox=8.4735,50.5650,8.4745,50.5660&category=wohnumfeld_gruen"
 URLS = [API, OGC, API_BOX]
 
 
-def _idea(idea_id: str, state: str = "pending", title: str = "Mehr Bänke") -> Idea:
-    return Idea(
-        id=idea_id,
-        title=title,
+def _idea(idea_id: str, state: str = "pending", **fields) -> Idea:
+    return idea(
+        idea_id,
+        state=state,
+        title="Mehr Bänke",
         description="Am Spielplatz fehlen Bänke für Eltern.",
-        category="wohnumfeld_gruen",
-        geometry=Point(8.4740, 50.5655),
         created_at=datetime(2026, 5, 1, 12, 0, tzinfo=UTC),
-        moderation_state=state,
+        **fields,
     )
 
 
@@ -46,11 +43,10 @@ def _features(client, url: str) -> dict[str, dict]:
 
 
 @pytest.fixture
-def second_worker(app, database_url):
-    """Another app on the same database, with its own cache: a second gunicorn worker."""
-    other = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": database_url})
-    yield other
-    other.extensions["quartierskarte.store"].engine.dispose()
+def other(app, make_app):
+    """A client of another app on the same database, with its own cache: a second
+    gunicorn worker."""
+    return make_app().test_client()
 
 
 @pytest.mark.parametrize("url", URLS)
@@ -69,11 +65,11 @@ def test_repeated_requests_are_answered_from_the_cache(app, store, client, url, 
     assert second.get_json()["features"] == first.get_json()["features"]
 
 
+@pytest.mark.both_databases
 @pytest.mark.parametrize("url", URLS)
 def test_a_newly_approved_idea_is_in_the_next_response_of_every_worker(
-    app, store, client, second_worker, url
+    app, store, client, other, url
 ):
-    other = second_worker.test_client()
     store.ideas.add(_idea("old", "approved"))
     assert set(_features(client, url)) == {"old"}
     assert set(_features(other, url)) == {"old"}
@@ -87,11 +83,9 @@ def test_a_newly_approved_idea_is_in_the_next_response_of_every_worker(
     assert set(_features(other, url)) == {"old", "new"}
 
 
+@pytest.mark.both_databases
 @pytest.mark.parametrize("url", URLS)
-def test_a_changed_idea_is_in_the_next_response_of_every_worker(
-    app, store, client, second_worker, url
-):
-    other = second_worker.test_client()
+def test_a_changed_idea_is_in_the_next_response_of_every_worker(app, store, client, other, url):
     store.ideas.add(_idea("a1", "approved"))
     assert _features(client, url)["a1"]["title"] == "Mehr Bänke"
     assert _features(other, url)["a1"]["supports"] == 0
@@ -109,22 +103,11 @@ def test_a_changed_idea_is_in_the_next_response_of_every_worker(
     assert _features(other, url) == {}
 
 
+@pytest.mark.both_databases
 def test_an_idea_submitted_through_the_api_and_approved_shows_at_once(app, store, client):
     app.config["RATELIMIT_IDEAS"] = "100 per minute"
     assert _features(client, API) == {}
-    created = client.post(
-        "/api/ideas",
-        json={
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [8.4740, 50.5655]},
-            "properties": {
-                "title": "Trinkbrunnen",
-                "description": "Ein Trinkbrunnen am Berliner Ring.",
-                "category": "wohnumfeld_gruen",
-                "consent": True,
-            },
-        },
-    )
+    created = client.post("/api/ideas", json=idea_feature())
     assert created.status_code == 201
     idea_id = created.get_json()["id"]
     assert _features(client, API) == {}
@@ -133,6 +116,7 @@ def test_an_idea_submitted_through_the_api_and_approved_shows_at_once(app, store
     assert set(_features(client, OGC)) == {idea_id}
 
 
+@pytest.mark.both_databases
 def test_revalidation_still_answers_304_until_the_layer_changes(store, client):
     store.ideas.add(_idea("a1", "approved"))
     first = client.get(API)
@@ -144,9 +128,10 @@ def test_revalidation_still_answers_304_until_the_layer_changes(store, client):
     assert changed.headers["ETag"] != etag
 
 
+@pytest.mark.both_databases
 def test_filters_are_cached_apart(store, client):
     store.ideas.add(_idea("inside", "approved"))
-    store.ideas.add(replace(_idea("other", "approved"), geometry=Point(8.4800, 50.5610)))
+    store.ideas.add(_idea("other", "approved", lon=8.4800, lat=50.5610))
     box = "bbox=8.4735,50.5650,8.4745,50.5660"
     assert set(_features(client, API)) == {"inside", "other"}
     assert set(_features(client, f"{API}?{box}")) == {"inside"}
@@ -240,7 +225,9 @@ def test_an_index_larger_than_the_cache_is_not_built_again(app):
 
     def build():
         built.append(1)
-        return build_index([_idea(f"i{n}", "approved") for n in range(3)], LAYER_FEATURES["ideas"])
+        return build_index(
+            [_idea(f"i{n}", "approved") for n in range(3)], geojson.LAYER_FEATURES["ideas"]
+        )
 
     with app.app_context():
         first = cache.index("ideas", t1, build)
@@ -251,6 +238,7 @@ def test_an_index_larger_than_the_cache_is_not_built_again(app):
     assert len(built) == 1 and len(cache) == 0
 
 
+@pytest.mark.both_databases
 def test_with_a_small_cache_boxes_still_get_the_databases_answer(app, store, client):
     app.config["LAYER_CACHE_BYTES"] = 2000
     for n in range(5):

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # One field: a choice with a default, so existing measures and seed files stay valid,
 # and a filter, so that it becomes a query parameter and an OGC queryable.
