@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 from measures.domain import moderation
 from measures.domain.model import Idea
 from measures.domain.vocabulary import IDEA_ACTIONS, MODERATION_STATES
-from tests.test_atomic_use_cases import _idea
+from tests import factories
 
 AT = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
-IDEA = _idea()
+IDEA = factories.idea(
+    "bank", title="Bank am Spielplatz", description="Eine Bank im Schatten am Berliner Ring"
+)
 
 
 def test_every_decision_names_a_known_action_and_state():

@@ -9,14 +9,13 @@ change time of a layer before the rows (measures/storage/transaction.py).
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
-from shapely.geometry import Point
 
 from measures.domain.model import Idea, IdeaContact
 from measures.storage import ideas as idea_storage
+from tests import factories
 
 # Each runs on SQLite and on PostgreSQL/PostGIS.
 pytestmark = pytest.mark.both_databases
@@ -30,14 +29,11 @@ class InjectedFailure(Exception):
 
 
 def _idea(idea_id: str = "bank", state: str = "approved") -> Idea:
-    return Idea(
-        id=idea_id,
+    return factories.idea(
+        idea_id,
+        state=state,
         title="Bank am Spielplatz",
         description="Eine Bank im Schatten am Berliner Ring",
-        category="wohnumfeld_gruen",
-        geometry=Point(8.4740, 50.5655),
-        created_at=datetime(2026, 11, 1, 12, 0, tzinfo=UTC),
-        moderation_state=state,
     )
 
 

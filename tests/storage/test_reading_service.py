@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
-from shapely.geometry import Point
 from werkzeug.http import generate_etag
 
-from measures.domain.model import Idea
 from measures.domain.query import LayerQuery
 from measures.reading.cache import LayerCache
 from measures.reading.service import ReadingService
+from tests import factories
 
 # Each runs on SQLite and on PostgreSQL/PostGIS.
 pytestmark = pytest.mark.both_databases
-
-
-def _idea(idea_id: str) -> Idea:
-    return Idea(
-        id=idea_id,
-        title="Mehr Bänke",
-        description="Am Spielplatz fehlen Bänke für Eltern.",
-        category="wohnumfeld_gruen",
-        geometry=Point(8.4740, 50.5655),
-        created_at=datetime(2026, 5, 1, 12, 0, tzinfo=UTC),
-        moderation_state="approved",
-    )
 
 
 class Recording:
@@ -50,7 +35,7 @@ class RecordingStore(Recording):
 
 
 def test_changed_at_is_read_once_and_before_the_rows_or_the_index(store):
-    store.ideas.add(_idea("a1"))
+    store.ideas.add(factories.idea("a1"))
     answers = {
         "layer": lambda s: s.layer("ideas", LayerQuery()),
         "points": lambda s: s.idea_points(LayerQuery.of(category={"wohnen"})),
@@ -66,7 +51,7 @@ def test_changed_at_is_read_once_and_before_the_rows_or_the_index(store):
 
 
 def test_answers_carry_the_layers_change_and_etags_like_werkzeugs(store):
-    store.ideas.add(_idea("a1"))
+    store.ideas.add(factories.idea("a1"))
     service = ReadingService(store, LayerCache(0))
     changed_at = store.layers.changed_at("ideas")
     for answer in (
@@ -81,7 +66,7 @@ def test_answers_carry_the_layers_change_and_etags_like_werkzeugs(store):
 
 
 def test_a_cached_answer_is_the_same_answer(store):
-    store.ideas.add(_idea("a1"))
+    store.ideas.add(factories.idea("a1"))
     service = ReadingService(store, LayerCache(1024 * 1024))
     first = service.layer("ideas", LayerQuery())
     again = service.layer("ideas", LayerQuery())

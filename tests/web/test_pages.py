@@ -279,8 +279,8 @@ def test_the_streets_to_choose_come_from_the_geodata_file(app, client):
 TEMPLATE_CODE = "{{ 7*7 }} {% raw %} {#"
 
 
-def test_text_in_folium_scripts_never_runs_as_template_code(app, client, runner):
-    from tests.test_planning import PASSWORD, _login
+def test_text_in_folium_scripts_never_runs_as_template_code(app, client, planner):
+    from tests.web.test_planning import _login
 
     # branca compiles folium's rendered script as a Jinja template once more: a title
     # that reads like template code must arrive in the browser as it was written.
@@ -288,13 +288,7 @@ def test_text_in_folium_scripts_never_runs_as_template_code(app, client, runner)
     _add_idea(app, "wartet", TEMPLATE_CODE, "Text", state="pending")
     detail = client.get("/ideen/vorlage")
     assert detail.status_code == 200
-    assert (
-        runner.invoke(
-            args=["planner", "create", "lea", "--password-stdin"], input=PASSWORD + "\n"
-        ).exit_code
-        == 0
-    )
-    _login(client)
+    _login(client, planner)
     queue = client.get("/planung/")
     assert queue.status_code == 200
     for html in (detail.get_data(as_text=True), queue.get_data(as_text=True)):
