@@ -40,7 +40,7 @@ DEFAULTS = {
     "IMPORT_MAX_FEATURES": 10_000,
     "IMPORT_MAX_AGE_S": 24 * 3600,
     "IMPORT_FOLDER": None,
-    # What each worker keeps of the layers (app/layer_cache.py); 0 turns the cache off.
+    # What each worker keeps of the layers (measures/reading/cache.py); 0 turns the cache off.
     "LAYER_CACHE_BYTES": 64 * 1024 * 1024,
     # Bodies larger than this are refused with 413 before anything reads them.
     "MAX_CONTENT_LENGTH": 1024 * 1024,

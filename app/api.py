@@ -21,7 +21,6 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 GEOJSON = "application/geo+json"
 
-_dumps = geojson.dumps
 
 
 @bp.get("/layers")

@@ -3,7 +3,7 @@
 Every view raises a ``UserError`` (or lets werkzeug raise an HTTP error); the handlers here
 only translate it, chosen by the blueprint that answers the request:
 
-- the JSON API (blueprint ``api``) answers one shape, pinned by ``tests/test_error_shape.py``::
+- the JSON API (blueprint ``api``) answers one shape, pinned by ``tests/web/test_error_shape.py``::
 
       {"error": {"status": 400, "code": "invalid_parameter",
                  "message": "…German, safe to show…", "parameter": "bbox"}}
@@ -105,7 +105,11 @@ def _ogc_wants_page() -> bool:
 def _ogc_answer(error: UserError) -> Response:
     if _ogc_wants_page():
         return _page(error)
-    code = OGC_CODES.get(error.status, "InvalidRequest")
+    # A 400 that names no parameter is a malformed request, not a wrong value.
+    if error.status == 400 and not error.parameter:
+        code = "InvalidRequest"
+    else:
+        code = OGC_CODES.get(error.status, "InvalidRequest")
     return json_response(
         {"code": code, "description": error.message, "status": error.status}, error.status
     )

@@ -37,7 +37,6 @@ from measures.ogc.negotiation import (
     choose_format,
 )
 from measures.ogc.openapi import openapi_document
-from measures.reading import geojson
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 
@@ -65,7 +64,6 @@ def _format(json_types=(GEOJSON_TYPE, JSON_TYPE)) -> str:
     return choose_format(request.args.getlist("f"), request.accept_mimetypes, json_types)
 
 
-_dumps = geojson.dumps
 
 
 def _json(document: dict, content_type: str, crs: str | None = None) -> Response:

@@ -8,11 +8,13 @@ work without JavaScript; only the map needs it.
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 
 from app.db import get_store
 from app.participation import spots
 from app.residents_map import (
+    RenderedMap,
+    RenderedMaps,
     overview_config,
     overview_map,
     record_map,
@@ -39,6 +41,15 @@ def _idea_query() -> LayerQuery:
     return parse_layer_query("ideas", _args("category"))
 
 
+# What folium draws on the overview: it changes with these layers, the filter and the
+# language only.
+MAP_LAYERS = ("quartier", "measures", "locations")
+
+
+def _kept_maps() -> RenderedMaps:
+    return current_app.extensions.setdefault("quartierskarte.overview_maps", RenderedMaps())
+
+
 def _vocabularies() -> dict:
     return {**template_vocabulary(), "idea_sorts": IDEA_SORTS}
 
@@ -49,14 +60,23 @@ def index():
     store = get_store()
     measure_query, idea_query = _measure_query(), _idea_query()
     sort = parse_idea_sort(request.args.getlist("sort"))
+    # The change times before the rows, so that a map kept under them is never older.
+    versions = tuple(store.layers.changed_at(name) for name in MAP_LAYERS)
     quartier = store.layers.quartier()
     measures = store.layers.records("measures", measure_query)
-    fmap = overview_map(
-        quartier,
-        store.layers.records("measures"),
-        {m.id for m in measures},
-        store.layers.records("locations"),
-    )
+    shown = frozenset(m.id for m in measures)
+
+    def draw() -> RenderedMap:
+        return render_map(
+            overview_map(
+                quartier,
+                store.layers.records("measures"),
+                shown,
+                store.layers.records("locations"),
+            )
+        )
+
+    rendered = _kept_maps().get_or_draw((versions, shown, str(get_locale())), draw)
     return render_template(
         "pages/index.html",
         quartier=quartier,
@@ -65,7 +85,7 @@ def index():
         idea_count=store.ideas.count(PUBLIC_STATES, idea_query),
         measure_query=measure_query,
         sort=sort,
-        map=render_map(fmap),
+        map=rendered,
         map_config=overview_config(quartier),
         spots=spots(),
         **_vocabularies(),

@@ -28,8 +28,7 @@ def parse_bbox(
             )
         else:
             message = (
-                f"'{parameter}' braucht genau vier Zahlen: "
-                "minLänge,minBreite,maxLänge,maxBreite."
+                f"'{parameter}' braucht genau vier Zahlen: minLänge,minBreite,maxLänge,maxBreite."
             )
         raise QueryError(parameter, message)
     try:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from measures.domain.fields import Field, declared
@@ -110,20 +111,37 @@ class Layer:
     computed: tuple[Computed, ...] = ()
     # Checks across fields: each gives (field, German message) for every problem.
     checks: tuple[Callable[[Any], list[tuple[str, str]]], ...] = ()
+    # Filters named here come first, in this order (the order of OGC queryables, links
+    # and parameter lists); the others follow in declared order.
+    filter_order: tuple[str, ...] = ()
 
-    @property
-    def fields(self) -> list[tuple[str, Field]]:
-        return declared(self.record_type)
+    # Derived once per layer: writing a feature, a row or a file asks for them per record.
+    # (cached_property writes the instance's __dict__ directly, which a frozen dataclass
+    # allows.)
+    @cached_property
+    def fields(self) -> tuple[tuple[str, Field], ...]:
+        return tuple(declared(self.record_type))
 
     def field(self, name: str) -> Field:
-        return dict(self.fields)[name]
+        return self._fields_by_name[name]
 
-    def columns(self, audience: str = "public") -> list[Column]:
+    @cached_property
+    def _fields_by_name(self) -> dict[str, Field]:
+        return dict(self.fields)
+
+    def columns(self, audience: str = "public") -> tuple[Column, ...]:
         """The columns ``audience`` sees, public ones first, each group in declared order.
 
         ``planner`` sees the public columns and the moderation's; the geometry is never a
         column.
         """
+        return self._columns[audience]
+
+    @cached_property
+    def _columns(self) -> dict[str, tuple[Column, ...]]:
+        return {audience: self._derive_columns(audience) for audience in ("public", "planner")}
+
+    def _derive_columns(self, audience: str) -> tuple[Column, ...]:
         audiences = ("public",) if audience == "public" else ("public", "planner")
         found = []
         for wanted in audiences:
@@ -157,26 +175,30 @@ class Layer:
                                 compute=c.compute,
                             )
                         )
-        return found
+        return tuple(found)
 
-    @property
+    @cached_property
     def filters(self) -> dict[str, Filter]:
-        """The layer's filters by parameter name, in declared order."""
-        return {
+        """The layer's filters by parameter name: ``filter_order`` first, then declared."""
+        declared_filters = {
             f.filter: Filter(f.filter, name, f.filter_title, f.filter_description, f.vocabulary)
             for name, f in self.fields
             if f.filter
         }
+        first = {name: declared_filters[name] for name in self.filter_order}
+        return {**first, **declared_filters}
 
-    @property
+    @cached_property
     def parameters(self) -> frozenset[str]:
         """Every query parameter of the layer: its filters and ``bbox``."""
         return frozenset({*self.filters, "bbox"})
 
-    @property
-    def importable(self) -> list[tuple[str, Field]]:
+    @cached_property
+    def importable(self) -> tuple[tuple[str, Field], ...]:
         """The fields read from seed files and GIS imports, besides id and geometry."""
-        return [(name, f) for name, f in self.fields if f.importable and f.audience == "public"]
+        return tuple(
+            (name, f) for name, f in self.fields if f.importable and f.audience == "public"
+        )
 
 
 _ALL_GEOMETRIES = frozenset(
@@ -208,6 +230,7 @@ LAYERS: dict[str, Layer] = {
             _ALL_GEOMETRIES,
             time_field="updated_at",
             order=("title", "id"),
+            filter_order=("status", "category"),
             computed=(
                 Computed(
                     "status_date",
@@ -248,6 +271,3 @@ LAYERS: dict[str, Layer] = {
     )
 }
 
-
-def get_layer(name: str) -> Layer | None:
-    return LAYERS.get(name)

@@ -53,7 +53,7 @@ def check_known(args: Args, allowed: frozenset[str]) -> None:
         raise QueryError(
             unknown[0],
             f"Den Parameter '{unknown[0]}' gibt es hier nicht. "
-            f"Möglich sind: {', '.join(sorted(allowed))}."
+            f"Möglich sind: {', '.join(sorted(allowed))}.",
         )
 
 
@@ -67,8 +67,7 @@ def single(args: Args, name: str) -> str | None:
 def _integer(text: str, name: str, minimum: int, maximum: int) -> int:
     if not _DIGITS.fullmatch(text) or not minimum <= int(text) <= maximum:
         raise QueryError(
-            name,
-            f"'{name}' muss eine ganze Zahl von {minimum} bis {maximum} sein, nicht '{text}'."
+            name, f"'{name}' muss eine ganze Zahl von {minimum} bis {maximum} sein, nicht '{text}'."
         )
     return int(text)
 

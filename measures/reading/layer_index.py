@@ -11,7 +11,7 @@ The answers equal the store's (``store.layers.records`` with the same ``LayerQue
 same features in the same order, the same box test — the closed box against the bounding
 box, then, for anything but a point, ``shapely.intersects`` with ``geo.box_geometry`` as
 the SQLite backend does and as ``ST_Intersects`` decides in PostGIS.
-``tests/test_layer_index.py`` compares the two for many random queries on both backends.
+``tests/web/test_layer_index.py`` compares the two for many random queries on both backends.
 
 Which version of a layer an index holds is the caller's business (``cache.py`` keys it
 by the layer's ``changed_at``).

@@ -52,13 +52,12 @@ def parse_layer_query(layer: str, args: Mapping[str, list[str]]) -> LayerQuery:
     bbox_values = args.get("bbox", [])
     if len(bbox_values) > 1:
         raise QueryError("bbox", "'bbox' darf nur einmal angegeben werden.")
-    return LayerQuery.of(
-        bbox=parse_bbox(bbox_values[0]) if bbox_values else None,
-        **{
-            f.field: _choices(f.name, args.get(f.name, []), f.values)
-            for f in LAYERS[layer].filters.values()
-        },
-    )
+    # The filters before the box: a wrong filter is the first error reported.
+    wanted = {
+        f.field: _choices(f.name, args.get(f.name, []), f.values)
+        for f in LAYERS[layer].filters.values()
+    }
+    return LayerQuery.of(bbox=parse_bbox(bbox_values[0]) if bbox_values else None, **wanted)
 
 
 def parse_idea_sort(values: list[str]) -> str:

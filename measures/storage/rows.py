@@ -9,6 +9,7 @@ not part of a row: the store stamps it at every change.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 import shapely
@@ -56,8 +57,12 @@ def _from_column(field: Field, value: Any) -> Any:
     return value
 
 
-def _stored(layer: str) -> list[tuple[str, Field]]:
-    return [(n, f) for n, f in LAYERS[layer].fields if f.kind != "geometry" and n != "updated_at"]
+@cache
+def _stored(layer: str) -> tuple[tuple[str, Field], ...]:
+    """The layer's fields that are columns of its table (once per layer: asked per row)."""
+    return tuple(
+        (n, f) for n, f in LAYERS[layer].fields if f.kind != "geometry" and n != "updated_at"
+    )
 
 
 def to_row(layer: str, record: Any) -> dict:

@@ -4,8 +4,8 @@ Every use case that writes runs in one ``transaction``: all its statements take 
 together or, on any error, none of them. A statement that changes the rows of a public
 layer goes through ``Transaction.write``, which first writes the layer's change time
 (``layer_changes``); a use case that writes other rows first (an idea's contact data or
-history) calls ``Transaction.changing`` before them. The layer cache (app/layer_cache.py)
-keys its answers by that time and reads it before the rows; written in the same
+history) calls ``Transaction.changing`` before them. The layer cache
+(``measures/reading/cache.py``) keys its answers by that time and reads it before the rows; written in the same
 transaction as the rows, it never moves without them, nor they without it.
 
 Why the change time comes *before* the rows: on PostgreSQL updating it locks that layer's

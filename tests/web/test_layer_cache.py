@@ -20,7 +20,7 @@ from tests.factories import idea, idea_feature
 
 API = "/api/layers/ideas"
 OGC = "/ogc/collections/ideas/items?limit=10000"
-# Answered from the layer's index (measures/layer_index.py), not from an answer cached.
+# Answered from the layer's index (measures/reading/layer_index.py), not from an answer cached.
 API_BOX = API + "?bbox=8.4735,50.5650,8.4745,50.5660&category=wohnumfeld_gruen"
 URLS = [API, OGC, API_BOX]
 

@@ -1,4 +1,4 @@
-"""Layers answered from memory (measures/layer_index.py) are the database's answers.
+"""Layers answered from memory (measures/reading/layer_index.py) are the database's answers.
 
 One app keeps its layer index, another has the cache switched off and asks the database
 (SQL on the bbox columns and shapely on SQLite, ST_Intersects in PostGIS) every time; both

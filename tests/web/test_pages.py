@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from babel.messages.pofile import read_po
 from shapely.geometry import Point
 
-from tests.factories import add_idea
+from tests.factories import add_idea, seed_with
 
 PAGES = [
     "/",
@@ -295,3 +296,20 @@ def test_text_in_folium_scripts_never_runs_as_template_code(app, client, planner
         script = _map_script(html)
         titles = re.findall(r'"title": ("[^"]*")', script)
         assert [json.loads(t) for t in titles] == [TEMPLATE_CODE]
+
+
+def test_the_kept_overview_map_follows_every_change_filter_and_language(app, client, seed):
+    store = app.extensions["quartierskarte.store"]
+    first = _map_script(client.get("/").get_data(as_text=True))
+    # Unchanged data: the same drawing (folium's element ids are random per drawing).
+    assert _map_script(client.get("/").get_data(as_text=True)) == first
+    filtered = _map_script(client.get("/?status=abgeschlossen").get_data(as_text=True))
+    assert filtered != first
+    client.get("/sprache/en")
+    english = _map_script(client.get("/").get_data(as_text=True))
+    assert english != first and "Measures" in english
+    client.get("/sprache/de")
+    kifaz = next(m for m in seed.measures if m.id == "kifaz")
+    store.layers.load_seed(seed_with(seed, replace(kifaz, title="Neuer Titel des KiFaZ")))
+    changed = _map_script(client.get("/").get_data(as_text=True))
+    assert "Neuer Titel des KiFaZ" in changed and "Neuer Titel des KiFaZ" not in first
