@@ -5,8 +5,8 @@ together or, on any error, none of them. A statement that changes the rows of a 
 layer goes through ``Transaction.write``, which first writes the layer's change time
 (``layer_changes``); a use case that writes other rows first (an idea's contact data or
 history) calls ``Transaction.changing`` before them. The layer cache
-(``measures/reading/cache.py``) keys its answers by that time and reads it before the rows; written in the same
-transaction as the rows, it never moves without them, nor they without it.
+(``measures/reading/cache.py``) keys its answers by that time and reads it before the
+rows; written in the same transaction as the rows, it never moves without them, nor they without it.
 
 Why the change time comes *before* the rows: on PostgreSQL updating it locks that layer's
 row of ``layer_changes`` until the commit. Taken first, that lock makes writers of one
