@@ -270,4 +270,3 @@ LAYERS: dict[str, Layer] = {
         ),
     )
 }
-

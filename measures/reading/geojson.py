@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime
-from functools import partial
+from functools import cache, partial
+from operator import attrgetter
 
 from shapely.geometry import mapping
 
@@ -20,24 +21,40 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
-def _json_value(column: Column, record: object) -> object:
-    """The value of ``column`` as the read API writes it, by the kind of the column."""
-    value = column.value(record)
-    if column.kind == "datetime":
-        return _iso(value)
-    if column.kind == "sources":
-        return [{"title": s.title, "url": s.url} for s in value]
-    if column.kind == "timeline":
-        return [
-            {
-                "status": step.status,
-                "status_label": STATUSES[step.status],
-                "date": step.date,
-                "note": step.note,
-            }
-            for step in value
-        ]
-    return value
+def _sources(value) -> list[dict]:
+    return [{"title": s.title, "url": s.url} for s in value]
+
+
+def _timeline(value) -> list[dict]:
+    return [
+        {
+            "status": step.status,
+            "status_label": STATUSES[step.status],
+            "date": step.date,
+            "note": step.note,
+        }
+        for step in value
+    ]
+
+
+# How the read API writes a value, by the kind of its column; other kinds as they are.
+_WRITERS = {"datetime": _iso, "sources": _sources, "timeline": _timeline}
+
+
+def _property_writer(column: Column) -> Callable[[object], object]:
+    """A function from a record to the value of ``column`` as the read API writes it."""
+    if column.kind == "label" or column.compute is not None:
+        read = column.value
+    else:
+        read = attrgetter(column.name)
+    write = _WRITERS.get(column.kind)
+    return read if write is None else (lambda record: write(read(record)))
+
+
+@cache
+def _property_writers(layer: str) -> tuple[tuple[str, Callable[[object], object]], ...]:
+    # Chosen once per layer: an index writes every feature of a layer at once.
+    return tuple((c.name, _property_writer(c)) for c in LAYERS[layer].columns("public"))
 
 
 def to_feature(layer: str, record: object) -> dict:
@@ -50,7 +67,7 @@ def to_feature(layer: str, record: object) -> dict:
         "type": "Feature",
         "id": record.id,
         "geometry": mapping(record.geometry),
-        "properties": {c.name: _json_value(c, record) for c in LAYERS[layer].columns("public")},
+        "properties": {name: write(record) for name, write in _property_writers(layer)},
     }
 
 

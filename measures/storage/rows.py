@@ -8,6 +8,7 @@ not part of a row: the store stamps it at every change.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -47,14 +48,22 @@ def _to_column(field: Field, value: Any) -> Any:
     return value
 
 
-def _from_column(field: Field, value: Any) -> Any:
-    if field.kind == "sources":
-        return tuple(Source(title=s["title"], url=s["url"]) for s in value)
-    if field.kind == "timeline":
-        return tuple(TimelineStep(**step) for step in value)
-    if field.kind == "datetime":
-        return utc(value)
-    return value
+def _sources_from(value: Any) -> tuple[Source, ...]:
+    return tuple(Source(title=s["title"], url=s["url"]) for s in value)
+
+
+def _timeline_from(value: Any) -> tuple[TimelineStep, ...]:
+    return tuple(TimelineStep(**step) for step in value)
+
+
+# How a column's value becomes the record's, by the field's kind; other kinds as they are.
+_READERS = {"sources": _sources_from, "timeline": _timeline_from, "datetime": utc}
+
+
+@cache
+def _readers(layer: str) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
+    # Chosen once per layer: a layer's index reads every row of it at once.
+    return tuple((name, _READERS.get(f.kind)) for name, f in _stored(layer))
 
 
 @cache
@@ -75,7 +84,10 @@ def to_row(layer: str, record: Any) -> dict:
 
 def from_row(layer: str, row: Any) -> Any:
     """The record of ``layer`` that a table row holds."""
-    values = {name: _from_column(f, getattr(row, name)) for name, f in _stored(layer)}
+    values = {
+        name: getattr(row, name) if read is None else read(getattr(row, name))
+        for name, read in _readers(layer)
+    }
     return LAYERS[layer].record_type(
         **values, geometry=shapely.from_wkb(row.geom_wkb), updated_at=utc(row.updated_at)
     )
