@@ -22,7 +22,6 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 GEOJSON = "application/geo+json"
 
 
-
 @bp.get("/layers")
 def layers():
     """The public layers with title, feature count, extent, geometry types and last change."""

@@ -40,6 +40,7 @@ from measures.ogc.openapi import openapi_document
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 
+
 @bp.record_once
 def _rate_limit(state) -> None:
     # The same protection as the read API; RATELIMIT_OGC may set its own limit.
@@ -62,8 +63,6 @@ def _urls() -> Urls:
 
 def _format(json_types=(GEOJSON_TYPE, JSON_TYPE)) -> str:
     return choose_format(request.args.getlist("f"), request.accept_mimetypes, json_types)
-
-
 
 
 def _json(document: dict, content_type: str, crs: str | None = None) -> Response:

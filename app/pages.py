@@ -11,14 +11,12 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import get_locale, gettext
 
 from app.db import get_store
+from app.map_rendering import RenderedMap, RenderedMaps, render_map
 from app.participation import spots
 from app.residents_map import (
-    RenderedMap,
-    RenderedMaps,
     overview_config,
     overview_map,
     record_map,
-    render_map,
     template_vocabulary,
 )
 from measures.domain.moderation import PUBLIC_STATES

@@ -18,7 +18,8 @@ from flask_babel import gettext
 
 from app.auth import current_planner, login, logout, planner_required
 from app.db import get_store
-from app.residents_map import planning_map, render_map
+from app.map_rendering import render_map
+from app.residents_map import planning_map
 from measures.domain.ideas import InvalidSubmission, validate_edit, validate_reason
 from measures.domain.moderation import OPEN_STATES
 from measures.domain.vocabulary import CATEGORIES, IDEA_ACTIONS, MODERATION_STATES, STATUSES

@@ -106,7 +106,7 @@ class IdeaRepository:
         statement = (
             sa.select(t)
             .where(*self._where(states, query), *time_clauses(t, time_range))
-            .order_by(t.c.created_at.desc(), t.c.id)
+            .order_by(*schema.list_order("ideas"))
         )
         with self.engine.connect() as connection:
             return [rows.from_row("ideas", r) for r in connection.execute(statement)]

@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from shapely.geometry import Point
 from sqlalchemy.engine import Engine
 
-from measures.domain.layers import LAYERS
 from measures.domain.model import Quartier, SeedData
 from measures.domain.moderation import PUBLIC_STATES
 from measures.domain.query import LayerQuery
@@ -64,13 +63,9 @@ class _Layer:
 def _layer(name: str) -> _Layer:
     """The reading of a layer from its definition: its table bears the layer's name."""
     t = schema.metadata.tables[name]
-    order = tuple(
-        t.c[column[1:]].desc() if column.startswith("-") else t.c[column]
-        for column in LAYERS[name].order
-    )
     # Only approved ideas are public; the other layers hold nothing private.
     public = (t.c.moderation_state.in_(list(PUBLIC_STATES)),) if name == "ideas" else ()
-    return _Layer(t, partial(rows.from_row, name), order, public)
+    return _Layer(t, partial(rows.from_row, name), schema.list_order(name), public)
 
 
 class _ChangedAtQuery:

@@ -81,6 +81,15 @@ def _layer_table(layer: Layer, *extra: sa.Column) -> sa.Table:
     )
 
 
+def list_order(layer: str) -> tuple[sa.ColumnElement, ...]:
+    """The ORDER BY of a layer's lists, as the layer declares it ("-" for descending)."""
+    t = metadata.tables[layer]
+    return tuple(
+        t.c[column[1:]].desc() if column.startswith("-") else t.c[column]
+        for column in LAYERS[layer].order
+    )
+
+
 quartier = _layer_table(LAYERS["quartier"])
 measures = _layer_table(LAYERS["measures"])
 locations = _layer_table(LAYERS["locations"])
