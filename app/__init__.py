@@ -25,6 +25,13 @@ DEFAULTS = {
     # several workers set redis://127.0.0.1:6379 so that they share the counters.
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_KEY_PREFIX": "quartierskarte",
+    # When that storage cannot be reached, each worker counts the same limits in its own
+    # memory (a warning goes to the log) and tries the storage again now and then, every
+    # 1, 2, 4 … 32 seconds, returning to it once it answers: reading and writing go on.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    # A storage that does not answer must not hold requests up: give up after half a
+    # second (options of the Redis client; memory:// ignores them).
+    "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     "RATELIMIT_API": "600 per minute",
     # The OGC API's own budget per address; None: the same as RATELIMIT_API.
     "RATELIMIT_OGC": None,

@@ -3,10 +3,13 @@
 Nothing here lives in process memory in production: the rate-limit counters go to the
 storage named by ``RATELIMIT_STORAGE_URI`` (Redis when several workers or hosts serve),
 and sessions are signed cookies that every worker can check with the shared secret key.
+Only while that storage is unreachable does each worker count in its own memory
+(``RATELIMIT_IN_MEMORY_FALLBACK_ENABLED``), so that an outage of Redis stops nobody.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 from urllib.parse import urlsplit
 
@@ -86,6 +89,11 @@ def init_app(app: Flask) -> Limiter:
         # set below on 429 answers only.
         headers_enabled=False,
     )
+    # Flask-Limiter logs to a logger of its own that nothing shows; its messages belong to
+    # the app's log, where the operator reads that the counters fell back to memory. Only
+    # warnings: its notes on refused requests name the client's address.
+    limiter.logger = app.logger.getChild("ratelimit")
+    limiter.logger.setLevel(logging.WARNING)
     app.extensions["quartierskarte.limiter"] = limiter
     csrf.init_app(app)
 
