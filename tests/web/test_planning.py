@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from app import auth
 from tests.factories import PASSWORD, idea_feature
 
 
@@ -64,6 +65,39 @@ def test_wrong_passwords_are_refused_and_logins_are_rate_limited(app, client, pl
     assert _login(client, name="niemand").status_code == 401
     assert _login(client).status_code == 302
     assert _login(client).status_code == 429
+
+
+def test_every_login_checks_one_password_hash_known_name_or_not(
+    app, client, runner, planner, monkeypatch
+):
+    """An unknown name costs the same hash check as a known one, so the time of the
+    answer tells no names apart (the times themselves are measured by `make bench`)."""
+    app.config["RATELIMIT_LOGIN"] = "100 per minute"
+    checked = []
+    real_check = auth.check_password_hash
+
+    def counting_check(stored_hash, password):
+        checked.append(stored_hash.split("$", 1)[0])
+        return real_check(stored_hash, password)
+
+    monkeypatch.setattr(auth, "check_password_hash", counting_check)
+    method = app.extensions["quartierskarte.store"].planners.by_name("lea").password_hash
+    method = method.split("$", 1)[0]
+    attempts = [
+        ("niemand", PASSWORD, 401),
+        ("", PASSWORD, 401),
+        ("lea", "falsch-falsch-falsch", 401),
+        ("lea", PASSWORD, 302),
+    ]
+    for name, password, status in attempts:
+        checked.clear()
+        assert _login(client, name, password).status_code == status, name
+        # One check each, with the same method and parameters as the stored hashes.
+        assert checked == [method], name
+    assert runner.invoke(args=["planner", "deactivate", "lea"]).exit_code == 0
+    checked.clear()
+    assert _login(client, "lea", PASSWORD).status_code == 401
+    assert checked == [method]
 
 
 def test_session_cookie_is_httponly_and_samesite(client, planner):
