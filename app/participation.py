@@ -12,6 +12,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.db import get_store
 from measures.domain.ideas import InvalidSubmission, Submission, hash_token, validate_submission
+from measures.domain.moderation import PUBLIC_STATES
 from measures.domain.streets import read_streets
 from measures.domain.vocabulary import CATEGORIES, MODERATION_STATES
 
@@ -84,12 +85,16 @@ def new():
 @bp.get("/ideen/status/<token>")
 def status(token: str):
     """The author's private view of an idea: its state and the planners' reason."""
-    idea = get_store().ideas.by_token(hash_token(token))
+    store = get_store()
+    idea = store.ideas.by_token(hash_token(token))
     if idea is None:
         abort(404)
+    # A duplicate links to the idea that was there first only once the public sees it.
+    original = store.ideas.get(idea.duplicate_of, PUBLIC_STATES) if idea.duplicate_of else None
     return render_template(
         "participation/status.html",
         idea=idea,
+        original=original,
         token=token,
         new=request.args.get("neu") == "1",
         link=status_url(token),

@@ -20,8 +20,8 @@ from app.auth import current_planner, login, logout, planner_required
 from app.db import get_store
 from app.map_rendering import render_map
 from app.residents_map import planning_map
+from measures.domain.errors import Conflict
 from measures.domain.ideas import InvalidSubmission, validate_edit, validate_reason
-from measures.domain.moderation import OPEN_STATES
 from measures.domain.vocabulary import CATEGORIES, IDEA_ACTIONS, MODERATION_STATES, STATUSES
 
 bp = Blueprint("planning", __name__, url_prefix="/planung")
@@ -72,6 +72,11 @@ def _idea_page(idea_id: str, errors: dict[str, str] | None = None, status: int =
     )
 
 
+def _translated(errors: dict[str, str]) -> dict[str, str]:
+    # The domain's messages are German; those it marks for the catalogue have an English one.
+    return {field: gettext(message) for field, message in errors.items()}
+
+
 @bp.get("/ideen/<idea_id>")
 @planner_required
 def idea(idea_id: str):
@@ -80,12 +85,21 @@ def idea(idea_id: str):
 
 
 def _act(idea_id: str, action):
-    """Run one moderation action; German errors go back to the idea page."""
+    """Run one moderation action; German errors go back to the idea page.
+
+    An action done already (a second click, another planner just before) or on a deleted
+    idea changes nothing and is answered 409 with the idea as it is now; an idea withdrawn
+    by its author meanwhile is gone (404).
+    """
     _idea_or_404(idea_id)
     try:
         message = action(get_store(), current_planner().username)
     except InvalidSubmission as error:
-        return _idea_page(idea_id, error.errors, 400)
+        return _idea_page(idea_id, _translated(error.errors), 400)
+    except Conflict as error:
+        return _idea_page(idea_id, {"action": gettext(error.message)}, 409)
+    except LookupError:
+        abort(404)
     flash(message, "success")
     return redirect(url_for("planning.idea", idea_id=idea_id))
 
@@ -125,12 +139,7 @@ def edit(idea_id: str):
 @planner_required
 def duplicate(idea_id: str):
     def run(store, actor):
-        other = request.form.get("duplicate_of", "").strip()
-        if other == idea_id or store.ideas.get(other, OPEN_STATES) is None:
-            raise InvalidSubmission(
-                {"duplicate_of": gettext("Bitte die Kennung einer anderen, offenen Idee angeben.")}
-            )
-        store.ideas.mark_duplicate(idea_id, actor, other)
+        store.ideas.mark_duplicate(idea_id, actor, request.form.get("duplicate_of", "").strip())
         return gettext("Die Idee ist als doppelt markiert.")
 
     return _act(idea_id, run)

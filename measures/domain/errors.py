@@ -48,3 +48,11 @@ class NotFound(UserError):
 
     def __init__(self, message: str, parameter: str | None = None):
         super().__init__(message, status=404, code="not_found", parameter=parameter)
+
+
+class Conflict(UserError):
+    """What was asked for cannot be done in the current state: it was done already, or
+    what it applies to is gone (a second click, two people at once)."""
+
+    def __init__(self, message: str):
+        super().__init__(message, status=409, code="conflict")

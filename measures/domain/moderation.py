@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from measures.domain.errors import Conflict
+from measures.domain.ideas import InvalidSubmission
 from measures.domain.model import Idea, Measure, Source, TimelineStep
+from measures.domain.vocabulary import N_
 
 # The public (map, API, exports, OGC) sees approved ideas only.
 PUBLIC_STATES = ("approved",)
@@ -23,6 +26,40 @@ LIVE_STATES = ("pending", "approved", "rejected")
 
 DELETED_TITLE = "[gelöscht]"
 IDEA_SOURCE_TITLE = "Idee aus der Quartierskarte"
+
+
+# What a planner reads when an action is not possible (an error page, in the catalogue).
+DELETED_IDEA = N_("Die Idee ist gelöscht; an ihr lässt sich nichts mehr ändern.")
+NO_OTHER_IDEA = N_("Bitte die Kennung einer anderen, offenen Idee angeben.")
+# The actions that cannot be done twice: when each counts as done, and what a planner
+# reads who tries again (a second click, or two planners at the same idea at once).
+_DONE_ALREADY = {
+    "approved": (
+        lambda idea: idea.moderation_state == "approved",
+        N_("Die Idee ist schon freigegeben."),
+    ),
+    "rejected": (
+        lambda idea: idea.moderation_state == "rejected",
+        N_("Die Idee ist schon abgelehnt."),
+    ),
+    "duplicate": (
+        lambda idea: idea.duplicate_of is not None,
+        N_("Die Idee ist schon als doppelt markiert."),
+    ),
+    "converted": (
+        lambda idea: idea.measure_id is not None,
+        N_("Aus der Idee ist schon eine Maßnahme geworden."),
+    ),
+}
+
+
+def check_action(idea: Idea, action: str) -> None:
+    """Refuse (``Conflict``) an action on a deleted idea, or one that was done already."""
+    if idea.moderation_state == "deleted":
+        raise Conflict(DELETED_IDEA)
+    done, message = _DONE_ALREADY.get(action, (None, ""))
+    if done is not None and done(idea):
+        raise Conflict(message)
 
 
 @dataclass(frozen=True)
@@ -60,20 +97,25 @@ def text_edit(current: Idea, title: str, description: str) -> Decision:
     return Decision("edited", changes)
 
 
-def duplicate_reason(other: Idea | None) -> str:
-    """What the author of a duplicate reads: the title of the idea that was there first."""
-    return f"Diese Idee gibt es schon: „{other.title}“." if other is not None else ""
+def duplicate_reason(other: Idea) -> str:
+    """What the author of a duplicate reads: the other idea's title, if the public may
+    read it; the title of an idea still waiting for its check is nobody else's business."""
+    if other.moderation_state in PUBLIC_STATES:
+        return f"Diese Idee gibt es schon: „{other.title}“."
+    return "Diese Idee gibt es schon."
 
 
-def duplicate(other_id: str, other: Idea | None, at: datetime) -> Decision:
-    """A duplicate is rejected, with a reason naming the other idea (``other``, if open)."""
+def duplicate(idea: Idea, other: Idea | None, at: datetime) -> Decision:
+    """A duplicate of ``other`` (an open idea, not itself) is rejected, with a reason."""
+    if other is None or other.id == idea.id or other.moderation_state not in OPEN_STATES:
+        raise InvalidSubmission({"duplicate_of": NO_OTHER_IDEA})
     reason = duplicate_reason(other)
     return Decision(
         "duplicate",
         {
             "moderation_state": "rejected",
             "moderation_reason": reason,
-            "duplicate_of": other_id,
+            "duplicate_of": other.id,
             "decided_at": at,
         },
         reason,

@@ -20,6 +20,7 @@ from measures.domain import moderation
 from measures.domain.model import Idea, IdeaContact, IdeaEvent, Measure
 from measures.domain.moderation import PUBLIC_STATES, Decision
 from measures.domain.query import LayerQuery
+from measures.domain.vocabulary import MODERATION_STATES
 from measures.storage import rows, schema
 from measures.storage.filters import ALL, TimeRange, query_clauses, time_clauses
 from measures.storage.spatial import Spatial
@@ -44,17 +45,29 @@ def _record_event(tx: Transaction, idea_id: str, action: str, actor: str, reason
     )
 
 
-def _decide(tx: Transaction, idea_id: str, actor: str, decision: Decision) -> None:
-    """Change a (not deleted) idea as ``decision`` says and record who did it."""
-    t = schema.ideas
-    updated = tx.write(
-        "ideas",
-        t.update()
-        .where(t.c.id == idea_id, t.c.moderation_state != "deleted")
-        .values(**decision.changes, updated_at=tx.at),
-    ).rowcount
-    if not updated:
+def _current(tx: Transaction, idea_id: str, action: str) -> Idea:
+    """The idea as it is now, if ``action`` may be done to it (``moderation.check_action``).
+
+    Read after the ideas' change time is written: that write waits for every other
+    writer of ideas to commit (transaction.py), so of two planners acting on one idea at
+    once the second reads what the first did, and a repeated action is refused instead
+    of done twice. LookupError when there is no such idea (any more).
+    """
+    tx.changing("ideas")
+    current = _find(tx.connection, idea_id, MODERATION_STATES)
+    if current is None:
         raise LookupError(idea_id)
+    moderation.check_action(current, action)
+    return current
+
+
+def _decide(tx: Transaction, idea_id: str, actor: str, decision: Decision) -> None:
+    """Change an idea read by ``_current`` as ``decision`` says and record who did it."""
+    t = schema.ideas
+    tx.write(
+        "ideas",
+        t.update().where(t.c.id == idea_id).values(**decision.changes, updated_at=tx.at),
+    )
     _record_event(tx, idea_id, decision.action, actor, decision.reason)
 
 
@@ -245,35 +258,36 @@ class IdeaRepository:
             return False
         return True
 
-    # -- planners' decisions: LookupError when the idea is not there (or deleted) ---------
+    # -- planners' decisions: LookupError when the idea is not there, Conflict when it is
+    # deleted or the action was done already (measures.domain.moderation) -----------------
 
     def approve(self, idea_id: str, actor: str) -> None:
         with transaction(self.engine) as tx:
+            _current(tx, idea_id, "approved")
             _decide(tx, idea_id, actor, moderation.approval(tx.at))
 
     def reject(self, idea_id: str, actor: str, reason: str) -> None:
         with transaction(self.engine) as tx:
+            _current(tx, idea_id, "rejected")
             _decide(tx, idea_id, actor, moderation.rejection(reason, tx.at))
 
     def edit(self, idea_id: str, actor: str, title: str, description: str) -> None:
         """Change the text; the author's original is kept the first time."""
         with transaction(self.engine) as tx:
-            current = _find(tx.connection, idea_id, moderation.LIVE_STATES)
-            if current is None:
-                raise LookupError(idea_id)
+            current = _current(tx, idea_id, "edited")
             _decide(tx, idea_id, actor, moderation.text_edit(current, title, description))
 
     def mark_duplicate(self, idea_id: str, actor: str, other_id: str) -> None:
+        """Reject an idea as a duplicate of another open one (InvalidSubmission if not)."""
         with transaction(self.engine) as tx:
-            other = _find(tx.connection, other_id, moderation.OPEN_STATES)
-            _decide(tx, idea_id, actor, moderation.duplicate(other_id, other, tx.at))
+            current = _current(tx, idea_id, "duplicate")
+            other = _find(tx.connection, other_id, MODERATION_STATES)
+            _decide(tx, idea_id, actor, moderation.duplicate(current, other, tx.at))
 
     def convert_to_measure(self, idea_id: str, actor: str, idea_url: str) -> str:
         """Create a measure (status idee) from an idea and link the two; returns its id."""
         with transaction(self.engine) as tx:
-            idea = _find(tx.connection, idea_id, moderation.LIVE_STATES)
-            if idea is None:
-                raise LookupError(idea_id)
+            idea = _current(tx, idea_id, "converted")
             measure = moderation.measure_from_idea(idea, idea_url, tx.at)
             _insert_measure(tx, measure)
             _decide(tx, idea_id, actor, moderation.conversion(measure.id))
@@ -282,6 +296,7 @@ class IdeaRepository:
     def delete(self, idea_id: str, actor: str) -> None:
         """A planner deletes an idea: text and personal data go, the history stays."""
         with transaction(self.engine) as tx:
+            _current(tx, idea_id, "deleted")
             _decide(tx, idea_id, actor, moderation.deletion(tx.at))
             _delete_contact(tx, idea_id)
 

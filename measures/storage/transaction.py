@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from measures.storage import schema
@@ -31,11 +32,22 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+# INSERT … ON CONFLICT DO UPDATE, which both databases know, each in its own dialect.
+_UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
 def _write_changed_at(connection: sa.Connection, layer: str, at: datetime) -> None:
-    table = schema.layer_changes
-    updated = connection.execute(table.update().where(table.c.layer == layer).values(changed_at=at))
-    if updated.rowcount == 0:
-        connection.execute(table.insert().values(layer=layer, changed_at=at))
+    # One statement that inserts the row or updates it: two first writers of a layer wait
+    # for each other like all later ones, where an UPDATE of no row and then an INSERT
+    # would let both through to the INSERT and fail the second on the primary key.
+    insert = _UPSERTS[connection.dialect.name](schema.layer_changes).values(
+        layer=layer, changed_at=at
+    )
+    connection.execute(
+        insert.on_conflict_do_update(
+            index_elements=["layer"], set_={"changed_at": insert.excluded.changed_at}
+        )
+    )
 
 
 class Transaction:

@@ -8,11 +8,14 @@ change time of a layer before the rows (measures/storage/transaction.py).
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import pytest
 import sqlalchemy as sa
 
+from measures.domain.errors import Conflict
 from measures.domain.model import Idea, IdeaContact
 from measures.storage import ideas as idea_storage
 from tests import factories
@@ -40,7 +43,7 @@ def _idea(idea_id: str = "bank", state: str = "approved") -> Idea:
 @pytest.fixture
 def idea(store):
     """An approved idea with contact data, so the ideas layer has a change time."""
-    store.ideas.add(_idea(), CONTACT, "hash-of-the-status-link")
+    store.ideas.add(_idea(state="pending"), CONTACT, "hash-of-the-status-link")
     store.ideas.approve("bank", "lea")
     return store.ideas.get("bank", ("approved",))
 
@@ -153,7 +156,7 @@ def _changed_layer(parameters) -> str:
         lambda s: s.ideas.support("bank"),
         lambda s: s.ideas.edit("bank", "lea", "Zwei Bänke", "Am Spielplatz"),
         lambda s: s.ideas.reject("bank", "lea", "Gibt es schon."),
-        lambda s: s.ideas.mark_duplicate("bank", "lea", "andere"),
+        lambda s: (s.ideas.add(_idea("andere")), s.ideas.mark_duplicate("bank", "lea", "andere")),
         lambda s: s.ideas.convert_to_measure("bank", "lea", "https://example.org/ideen/bank"),
         lambda s: s.ideas.delete("bank", "lea"),
         lambda s: s.ideas.withdraw("bank"),
@@ -194,3 +197,34 @@ def test_a_pending_idea_leaves_the_layers_change_time_alone(store):
     )
     assert [table for table, _ in writes] == ["ideas", "idea_contacts", "idea_events"]
     assert store.layers.changed_at("ideas") is None
+
+
+@pytest.mark.parametrize(
+    "act",
+    [
+        lambda s: s.ideas.convert_to_measure("bank", "lea", "https://example.org/ideen/bank"),
+        lambda s: s.ideas.delete("bank", "lea"),
+        lambda s: s.ideas.reject("bank", "lea", "Gibt es schon."),
+    ],
+    ids=["convert", "delete", "reject"],
+)
+def test_of_planners_acting_on_one_idea_at_once_one_succeeds(store, idea, act):
+    """Each reads the idea only after the others have written: the rest are refused."""
+    planners = 6
+    start = threading.Barrier(planners)
+
+    def one_planner(_index):
+        start.wait()
+        try:
+            act(store)
+        except Conflict:
+            return "refused"
+        return "done"
+
+    with ThreadPoolExecutor(max_workers=planners) as pool:
+        outcomes = sorted(pool.map(one_planner, range(planners)))
+    assert outcomes == ["done"] + ["refused"] * (planners - 1)
+    history = [e.action for e in store.ideas.events("bank")]
+    assert len(history) == 3 and history[:2] == ["submitted", "approved"]
+    measures = [m.id for m in store.layers.records("measures") if m.id == "idee-bank"]
+    assert measures == (["idee-bank"] if history[-1] == "converted" else [])

@@ -209,3 +209,87 @@ def test_duplicates_and_deletion(app, client, planner):
     assert store.ideas.contact(second) is None
     assert client.get(second_status).status_code == 404
     assert [e.action for e in store.ideas.events(second)][-1] == "deleted"
+
+
+def _history_and_measures(store, *idea_ids) -> tuple:
+    """Everything a refused action could have changed."""
+    return (
+        [store.ideas.get(i, ("pending", "approved", "rejected", "deleted")) for i in idea_ids],
+        [store.ideas.events(i) for i in idea_ids],
+        [m.id for m in store.layers.records("measures")],
+        store.layers.changed_at("ideas"),
+        store.layers.changed_at("measures"),
+    )
+
+
+@pytest.mark.both_databases
+def test_repeated_actions_and_actions_on_a_deleted_idea_change_nothing(app, client, planner):
+    """A second click, or a planner a moment behind another: a clear answer, no change."""
+    store = app.extensions["quartierskarte.store"]
+    first, _ = _submit_idea(client, "Trinkbrunnen")
+    second, _ = _submit_idea(client, "Sitzbank")
+    gone, _ = _submit_idea(client, "Fahrradständer")
+    _login(client)
+    token = _csrf(client, f"/planung/ideen/{first}")
+
+    def post(idea_id, action, **data):
+        return client.post(f"/planung/ideen/{idea_id}/{action}", data={"csrf_token": token, **data})
+
+    assert post(first, "freigeben").status_code == 302
+    assert post(first, "massnahme").status_code == 302
+    assert post(second, "ablehnen", reason="Gibt es schon.").status_code == 302
+    assert post(gone, "loeschen").status_code == 302
+    before = _history_and_measures(store, first, second, gone)
+
+    repeated = [
+        (first, "freigeben", {}, "Die Idee ist schon freigegeben."),
+        (first, "massnahme", {}, "Aus der Idee ist schon eine Maßnahme geworden."),
+        (second, "ablehnen", {"reason": "Noch einmal."}, "Die Idee ist schon abgelehnt."),
+        (gone, "loeschen", {}, "Die Idee ist gelöscht"),
+        (gone, "freigeben", {}, "Die Idee ist gelöscht"),
+        (gone, "ablehnen", {"reason": "Warum nicht."}, "Die Idee ist gelöscht"),
+        (gone, "bearbeiten", {"title": "Neu", "description": "Neu"}, "Die Idee ist gelöscht"),
+        (gone, "massnahme", {}, "Die Idee ist gelöscht"),
+        (gone, "doppelt", {"duplicate_of": first}, "Die Idee ist gelöscht"),
+    ]
+    for idea_id, action, data, message in repeated:
+        response = post(idea_id, action, **data)
+        assert response.status_code == 409, (idea_id, action)
+        html = response.get_data(as_text=True)
+        assert message in html and 'role="alert"' in html, (idea_id, action)
+
+    # Of a deleted (or unknown) idea nothing can be a duplicate.
+    for other in (gone, "gibt-es-nicht"):
+        response = post(second, "doppelt", duplicate_of=other)
+        assert response.status_code == 400
+        assert "Bitte die Kennung einer anderen, offenen Idee angeben." in response.get_data(
+            as_text=True
+        )
+    assert _history_and_measures(store, first, second, gone) == before
+
+    # An idea its author withdrew meanwhile is not there any more.
+    assert store.ideas.withdraw(gone)
+    assert post(gone, "freigeben").status_code == 404
+
+
+@pytest.mark.both_databases
+def test_a_duplicate_names_the_other_idea_only_once_it_is_public(app, client, planner):
+    store = app.extensions["quartierskarte.store"]
+    original, _ = _submit_idea(client, "Geheimer Titel der wartenden Idee")
+    duplicate, duplicate_status = _submit_idea(client, "Trinkbrunnen am Spielplatz")
+    _login(client)
+    token = _csrf(client, f"/planung/ideen/{duplicate}")
+    marked = client.post(
+        f"/planung/ideen/{duplicate}/doppelt", data={"duplicate_of": original, "csrf_token": token}
+    )
+    assert marked.status_code == 302
+    assert store.ideas.get(original, ("pending",)) is not None
+
+    status_html = client.get(duplicate_status).get_data(as_text=True)
+    assert "Diese Idee gibt es schon." in status_html
+    assert "Geheimer Titel" not in status_html and f"/ideen/{original}" not in status_html
+
+    # Once the original is approved, the public may read it: the status page links to it.
+    client.post(f"/planung/ideen/{original}/freigeben", data={"csrf_token": token})
+    status_html = client.get(duplicate_status).get_data(as_text=True)
+    assert f'href="/ideen/{original}"' in status_html
