@@ -185,25 +185,47 @@ def test_moderation_end_to_end_with_history(app, client, planner):
     assert log.count(f">{idea_id}</a>") == 5
 
 
+def _planner_acting_on(client, *titles):
+    """Ideas with these titles (id, status path), and a logged-in planner's action on one:
+    ``act(idea_id, "freigeben", **form)``."""
+    ideas = [_submit_idea(client, title) for title in titles]
+    _login(client)
+    token = _csrf(client, "/planung/")
+
+    def act(idea_id, action, **form):
+        return client.post(f"/planung/ideen/{idea_id}/{action}", data={"csrf_token": token, **form})
+
+    return ideas, act
+
+
 @pytest.mark.both_databases
 def test_duplicates_and_deletion(app, client, planner):
     store = app.extensions["quartierskarte.store"]
-    first, _ = _submit_idea(client, "Trinkbrunnen")
-    second, second_status = _submit_idea(client, "Trinkbrunnen bitte")
-    _login(client)
-    token = _csrf(client, f"/planung/ideen/{second}")
-    client.post(f"/planung/ideen/{first}/freigeben", data={"csrf_token": token})
-    refused = client.post(
-        f"/planung/ideen/{second}/doppelt", data={"duplicate_of": second, "csrf_token": token}
+    ideas, act = _planner_acting_on(
+        client, "Trinkbrunnen beim Bürgerhaus", "Trinkbrunnen bitte", "Noch ein Trinkbrunnen"
     )
-    assert refused.status_code == 400
-    client.post(
-        f"/planung/ideen/{second}/doppelt", data={"duplicate_of": first, "csrf_token": token}
-    )
-    status_html = client.get(second_status).get_data(as_text=True)
-    assert "Diese Idee gibt es schon" in status_html and f"/ideen/{first}" in status_html
+    (first, _), (second, second_status), (third, third_status) = ideas
 
-    client.post(f"/planung/ideen/{second}/loeschen", data={"csrf_token": token})
+    def mark(idea_id, other):
+        return act(idea_id, "doppelt", duplicate_of=other)
+
+    assert mark(second, second).status_code == 400
+    # The original still waits for its check: its title and page are nobody else's yet.
+    assert mark(second, first).status_code == 302
+    status_html = client.get(second_status).get_data(as_text=True)
+    assert "Diese Idee gibt es schon." in status_html
+    assert "Bürgerhaus" not in status_html and f"/ideen/{first}" not in status_html
+
+    # Once it is public, the status page links to it, and a later duplicate names it.
+    act(first, "freigeben")
+    status_html = client.get(second_status).get_data(as_text=True)
+    assert f'href="/ideen/{first}"' in status_html
+    assert mark(third, first).status_code == 302
+    status_html = client.get(third_status).get_data(as_text=True)
+    assert "Diese Idee gibt es schon: „Trinkbrunnen beim Bürgerhaus“." in status_html
+    assert f'href="/ideen/{first}"' in status_html
+
+    act(second, "loeschen")
     deleted = store.ideas.get(second, ("deleted",))
     assert deleted.title == "[gelöscht]" and deleted.description == ""
     assert store.ideas.contact(second) is None
@@ -226,14 +248,8 @@ def _history_and_measures(store, *idea_ids) -> tuple:
 def test_repeated_actions_and_actions_on_a_deleted_idea_change_nothing(app, client, planner):
     """A second click, or a planner a moment behind another: a clear answer, no change."""
     store = app.extensions["quartierskarte.store"]
-    first, _ = _submit_idea(client, "Trinkbrunnen")
-    second, _ = _submit_idea(client, "Sitzbank")
-    gone, _ = _submit_idea(client, "Fahrradständer")
-    _login(client)
-    token = _csrf(client, f"/planung/ideen/{first}")
-
-    def post(idea_id, action, **data):
-        return client.post(f"/planung/ideen/{idea_id}/{action}", data={"csrf_token": token, **data})
+    ideas, post = _planner_acting_on(client, "Trinkbrunnen", "Sitzbank", "Fahrradständer")
+    (first, _), (second, _), (gone, _) = ideas
 
     assert post(first, "freigeben").status_code == 302
     assert post(first, "massnahme").status_code == 302
@@ -270,26 +286,3 @@ def test_repeated_actions_and_actions_on_a_deleted_idea_change_nothing(app, clie
     # An idea its author withdrew meanwhile is not there any more.
     assert store.ideas.withdraw(gone)
     assert post(gone, "freigeben").status_code == 404
-
-
-@pytest.mark.both_databases
-def test_a_duplicate_names_the_other_idea_only_once_it_is_public(app, client, planner):
-    store = app.extensions["quartierskarte.store"]
-    original, _ = _submit_idea(client, "Geheimer Titel der wartenden Idee")
-    duplicate, duplicate_status = _submit_idea(client, "Trinkbrunnen am Spielplatz")
-    _login(client)
-    token = _csrf(client, f"/planung/ideen/{duplicate}")
-    marked = client.post(
-        f"/planung/ideen/{duplicate}/doppelt", data={"duplicate_of": original, "csrf_token": token}
-    )
-    assert marked.status_code == 302
-    assert store.ideas.get(original, ("pending",)) is not None
-
-    status_html = client.get(duplicate_status).get_data(as_text=True)
-    assert "Diese Idee gibt es schon." in status_html
-    assert "Geheimer Titel" not in status_html and f"/ideen/{original}" not in status_html
-
-    # Once the original is approved, the public may read it: the status page links to it.
-    client.post(f"/planung/ideen/{original}/freigeben", data={"csrf_token": token})
-    status_html = client.get(duplicate_status).get_data(as_text=True)
-    assert f'href="/ideen/{original}"' in status_html
