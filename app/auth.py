@@ -20,6 +20,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.db import get_store
 from app.errors import Commands
+from app.security import redirect_path
 from measures.domain.errors import UserError
 from measures.domain.model import Planner
 
@@ -52,13 +53,6 @@ def planner_required(view):
     return wrapped
 
 
-def _safe_next(target: str | None) -> str:
-    # Only paths inside the planners' area: no redirects to other sites.
-    if target and target.startswith("/planung") and not target.startswith("//"):
-        return target
-    return url_for("planning.queue")
-
-
 @functools.cache
 def _unknown_name_hash() -> str:
     """The hash an unknown name is checked against: a random password's, made once."""
@@ -78,7 +72,11 @@ def _password_matches(planner: Planner | None, password: str) -> bool:
 def login():
     """Log in with name and password."""
     if request.method == "GET":
-        return render_template("planning/login.html", weiter=request.args.get("weiter", ""))
+        weiter = request.args.get("weiter", "")
+        redirect_path(weiter, "")  # a wrong target is refused before anyone types a password
+        return render_template("planning/login.html", weiter=weiter)
+    # Refused before the password is checked: a refused login changes nothing.
+    target = redirect_path(request.form.get("weiter"), url_for("planning.queue"))
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
     store = get_store()
@@ -99,7 +97,7 @@ def login():
     session["planner_id"] = planner.id
     session["planner_nonce"] = nonce
     session.permanent = False
-    return redirect(_safe_next(request.form.get("weiter")))
+    return redirect(target)
 
 
 def logout():

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, redirect, request, url_for
 from flask_babel import Babel, format_currency, gettext
 
 from app import ROOT
+from app.security import redirect_path
 
 LANGUAGES = {"de": "Deutsch", "en": "English"}
 DEFAULT_LANGUAGE = "de"
@@ -53,12 +53,7 @@ def euro(amount: int) -> str:
 @bp.get("/sprache/<code>")
 def switch(code: str):
     """Remember the chosen language and go back to the page the resident came from."""
-    target = request.args.get("weiter", "")
-    # Only paths of this site: an open redirect would let others send people anywhere.
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        target = url_for("pages.index")
-    response = redirect(target)
+    response = redirect(redirect_path(request.args.get("weiter"), url_for("pages.index")))
     if code in LANGUAGES:
         response.set_cookie(
             COOKIE, code, max_age=ONE_YEAR, httponly=True, samesite="Lax", secure=request.is_secure

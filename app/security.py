@@ -10,6 +10,7 @@ Only while that storage is unreachable does each worker count in its own memory
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from urllib.parse import urlsplit
 
@@ -19,8 +20,18 @@ from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from measures.domain.errors import UserError
+from measures.domain.vocabulary import N_
+
 # Every form that changes something carries a CSRF token (Flask-WTF); see init_app.
 csrf = CSRFProtect()
+
+# Control characters, the backslash, lone surrogates (no character, cannot be encoded).
+_UNSAFE_IN_PATH = re.compile("[\x00-\x1f\x7f-\x9f\\\\\ud800-\udfff]")
+REDIRECT_MESSAGE = N_(
+    "Dieser Link ist fehlerhaft: Er soll zu einer Seite führen, die nicht zu dieser "
+    "Website gehört. Bitte öffnen Sie die Seite direkt."
+)
 
 
 def limit_views(app: Flask, limit, *endpoints: str) -> None:
@@ -31,6 +42,26 @@ def limit_views(app: Flask, limit, *endpoints: str) -> None:
     """
     for endpoint in endpoints:
         app.view_functions[endpoint] = limit(app.view_functions[endpoint])
+
+
+def redirect_path(target: str | None, default: str) -> str:
+    """Where to go on after the language switch or the login (``weiter``).
+
+    Only a path of this site; anything else is refused with a 400 before anything
+    happens. Another site would be an open redirect, and so could a backslash be
+    (browsers read ``/\\`` as ``//``) or a tab or line break (browsers drop them from
+    URLs; in a header a line break would start another). Nothing given: ``default``.
+    """
+    if not target:
+        return default
+    if (
+        not target.startswith("/")
+        or target.startswith("//")
+        or _UNSAFE_IN_PATH.search(target)
+        or urlsplit(target).netloc
+    ):
+        raise UserError(REDIRECT_MESSAGE, parameter="weiter", code="invalid_redirect")
+    return target
 
 
 def csp_nonce() -> str:

@@ -21,6 +21,7 @@ from shapely.geometry import Point
 from measures.domain.errors import UserError
 from measures.domain.layers import LAYERS
 from measures.domain.model import Idea, IdeaContact
+from measures.domain.texts import clean_text, text_problem
 from measures.domain.vocabulary import CATEGORIES
 
 # As the idea's record declares them.
@@ -33,8 +34,6 @@ REASON_MAX = 1000
 # Deliberately loose: one @, something on both sides, a dot in the domain, no spaces.
 # Stricter patterns refuse real addresses; the address is only used for replies.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-# Control characters other than line breaks and tabs have no place in a text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class InvalidSubmission(UserError):
@@ -89,13 +88,15 @@ def _text(data: Mapping[str, Any], field: str, maximum: int, required: bool, err
     if not isinstance(value, str):
         errors[field] = f"{noun} muss ein Text sein."
         return ""
-    value = value.strip()
+    problem = text_problem(value)
+    if problem:
+        errors[field] = f"{noun} {problem}"
+        return ""
+    value = clean_text(value)
     if required and not value:
         errors[field] = missing
     elif len(value) > maximum:
         errors[field] = f"{noun} darf höchstens {maximum} Zeichen lang sein (jetzt {len(value)})."
-    elif _CONTROL.search(value):
-        errors[field] = f"{noun} enthält unzulässige Steuerzeichen."
     return value
 
 
@@ -139,7 +140,8 @@ def validate_submission(
     if email and "email" not in errors and not _EMAIL.match(email):
         errors["email"] = "Die E-Mail-Adresse ist nicht gültig (Beispiel: name@beispiel.de)."
     category = data.get("category")
-    if category not in CATEGORIES:
+    # An object or a list from JSON cannot even be looked up.
+    if not isinstance(category, str) or category not in CATEGORIES:
         errors["category"] = "Bitte wählen Sie ein Handlungsfeld aus der Liste."
     if data.get("consent") not in (True, "true", "on", "1", "yes"):
         errors["consent"] = "Bitte stimmen Sie der Datenschutzerklärung zu."

@@ -34,5 +34,13 @@ def parse_time(
         instant = datetime.fromisoformat(text.replace("z", "Z"))
     except ValueError:
         raise QueryError(parameter, message) from None
-    instant = instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
+    try:
+        instant = instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
+    except OverflowError:
+        # 9999-12-31T23:59:59-01:00 is a valid text, but lies after the last instant Python
+        # knows (0001-01-01T00:00:00+01:00 before the first).
+        raise QueryError(
+            parameter,
+            f"'{parameter}' liegt außerhalb der Jahre 1 bis 9999 (in UTC): '{text}'.",
+        ) from None
     return instant, instant

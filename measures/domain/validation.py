@@ -23,6 +23,7 @@ from measures.domain.errors import UserError
 from measures.domain.fields import Field
 from measures.domain.layers import LAYERS
 from measures.domain.model import Location, Measure, Quartier, Source, TimelineStep
+from measures.domain.texts import clean_text, text_problem
 from measures.domain.vocabulary import STATUSES
 
 _DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
@@ -63,16 +64,21 @@ class _Reader:
 
     def text(self, name: str, required: bool = True, max_length: int = 10_000) -> str:
         value = self.properties.get(name)
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if value is not None and not isinstance(value, str):
+            self.problem(name, "muss ein Text sein.")
+            return ""
+        problem = text_problem(value or "")
+        if problem:
+            self.problem(name, problem)
+            return ""
+        value = clean_text(value or "")
+        if not value:
             if required:
                 self.problem(name, "fehlt, ist aber Pflicht.")
             return ""
-        if not isinstance(value, str):
-            self.problem(name, "muss ein Text sein.")
-            return ""
         if len(value) > max_length:
             self.problem(name, f"ist länger als {max_length} Zeichen.")
-        return value.strip()
+        return value
 
     def choice(self, name: str, allowed: dict[str, str]) -> str:
         value = self.text(name)

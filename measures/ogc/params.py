@@ -65,7 +65,13 @@ def single(args: Args, name: str) -> str | None:
 
 
 def _integer(text: str, name: str, minimum: int, maximum: int) -> int:
-    if not _DIGITS.fullmatch(text) or not minimum <= int(text) <= maximum:
+    # More digits than the maximum has is out of range anyway; and Python refuses to read
+    # an int of more than 4300 digits.
+    if (
+        not _DIGITS.fullmatch(text)
+        or len(text) > len(str(maximum))
+        or not minimum <= int(text) <= maximum
+    ):
         raise QueryError(
             name, f"'{name}' muss eine ganze Zahl von {minimum} bis {maximum} sein, nicht '{text}'."
         )

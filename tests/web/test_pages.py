@@ -55,9 +55,12 @@ def test_every_page_renders_in_english_after_switching(client, path):
 
 
 def test_language_switch_only_redirects_within_the_site(client):
-    for target in ("https://example.org/", "//example.org/x", "javascript:alert(1)"):
+    for target in ("https://example.org/", "//example.org/x", "javascript:alert(1)", "/\\x.org"):
         response = client.get("/sprache/en", query_string={"weiter": target})
-        assert response.headers["Location"] == "/"
+        assert response.status_code == 400 and "Location" not in response.headers
+        assert "Set-Cookie" not in response.headers
+        assert "nicht zu dieser Website" in response.get_data(as_text=True)
+    assert client.get("/sprache/en").headers["Location"] == "/"
     assert "Set-Cookie" not in client.get("/sprache/xx?weiter=/").headers
 
 
