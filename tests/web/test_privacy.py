@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from measures.domain.ideas import hash_token
 from measures.storage import schema
 from tests.factories import PASSWORD, add_idea, create_planner, idea_feature
 
@@ -134,3 +135,19 @@ def test_a_name_is_public_only_where_its_author_gave_it_for_that(app, client):
         text = response.get_data(as_text=True)
         response.close()  # the export streams from an open file
         assert response.status_code == 200 and "Mia Beispiel" not in text, path
+
+
+@pytest.mark.both_databases
+def test_status_tokens_and_passwords_are_stored_only_as_hashes(app, client):
+    create_planner(app.test_cli_runner())
+    created = client.post("/api/ideas", json=idea_feature()).get_json()
+    token = created["status_url"].rsplit("/", 1)[1]
+    engine = app.extensions["quartierskarte.store"].engine
+    with engine.connect() as connection:
+        stored = "\n".join(
+            str(row)
+            for table in schema.metadata.sorted_tables
+            for row in connection.execute(table.select())
+        )
+    assert hash_token(token) in stored and token not in stored
+    assert "scrypt:" in stored and PASSWORD not in stored
