@@ -7,17 +7,13 @@ a request can name a host that is not the public one and still be served.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 
 from app import create_app
 from tests.factories import PASSWORD, idea_feature
 from tests.factories import create_planner as make_planner
-from tests.web.gunicorn_server import ROOT
 
 PUBLIC = "https://karte.example.org"
 EVIL = "evil.example"
@@ -142,19 +138,3 @@ def test_forwarded_host_is_ignored_without_a_public_url(store, make_app):
 def test_public_url_must_be_scheme_and_host(tmp_path, url):
     with pytest.raises(ValueError, match="PUBLIC_URL"):
         create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}", "PUBLIC_URL": url})
-
-
-def test_production_entry_point_refuses_to_start_without_public_url(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "FLASK_PUBLIC_URL"}
-    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'x.sqlite3'}"
-    env["SECRET_KEY"] = "a-long-random-value-for-this-test"
-    result = subprocess.run(
-        [sys.executable, "-c", "import app.wsgi"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode != 0
-    assert "FLASK_PUBLIC_URL ist nicht gesetzt" in result.stderr
