@@ -53,11 +53,10 @@ def redact_path(target: str) -> str:
     origin = origin.group() if origin else ""
     path = re.split("[?#]", target[len(origin) :], maxsplit=1)[0]
     # Decoded first, so that an encoded "@" or "status" is no way around the rules.
-    path = re.sub("/{2,}", "/", unquote(path))
-    path = _EMAIL.sub(REDACTED_EMAIL, _SECRET_SEGMENT.sub(REDACTED_SEGMENT, path))
+    path = _SECRET_SEGMENT.sub(REDACTED_SEGMENT, re.sub("/{2,}", "/", unquote(path)))
+    redacted = _EMAIL.sub(REDACTED_EMAIL, origin + path)  # user info of a URL included
     # A newline in a path would start a forged log line.
-    path = _CONTROL.sub(lambda match: f"%{ord(match.group()):02X}", path)
-    return origin + path
+    return _CONTROL.sub(lambda match: f"%{ord(match.group()):02X}", redacted)
 
 
 def _drop_address(match: re.Match) -> str:
