@@ -181,11 +181,13 @@ def keep_private_pages_out_of_caches(response):
     its secret link. Any answer to a logged-in planner counts (``g.planner`` is set once
     ``current_planner`` found one), so the export page with its list of contact exports too.
     """
-    if (
+    private = (
         request.blueprint in PRIVATE_BLUEPRINTS
         or request.endpoint in PRIVATE_ENDPOINTS
         or g.get("planner") is not None
-    ):
+    )
+    # A view may have said so already, and more ("private, no-store" of the exports).
+    if private and "no-store" not in response.headers.get("Cache-Control", ""):
         response.headers["Cache-Control"] = "no-store"
     return response
 
