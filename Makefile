@@ -6,6 +6,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 HOST ?= 127.0.0.1
+# The address people open; absolute links are made from it and other hosts are refused.
+# With HOST=0.0.0.0 set it to the machine's address, e.g. PUBLIC_URL=http://192.168.1.20:5000.
+PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 WORKERS ?= 4
 
 RUN_STAMP := $(VENV)/.run-installed
@@ -65,9 +68,10 @@ messages: $(RUN_STAMP)
 # Development server: migrates, loads the seed geodata (idempotent), serves.
 run: $(RUN_STAMP) translations
 	$(BIN)/flask --app app db init
-	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
+	FLASK_PUBLIC_URL=$(PUBLIC_URL) $(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
-# Production: several gunicorn workers; settings come from the environment (README).
+# Production: several gunicorn workers; settings come from the environment (README),
+# FLASK_PUBLIC_URL among them.
 serve: $(RUN_STAMP) translations
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/gunicorn --config gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) 'app.wsgi:application'

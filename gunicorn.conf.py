@@ -1,9 +1,12 @@
 """gunicorn settings for `make serve` (and the tests that start gunicorn).
 
 The access log names worker, status, path and time, but neither the client's address
-nor the query string: no IP addresses or e-mail addresses end up in server logs.
+nor the query string, and a status link's token is replaced by "<geheim>": no secrets,
+IP or e-mail addresses end up in server logs. The logger class enforces this whatever
+the format names (app/log_redaction.py), and redacts gunicorn's error log as well.
 """
 
+logger_class = "app.log_redaction.GunicornLogger"
 accesslog = "-"
 access_log_format = '%(p)s %(s)s %(U)s %(t)s "%(m)s" %(b)s %(M)sms'
 # Worker restarts now and then keep slow memory growth of long-lived processes in check.

@@ -56,6 +56,12 @@ DEFAULTS = {
     "SESSION_COOKIE_SECURE": False,
     # How many reverse proxies of ours stand in front (X-Forwarded-For is trusted that far).
     "PROXY_FIX_X_FOR": 0,
+    # The site's address, e.g. "https://karte.example.org": absolute links (the private
+    # status link, the OGC API's links) are made from it, and requests for hosts other
+    # than its own and ALLOWED_HOSTS (further names, e.g. ["localhost"]) get 400.
+    # `make run` sets it; app.wsgi refuses to start without it (app/public_url.py).
+    "PUBLIC_URL": None,
+    "ALLOWED_HOSTS": [],
     # Who may show our pages in a frame (CSP frame-ancestors), e.g. "'self' https://www.wetzlar.de".
     "FRAME_ANCESTORS": "'self'",
     # Days after the decision on an idea until its author's name and e-mail are deleted
@@ -128,14 +134,18 @@ def create_app(test_config: dict | None = None) -> Flask:
         export,
         gis_import,
         i18n,
+        log_redaction,
         ogc,
         pages,
         participation,
         planning,
+        public_url,
         security,
         vendor,
     )
 
+    public_url.init_app(app)
+    log_redaction.init_app(app)
     db.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request
 from shapely.geometry import box, mapping
 
 from app.db import get_store
+from app.public_url import external_url
 from app.reading import reading, respond
 from app.responses import json_response
 from measures.domain.errors import NotFound
@@ -58,7 +59,7 @@ def _args() -> dict[str, list[str]]:
 
 
 def _urls() -> Urls:
-    return Urls(url_for("ogc.landing", _external=True).rstrip("/"))
+    return Urls(external_url("ogc.landing").rstrip("/"))
 
 
 def _format(json_types=(GEOJSON_TYPE, JSON_TYPE)) -> str:

@@ -365,7 +365,13 @@ def openapi_document() -> dict:
                                 "title": {"type": "string", "maxLength": TITLE_MAX},
                                 "description": {"type": "string", "maxLength": DESCRIPTION_MAX},
                                 "category": {"type": "string", "enum": list(CATEGORIES)},
-                                "author_name": {"type": "string", "maxLength": NAME_MAX},
+                                "author_name": {
+                                    "type": "string",
+                                    "maxLength": NAME_MAX,
+                                    "description": "Wird nach der Freigabe auf der "
+                                    "öffentlichen Seite der Idee angezeigt; leer lassen, "
+                                    "um anonym zu bleiben.",
+                                },
                                 "email": {"type": "string", "maxLength": EMAIL_MAX},
                                 "consent": {"type": "boolean", "enum": [True]},
                             },

@@ -11,6 +11,7 @@ from flask_babel import gettext
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.db import get_store
+from app.public_url import external_url
 from measures.domain.ideas import InvalidSubmission, Submission, hash_token, validate_submission
 from measures.domain.moderation import PUBLIC_STATES
 from measures.domain.streets import read_streets
@@ -35,7 +36,7 @@ def submit_idea(data) -> Submission:
 
 
 def status_url(token: str) -> str:
-    return url_for("participation.status", token=token, _external=True)
+    return external_url("participation.status", token=token)
 
 
 def spots() -> dict[str, tuple[str, float, float]]:

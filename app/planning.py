@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     abort,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -19,6 +20,7 @@ from flask_babel import gettext
 from app.auth import current_planner, login, logout, planner_required
 from app.db import get_store
 from app.map_rendering import render_map
+from app.public_url import external_url
 from app.residents_map import planning_map
 from measures.domain.errors import Conflict
 from measures.domain.ideas import InvalidSubmission, validate_edit, validate_reason
@@ -150,7 +152,7 @@ def duplicate(idea_id: str):
 def convert(idea_id: str):
     def run(store, actor):
         measure_id = store.ideas.convert_to_measure(
-            idea_id, actor, url_for("pages.idea", idea_id=idea_id, _external=True)
+            idea_id, actor, external_url("pages.idea", idea_id=idea_id)
         )
         return gettext("Aus der Idee ist die Maßnahme „%(id)s“ geworden.", id=measure_id)
 
@@ -176,6 +178,30 @@ def log():
     )
 
 
+# Pages for one reader only: the planners' area and imports, and a resident's status page.
+PRIVATE_BLUEPRINTS = ("planning", "gis_import")
+PRIVATE_ENDPOINTS = ("participation.status", "participation.withdraw")
+
+
+def keep_private_pages_out_of_caches(response):
+    """No browser or proxy cache stores a private page.
+
+    Planners' pages show e-mail addresses and pending ideas; a status page is reached by
+    its secret link. Any answer to a logged-in planner counts (``g.planner`` is set once
+    ``current_planner`` found one), so the export page with its list of contact exports too.
+    """
+    private = (
+        request.blueprint in PRIVATE_BLUEPRINTS
+        or request.endpoint in PRIVATE_ENDPOINTS
+        or g.get("planner") is not None
+    )
+    # A view may have said so already, and more ("private, no-store" of the exports).
+    if private and "no-store" not in response.headers.get("Cache-Control", ""):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def init_app(app) -> None:
     app.register_blueprint(bp)
+    app.after_request(keep_private_pages_out_of_caches)
     app.jinja_env.globals["current_planner"] = current_planner

@@ -103,11 +103,11 @@ def init_app(app: Flask) -> Limiter:
     if trusted_proxies:
         # Behind a reverse proxy the client's address is in X-Forwarded-For; trust only as
         # many hops as there are proxies of ours, or anyone could pick their own address.
+        # X-Forwarded-Host is never trusted: links come from PUBLIC_URL (app/public_url.py).
         app.wsgi_app = ProxyFix(
             app.wsgi_app,
             x_for=trusted_proxies,
             x_proto=trusted_proxies,
-            x_host=trusted_proxies,
         )
 
     limiter = Limiter(

@@ -10,3 +10,10 @@ if application.config["SECRET_KEY"] == DEFAULTS["SECRET_KEY"]:
         "SECRET_KEY ist nicht gesetzt: für den Betrieb einen langen Zufallswert setzen, "
         "z. B. SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
     )
+
+if not application.config["PUBLIC_URL"]:
+    # Without it, absolute links (the private status link) would take the host a client names.
+    raise SystemExit(
+        "FLASK_PUBLIC_URL ist nicht gesetzt: die öffentliche Adresse der Karte angeben, "
+        "z. B. FLASK_PUBLIC_URL=https://karte.example.org"
+    )

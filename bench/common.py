@@ -247,12 +247,14 @@ def app_env(database_url: str, **settings: str) -> dict:
 
 def our_app(name: str, database_url: str, **settings: str) -> Server:
     """Our app under gunicorn on ``database_url``, ready once it answers the layer list."""
+    port = free_port()
     return gunicorn(
         name,
         sys.executable,
         "app.wsgi:application",
-        app_env(database_url, **settings),
+        app_env(database_url, FLASK_PUBLIC_URL=f"http://127.0.0.1:{port}", **settings),
         ready="/api/layers",
+        port=port,
     )
 
 

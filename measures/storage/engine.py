@@ -12,13 +12,17 @@ from measures.storage import spatial
 
 
 def create_engine_for(url: str) -> Engine:
-    """An engine for ``sqlite:///path`` or ``postgresql://…`` with our connection settings."""
+    """An engine for ``sqlite:///path`` or ``postgresql://…`` with our connection settings.
+
+    ``hide_parameters``: a failed statement's error (and so the log) names no values,
+    which may be a resident's name or e-mail address.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql":
         # psycopg 3 is the driver we install; SQLAlchemy would otherwise pick psycopg2.
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        engine = sa.create_engine(parsed)
+        engine = sa.create_engine(parsed, hide_parameters=True)
         _ping_after_idle(engine)
         return engine
     if parsed.get_backend_name() != "sqlite":
@@ -26,7 +30,7 @@ def create_engine_for(url: str) -> Engine:
             f"Datenbank '{parsed.get_backend_name()}' wird nicht unterstützt; "
             "DATABASE_URL muss mit sqlite:/// oder postgresql:// beginnen."
         )
-    engine = sa.create_engine(parsed)
+    engine = sa.create_engine(parsed, hide_parameters=True)
     sa.event.listen(engine, "connect", _configure_sqlite)
     return engine
 

@@ -252,3 +252,14 @@ def test_the_last_change_of_a_layer_is_read_as_utc(empty_store):
     with empty_store.engine.connect() as connection:
         stored = connection.execute(sa.select(schema.layer_changes.c.changed_at)).scalar()
     assert changed_at == stored.replace(tzinfo=stored.tzinfo or UTC)
+
+
+def test_a_failed_statement_names_no_values_for_the_log(store):
+    """A database error goes to the log; a resident's e-mail address must not go with it."""
+    contact = schema.idea_contacts.insert().values(
+        idea_id="gibt-es-nicht", author_name="Erika Musterfrau", email="erika@example.de"
+    )
+    with pytest.raises(sa.exc.IntegrityError) as failure, store.engine.begin() as connection:
+        connection.execute(contact)  # no such idea: the foreign key refuses it
+    assert "erika@example.de" not in str(failure.value)
+    assert "Musterfrau" not in str(failure.value)

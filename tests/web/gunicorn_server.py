@@ -55,6 +55,7 @@ class GunicornServer:
             **os.environ,
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test-" + uuid.uuid4().hex,
+            "FLASK_PUBLIC_URL": self.base,
             **settings,
         }
         self.process = subprocess.Popen(
@@ -100,11 +101,12 @@ class GunicornServer:
         except OSError:
             pass
 
-    def stop(self) -> None:
+    def stop(self) -> str:
+        """Shut down; gunicorn's error log (its stderr) of the whole run."""
         if self.process.poll() is None:
             self.process.terminate()
-            self.process.wait(timeout=30)
-        self.process.stderr.close()
+        _, errors = self.process.communicate(timeout=30)
+        return errors.decode()
 
     def kill(self) -> None:
         """SIGKILL to master and workers at once: a crash, not a shutdown."""

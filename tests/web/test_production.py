@@ -85,9 +85,21 @@ def test_server_logs_hold_no_addresses(gunicorn):
     assert "127.0.0.1" not in text and "example.org" not in text
 
 
-def test_production_entry_point_refuses_the_default_secret(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "FLASK_SECRET_KEY")}
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ("SECRET_KEY", "SECRET_KEY ist nicht gesetzt"),
+        # Links would otherwise take the host a client names (tests/web/test_public_url.py).
+        ("FLASK_PUBLIC_URL", "FLASK_PUBLIC_URL ist nicht gesetzt"),
+    ],
+)
+def test_production_entry_point_refuses_to_start_unconfigured(tmp_path, missing, message):
+    unset = ("SECRET_KEY", "FLASK_SECRET_KEY", "FLASK_PUBLIC_URL")
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    env["SECRET_KEY"] = "a-long-random-value-for-this-test"
+    env["FLASK_PUBLIC_URL"] = "https://karte.example.org"
+    del env[missing]
     result = subprocess.run(
         [sys.executable, "-c", "import app.wsgi"],
         cwd=ROOT,
@@ -97,4 +109,4 @@ def test_production_entry_point_refuses_the_default_secret(tmp_path):
         timeout=60,
     )
     assert result.returncode != 0
-    assert "SECRET_KEY ist nicht gesetzt" in result.stderr
+    assert message in result.stderr
