@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.server
 import io
 import json
+import math
 import sqlite3
 import threading
 import zipfile
@@ -16,16 +17,22 @@ import pyogrio
 import pytest
 from shapely.geometry import Point, Polygon
 
-from tests.web.test_export import _store
-from tests.web.test_import import _preview, _shapefile_parts, _snapshot, _upload, _zip
+from tests.web.test_export import _download, _store
+from tests.web.test_import import (
+    _apply,
+    _preview,
+    _shapefile_parts,
+    _snapshot,
+    _upload,
+    _zip,
+)
+from tests.web.test_planning import _login
 
 SECRET = "GEHEIM-7f3a9c"
 
 
 @pytest.fixture
 def planner_client(client, planner):
-    from tests.web.test_planning import _login
-
     _login(client)
     return client
 
@@ -225,8 +232,6 @@ def test_a_geopackage_with_heights_imports_without_them(app, planner_client, tmp
     url, html, dry_run = _preview(planner_client, path.read_bytes(), "z.gpkg")
     assert 'id="heights-dropped"' in html
     assert dry_run["updated"] == {"kifaz": {"status"}} and dry_run["invalid"] == {}
-    from tests.web.test_import import _apply
-
     assert _apply(planner_client, url, html).status_code == 303
     after = store.layers.record("measures", "kifaz")
     assert after.status == "in_umsetzung" and not after.geometry.has_z
@@ -234,8 +239,6 @@ def test_a_geopackage_with_heights_imports_without_them(app, planner_client, tmp
 
 
 def _download_measures(client, tmp_path: Path) -> Path:
-    from tests.web.test_export import _download
-
     return _download(client, "/export/measures.gpkg?crs=4326", tmp_path, "m.gpkg")
 
 
@@ -270,8 +273,6 @@ def test_a_zip_that_unpacks_too_large_is_refused_without_unpacking(app, planner_
 
 
 def _ring(vertices: int) -> Polygon:
-    import math
-
     return Polygon(
         [
             (
