@@ -41,10 +41,14 @@ DEFAULTS = {
     "RATELIMIT_LOGIN": "5 per minute;30 per hour",
     # GIS file downloads under /export (each builds a file): per address.
     "RATELIMIT_EXPORT": "30 per minute",
-    # Planners' GIS imports: file size, features per file, how long an unapplied upload
-    # waits in IMPORT_FOLDER (default instance/imports; shared by all workers of a host).
+    # Planners' GIS imports: file size, features per file, vertices per feature and per
+    # file, a zipped Shapefile's size unpacked, how long an unapplied upload waits in
+    # IMPORT_FOLDER (default instance/imports; shared by all workers of a host).
     "IMPORT_MAX_BYTES": 20 * 1024 * 1024,
     "IMPORT_MAX_FEATURES": 10_000,
+    "IMPORT_MAX_VERTICES_PER_FEATURE": 10_000,
+    "IMPORT_MAX_VERTICES": 200_000,
+    "IMPORT_MAX_UNPACKED_BYTES": 100 * 1024 * 1024,
     "IMPORT_MAX_AGE_S": 24 * 3600,
     "IMPORT_FOLDER": None,
     # What each worker keeps of the layers (measures/reading/cache.py); 0 turns the cache off.

@@ -35,7 +35,7 @@ from app.auth import current_planner, planner_required
 from app.db import get_store
 from app.security import csrf
 from measures.domain.layers import LAYERS
-from measures.gis.files import GisFileError, read_upload, upload_kind
+from measures.gis.files import GisFileError, ImportLimits, read_upload, upload_kind
 from measures.gis.importing import ImportPlan, plan_import
 
 bp = Blueprint("gis_import", __name__, url_prefix="/planung/import")
@@ -151,6 +151,16 @@ def _pending(token: str) -> tuple[Path, dict]:
     return directory, meta
 
 
+def _limits() -> ImportLimits:
+    config = current_app.config
+    return ImportLimits(
+        features=config["IMPORT_MAX_FEATURES"],
+        vertices_per_feature=config["IMPORT_MAX_VERTICES_PER_FEATURE"],
+        vertices=config["IMPORT_MAX_VERTICES"],
+        unpacked_bytes=config["IMPORT_MAX_UNPACKED_BYTES"],
+    )
+
+
 def _plan(directory: Path, meta: dict) -> tuple[ImportPlan, dict]:
     """Read the stored file and compare it with the database: the dry run."""
     store = get_store()
@@ -160,9 +170,8 @@ def _plan(directory: Path, meta: dict) -> tuple[ImportPlan, dict]:
         uploaded = read_upload(
             directory / f"upload.{'zip' if meta['kind'] == 'shp' else meta['kind']}",
             meta["kind"],
-            layer,
             Path(work),
-            current_app.config["IMPORT_MAX_FEATURES"],
+            _limits(),
         )
     plan = plan_import(
         uploaded,

@@ -2,17 +2,35 @@
 
 The result is a GeoDataFrame in EPSG:4326 with the file's columns, or a ``GisFileError``
 with a German message that says what is wrong with the file as a whole (damaged, wrong
-zip contents, too many features, attributes not in UTF-8). Problems of single features
-are the business of ``measures.gis.importing``.
+zip contents, too large, attributes not in UTF-8). Problems of single features are the
+business of ``measures.gis.importing``.
+
+An upload is opened only as what its name says. GDAL picks a driver by a file's bytes,
+so an OGR VRT named ``x.geojson`` would otherwise be opened by the VRT driver and read any
+file the server can read, or fetch any URL. Hence:
+
+- a GeoPackage and a GeoJSON file are opened through the ``GPKG:`` and ``GeoJSON:``
+  prefixes, which leave GDAL no other driver;
+- a Shapefile has no such prefix: its ``.shp`` and ``.shx`` must start with the Shapefile
+  magic number, which no other driver claims, and only Shapefile parts leave the zip;
+- a GeoJSON file is parsed here first (strictly, after a cheap count of its positions),
+  and a ``crs`` member may only name a CRS: GDAL fetches the URL of a ``link`` CRS;
+- a GeoPackage layer must be a table: a view runs SQL of the file's author;
+- the limits are checked on what was read, never on a count the file states (a VRT
+  states −1).
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import re
+import shutil
+import sqlite3
 import warnings
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -27,8 +45,16 @@ from measures.gis.formats import WGS84
 
 SUFFIXES = {".gpkg": "gpkg", ".geojson": "geojson", ".json": "geojson", ".zip": "shp"}
 SHAPEFILE_PARTS = {".shp", ".shx", ".dbf", ".prj", ".cpg"}
-# A zip may hold at most this much once unpacked: a guard against zip bombs.
-MAX_UNPACKED_BYTES = 500 * 1024 * 1024
+SQLITE_MAGIC = b"SQLite format 3\x00"
+SHAPEFILE_MAGIC = b"\x00\x00\x27\x0a"
+# Every GeoJSON position is an array that starts with a number; nothing else in valid
+# JSON matches outside strings, so this counts at least every position.
+_POSITION = re.compile(rb"\[[ \t\r\n]*-?[0-9]")
+# The CRS names GDAL resolves without the network or the file system.
+_CRS_NAME = re.compile(
+    r"^(EPSG:[0-9]+|urn:ogc:def:crs:EPSG:[0-9.]*:[0-9]+|urn:ogc:def:crs:OGC:1\.3:CRS84)$"
+)
+_CHUNK = 1024 * 1024
 
 
 log = logging.getLogger(__name__)
@@ -56,6 +82,16 @@ class GisFileError(UserError):
 
 
 @dataclass(frozen=True)
+class ImportLimits:
+    """What one upload may hold (the app's ``IMPORT_MAX_*`` settings)."""
+
+    features: int
+    vertices_per_feature: int
+    vertices: int
+    unpacked_bytes: int
+
+
+@dataclass(frozen=True)
 class UploadedLayer:
     """The features of an uploaded file, reprojected to EPSG:4326 where the file says how."""
 
@@ -63,6 +99,8 @@ class UploadedLayer:
     # The file's CRS as "EPSG:25832" or its name; None when the file names none.
     source_crs: str | None
     from_shapefile: bool
+    # The file had heights (Z), which the map does not keep.
+    heights_dropped: bool = False
 
 
 def upload_kind(filename: str) -> str:
@@ -84,7 +122,51 @@ def _damaged(kind: str) -> GisFileError:
     )
 
 
-def _unpack_shapefiles(archive_path: Path, target: Path) -> list[Path]:
+def _not_utf8() -> GisFileError:
+    return GisFileError(
+        "Die Attribute der Datei sind nicht UTF-8-kodiert. Bitte als UTF-8 speichern "
+        "(QGIS: Exportieren → Kodierung UTF-8)."
+    )
+
+
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def _too_many_vertices(count: int, limit: int) -> GisFileError:
+    return GisFileError(
+        f"Die Datei enthält {_number(count)} Stützpunkte; höchstens {_number(limit)} lassen "
+        "sich auf einmal einlesen. Bitte die Geometrien vereinfachen (QGIS: Vektor → "
+        "Geometrie-Werkzeuge → Vereinfachen) oder die Datei aufteilen."
+    )
+
+
+def _too_large_unpacked(limit: int) -> GisFileError:
+    return GisFileError(
+        f"Die ZIP-Datei ist entpackt größer als {_number(limit // (1024 * 1024))} MB; so große "
+        "Shapefiles lassen sich nicht einlesen."
+    )
+
+
+# -- Shapefile in a zip -----------------------------------------------------------------------
+
+
+def _extract(archive: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path, budget: int) -> int:
+    """Copy ``member`` to ``target`` in chunks; the bytes written, at most ``budget``.
+
+    The sizes in a zip's directory are the sender's word: the real bytes are counted too.
+    """
+    written = 0
+    with archive.open(member) as source, target.open("wb") as sink:
+        while chunk := source.read(_CHUNK):
+            written += len(chunk)
+            if written > budget:
+                raise OverflowError
+            sink.write(chunk)
+    return written
+
+
+def _unpack_shapefiles(archive_path: Path, target: Path, limit: int) -> list[Path]:
     """Unpack the Shapefile parts of the zip (flat, by name only) and return the .shp files."""
     try:
         archive = zipfile.ZipFile(archive_path)
@@ -92,10 +174,8 @@ def _unpack_shapefiles(archive_path: Path, target: Path) -> list[Path]:
         raise GisFileError("Die ZIP-Datei ist beschädigt oder keine ZIP-Datei.") from None
     with archive:
         members = [m for m in archive.infolist() if not m.is_dir()]
-        if sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
-            raise GisFileError("Die ZIP-Datei ist entpackt zu groß.")
         target.mkdir(parents=True, exist_ok=True)
-        seen: set[str] = set()
+        seen: dict[str, zipfile.ZipInfo] = {}
         for member in members:
             # Only the file name counts: no folders, so no path can leave the target.
             name = PurePosixPath(member.filename.replace("\\", "/")).name
@@ -105,10 +185,18 @@ def _unpack_shapefiles(archive_path: Path, target: Path) -> list[Path]:
                 continue
             if name.lower() in seen:
                 raise GisFileError(f"Die ZIP-Datei enthält „{name}“ mehrfach.")
-            seen.add(name.lower())
+            seen[name.lower()] = member
+        if sum(m.file_size for m in seen.values()) > limit:
+            raise _too_large_unpacked(limit)
+        budget = limit
+        for member in seen.values():
+            name = PurePosixPath(member.filename.replace("\\", "/")).name
             try:
-                (target / name).write_bytes(archive.read(member))
-            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError):
+                budget -= _extract(archive, member, target / name, budget)
+            except OverflowError:
+                shutil.rmtree(target, ignore_errors=True)
+                raise _too_large_unpacked(limit) from None
+            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
                 raise GisFileError("Die ZIP-Datei ist beschädigt.") from None
     shapes = sorted(p for p in target.iterdir() if p.suffix.lower() == ".shp")
     if not shapes:
@@ -118,53 +206,180 @@ def _unpack_shapefiles(archive_path: Path, target: Path) -> list[Path]:
         )
     for shape in shapes:
         for part in (".shx", ".dbf"):
-            if not any(p.name.lower() == (shape.stem + part).lower() for p in target.iterdir()):
+            if _sibling(shape, part) is None:
                 raise GisFileError(
                     f"Zu „{shape.name}“ fehlt in der ZIP-Datei „{shape.stem}{part}“."
                 )
+        for part in (shape, _sibling(shape, ".shx")):
+            with part.open("rb") as file:
+                if file.read(4) != SHAPEFILE_MAGIC:
+                    raise GisFileError(
+                        f"„{part.name}“ ist kein Teil eines Shapefiles; die ZIP-Datei enthält "
+                        "offenbar eine andere Art Datei unter diesem Namen."
+                    )
     return shapes
 
 
-def _has_cpg(shape: Path) -> bool:
-    return any(p.name.lower() == (shape.stem + ".cpg").lower() for p in shape.parent.iterdir())
+def _sibling(shape: Path, suffix: str) -> Path | None:
+    wanted = (shape.stem + suffix).lower()
+    return next((p for p in shape.parent.iterdir() if p.name.lower() == wanted), None)
 
 
-def _gpkg_layer(path: Path, layer: str) -> str:
-    """The table to read: the only one, or the one named like the layer."""
+# -- GeoPackage -------------------------------------------------------------------------------
+
+
+def _gpkg_table(path: Path) -> str:
+    """The one layer with geometries; else a GisFileError that names what the file holds."""
+    with path.open("rb") as file:
+        if file.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
+            raise _damaged("gpkg")
     try:
         with _gdal_warnings_logged():
-            names = [str(name) for name, _type in pyogrio.list_layers(path)]
+            listed = pyogrio.list_layers(f"GPKG:{path}")
     except DataSourceError:
         raise _damaged("gpkg") from None
-    if len(names) == 1:
-        return names[0]
-    if layer in names:
-        return layer
-    raise GisFileError(
-        f"Die GeoPackage-Datei enthält mehrere Ebenen ({', '.join(names) or 'keine'}), aber "
-        f"keine heißt „{layer}“."
-    )
-
-
-def _read(path: Path, kind: str, table: str | None, encoding: str | None) -> gpd.GeoDataFrame:
-    try:
-        with _gdal_warnings_logged():
-            return pyogrio.read_dataframe(path, layer=table, encoding=encoding)
-    except UnicodeDecodeError:
+    # Tables without geometry (QGIS keeps its styles in "layer_styles") are no layer to import.
+    names = [str(name) for name, geometry_type in listed if geometry_type is not None]
+    if not names:
         raise GisFileError(
-            "Die Attribute der Datei sind nicht UTF-8-kodiert. Bitte als UTF-8 speichern "
-            "(QGIS: Exportieren → Kodierung UTF-8)."
-        ) from None
-    except (DataSourceError, DataLayerError):
-        raise _damaged(kind) from None
+            "Die GeoPackage-Datei enthält keine Ebene mit Geometrien (Punkten oder Flächen)."
+        )
+    if len(names) > 1:
+        raise GisFileError(
+            f"Die GeoPackage-Datei enthält {len(names)} Ebenen ({', '.join(names)}). Bitte "
+            "nur die eine Ebene hochladen, die übernommen werden soll (QGIS: Rechtsklick auf "
+            "die Ebene → Exportieren → Objekte speichern als … → GeoPackage)."
+        )
+    if _is_view(path, names[0]):
+        raise GisFileError(
+            f"Die Ebene „{names[0]}“ ist eine Abfrage (View), keine Tabelle. Bitte die Ebene "
+            "als Tabelle speichern (QGIS: Exportieren → Objekte speichern als …)."
+        )
+    return names[0]
 
 
-def _count(path: Path, kind: str, table: str | None) -> int:
+def _is_view(path: Path, table: str) -> bool:
+    """Whether ``table`` is an SQL view, read from the schema without running any of it."""
+    uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+    try:
+        with closing(sqlite3.connect(uri, uri=True)) as connection:
+            row = connection.execute(
+                "SELECT type FROM sqlite_master WHERE name = ?", (table,)
+            ).fetchone()
+    except sqlite3.Error:
+        raise _damaged("gpkg") from None
+    return row is None or row[0] != "table"
+
+
+# -- GeoJSON ----------------------------------------------------------------------------------
+
+
+def _check_geojson(path: Path, limits: ImportLimits) -> None:
+    """Refuse what GDAL should not see: too many positions, no JSON, CRS references."""
+    content = path.read_bytes()
+    # Counted before parsing: the parsers keep every number as an object.
+    positions = sum(1 for _ in _POSITION.finditer(content))
+    if positions > limits.vertices:
+        raise _too_many_vertices(positions, limits.vertices)
+    try:
+        document = json.loads(content)
+    except UnicodeDecodeError:
+        raise _not_utf8() from None
+    except ValueError:
+        raise _damaged("geojson") from None
+    if not isinstance(document, dict):
+        raise _damaged("geojson")
+    for crs in _crs_members(document):
+        name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
+        if not (
+            isinstance(crs, dict)
+            and crs.get("type") == "name"
+            and isinstance(name, str)
+            and _CRS_NAME.match(name)
+        ):
+            raise GisFileError(
+                "Die GeoJSON-Datei nennt ihr Koordinatensystem über einen Verweis. Bitte ohne "
+                "„crs“-Angabe in Länge/Breite (EPSG:4326) speichern, wie es RFC 7946 vorsieht."
+            )
+
+
+def _crs_members(value) -> Iterator:
+    """Every ``crs`` member in the document, at any depth (coordinates skipped)."""
+    if isinstance(value, dict):
+        for key, member in value.items():
+            if key == "crs":
+                yield member
+            elif key != "coordinates":
+                yield from _crs_members(member)
+    elif isinstance(value, list):
+        for member in value:
+            yield from _crs_members(member)
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+def _read(source: Source, kind: str, limits: ImportLimits) -> gpd.GeoDataFrame:
     try:
         with _gdal_warnings_logged():
-            return int(pyogrio.read_info(path, layer=table)["features"])
+            # One feature more than allowed: enough to know the file has too many.
+            data = pyogrio.read_dataframe(
+                source.name,
+                layer=source.table,
+                encoding=source.encoding,
+                max_features=limits.features + 1,
+            )
+    except UnicodeDecodeError:
+        raise _not_utf8() from None
     except (DataSourceError, DataLayerError):
         raise _damaged(kind) from None
+    if not isinstance(data, gpd.GeoDataFrame):
+        raise GisFileError(
+            "Die Datei enthält keine Geometrien (keine Geometriespalte). Bitte eine Ebene "
+            "mit Punkten oder Flächen hochladen."
+        )
+    return data
+
+
+def _check_text(data: pd.DataFrame) -> None:
+    """Refuse UTF-8 text read as Latin-1: a ``.cpg`` that names the wrong encoding.
+
+    "Straße" saved as UTF-8 and read as Latin-1 becomes "StraÃŸe"; encoded back it decodes
+    as UTF-8, which real Latin-1 text with umlauts never does.
+    """
+    for column in data.columns:
+        for value in data[column]:
+            if isinstance(value, str) and not value.isascii():
+                try:
+                    restored = value.encode("cp1252").decode("utf-8")
+                except UnicodeError:
+                    continue
+                if restored != value:
+                    raise GisFileError(
+                        f"Die Texte der Datei sind falsch kodiert („{value[:40]}“): die "
+                        ".cpg-Datei nennt eine andere Kodierung als die, in der die Texte "
+                        "gespeichert sind. Bitte als UTF-8 speichern (QGIS: Exportieren → "
+                        "Kodierung UTF-8)."
+                    )
+
+
+def _check_limits(count: int, geometries, limits: ImportLimits) -> None:
+    if count > limits.features:
+        raise GisFileError(
+            f"Die Datei enthält mehr als {_number(limits.features)} Objekte; höchstens "
+            f"{_number(limits.features)} lassen sich auf einmal einlesen."
+        )
+    vertices = shapely.get_num_coordinates(geometries)
+    if len(vertices) and vertices.max() > limits.vertices_per_feature:
+        index = int(vertices.argmax())
+        raise GisFileError(
+            f"Objekt Nr. {index + 1} der Datei hat {_number(int(vertices[index]))} "
+            f"Stützpunkte; höchstens {_number(limits.vertices_per_feature)} je Objekt sind "
+            "möglich. Bitte die Geometrie vereinfachen (QGIS: Vektor → Geometrie-Werkzeuge → "
+            "Vereinfachen)."
+        )
+    if vertices.sum() > limits.vertices:
+        raise _too_many_vertices(int(vertices.sum()), limits.vertices)
 
 
 def _crs_name(crs) -> str:
@@ -172,43 +387,55 @@ def _crs_name(crs) -> str:
     return f"EPSG:{epsg}" if epsg else crs.name
 
 
-def read_upload(
-    path: Path, kind: str, layer: str, workdir: Path, max_features: int
-) -> UploadedLayer:
-    """Read the uploaded file at ``path`` as ``layer`` (measures or locations)."""
+@dataclass(frozen=True)
+class Source:
+    """What GDAL opens: a name that leaves it one driver, the table, the text encoding."""
+
+    name: str
+    table: str | None = None
+    encoding: str | None = None
+
+
+def _sources(path: Path, kind: str, workdir: Path, limits: ImportLimits) -> list[Source]:
+    """The parts of the upload for GDAL, after the checks that come before GDAL."""
     if kind == "shp":
+        shapes = _unpack_shapefiles(path, workdir / "shp", limits.unpacked_bytes)
         # Without a .cpg GDAL would guess Latin-1; our exports and QGIS write UTF-8.
-        shapes = _unpack_shapefiles(path, workdir / "shp")
-        sources = [(p, None, None if _has_cpg(p) else "UTF-8") for p in shapes]
-    elif kind == "gpkg":
-        sources = [(path, _gpkg_layer(path, layer), None)]
-    else:
-        sources = [(path, None, None)]
-    total = sum(_count(p, kind, table) for p, table, _ in sources)
-    if total > max_features:
-        raise GisFileError(
-            f"Die Datei enthält {total} Objekte; höchstens {max_features} lassen sich auf "
-            "einmal einlesen."
-        )
+        return [Source(str(p), None, None if _sibling(p, ".cpg") else "UTF-8") for p in shapes]
+    if kind == "gpkg":
+        return [Source(f"GPKG:{path}", _gpkg_table(path))]
+    _check_geojson(path, limits)
+    return [Source(f"GeoJSON:{path}")]
+
+
+def read_upload(path: Path, kind: str, workdir: Path, limits: ImportLimits) -> UploadedLayer:
+    """Read the uploaded file at ``path`` of ``kind`` (see ``upload_kind``)."""
     tables, geometries, names = [], [], set()
-    for source, table, encoding in sources:
-        data = _read(source, kind, table, encoding)
+    count = 0
+    for source in _sources(path, kind, workdir, limits):
+        data = _read(source, kind, limits)
+        count += len(data)
+        if kind == "shp":
+            _check_text(data)
         if data.crs is None:
             names.add(None)
         else:
             names.add(_crs_name(data.crs))
             data = data.to_crs(WGS84)
         tables.append(pd.DataFrame(data.drop(columns=data.geometry.name)))
-        geometries.extend(shapely.force_2d(data.geometry.array))
+        geometries.extend(data.geometry.array)
+    _check_limits(count, geometries, limits)
+    heights = bool(shapely.has_z(geometries).any()) if geometries else False
     attributes = tables[0] if len(tables) == 1 else pd.concat(tables, ignore_index=True)
     # Without a CRS in every part the coordinates mean nothing certain: no CRS at all.
     known = None not in names
     frame = gpd.GeoDataFrame(
         attributes.reset_index(drop=True),
-        geometry=gpd.GeoSeries(geometries, crs=WGS84 if known else None),
+        geometry=gpd.GeoSeries(shapely.force_2d(geometries), crs=WGS84 if known else None),
     )
     return UploadedLayer(
         frame=frame,
         source_crs=", ".join(sorted(names)) if known else None,
         from_shapefile=kind == "shp",
+        heights_dropped=heights,
     )

@@ -77,6 +77,8 @@ class ImportPlan:
     unchanged: tuple[str, ...]
     invalid: tuple[InvalidFeature, ...]
     ignored_columns: tuple[str, ...]
+    # The file had heights (Z); the map keeps positions only.
+    heights_dropped: bool = False
 
     @property
     def can_apply(self) -> bool:
@@ -365,6 +367,7 @@ def plan_import(
             if label in checked.reasons
         ),
         ignored_columns=ignored,
+        heights_dropped=uploaded.heights_dropped,
     )
 
 

@@ -299,7 +299,7 @@ def test_size_and_feature_limits(app, planner_client, tmp_path):
     app.config["IMPORT_MAX_FEATURES"] = 3
     many = _upload(client, _gpkg_bytes(frame, tmp_path), "viele.gpkg")
     assert many.status_code == 400
-    assert "enthält 7 Objekte; höchstens 3" in many.get_data(as_text=True)
+    assert "enthält mehr als 3 Objekte; höchstens 3" in many.get_data(as_text=True)
 
 
 # -- features that are wrong --------------------------------------------------------------------

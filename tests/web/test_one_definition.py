@@ -67,7 +67,7 @@ from alembic.migration import MigrationContext
 from app import create_app
 from measures.domain.seed import read_seed
 from measures.gis import attributes, formats, shapefile_names
-from measures.gis.files import read_upload
+from measures.gis.files import ImportLimits, read_upload
 from measures.gis.importing import plan_import
 from measures.storage import Store, create_engine_for, schema, upgrade
 
@@ -140,7 +140,7 @@ changed_id = frame["id"].iloc[0]
 frame.loc[frame["id"] == changed_id, "financing"] = "stadt"
 upload = work / "edited.gpkg"
 pyogrio.write_dataframe(frame, upload, layer="measures", driver="GPKG")
-uploaded = read_upload(upload, "gpkg", "measures", work, 10_000)
+uploaded = read_upload(upload, "gpkg", work, ImportLimits(10_000, 10_000, 200_000, 2**27))
 stored = {m.id: m for m in store.layers.records("measures")}
 plan = plan_import(uploaded, "measures", "edited.gpkg", stored, store.layers.quartier(), 25)
 report["import_changes"] = {
