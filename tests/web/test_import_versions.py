@@ -9,10 +9,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pytest
 
+from measures.gis.importing import is_stale
 from tests.web.test_export import _store
 from tests.web.test_import import _apply, _gpkg_bytes, _measures_gpkg, _preview
 from tests.web.test_planning import _login
@@ -152,3 +154,16 @@ def test_sources_and_timeline_read_as_lines(app, planner_client, tmp_path):
         in (rows["timeline"])
     )
     assert "<li>2014: Idee / in Vorbereitung – Planung seit 2014</li>" in rows["timeline"]
+
+
+def test_staleness_is_judged_at_the_precision_of_the_file():
+    stored = datetime(2026, 12, 2, 10, 15, 30, 123456, tzinfo=UTC)
+    assert not is_stale(stored, stored)
+    assert is_stale(stored - timedelta(microseconds=1), stored)
+    # A GeoPackage date-time keeps milliseconds, a dBASE date only the day.
+    assert not is_stale(datetime(2026, 12, 2, 10, 15, 30, 123000, tzinfo=UTC), stored)
+    assert is_stale(datetime(2026, 12, 2, 10, 15, 30, 122000, tzinfo=UTC), stored)
+    assert not is_stale(datetime(2026, 12, 2, 10, 15, 30, tzinfo=UTC), stored)
+    assert is_stale(datetime(2026, 12, 2, 10, 15, 29, tzinfo=UTC), stored)
+    assert not is_stale(date(2026, 12, 2), stored)
+    assert is_stale(date(2026, 12, 1), stored)
