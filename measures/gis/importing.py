@@ -30,7 +30,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import numpy as np
@@ -301,17 +301,23 @@ def _changes(old, new) -> tuple[FieldChange, ...]:
     return tuple(changes)
 
 
-def _file_version(value: Any) -> datetime | date | None:
-    """The ``updated_at`` of a file's row: ISO text as our exports write it, or a date/time."""
+def file_version(value: Any) -> datetime | date | None:
+    """The ``updated_at`` of a file's row: ISO text as our exports write it, or a date/time.
+
+    GDAL writes a date-time into a Shapefile as text ``2026/12/02 10:15:00``.
+    """
     if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime()
     if isinstance(value, str):
-        text = value.strip()
+        text = value.strip().replace("/", "-", 2)
         try:
             value = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
         except ValueError:
             raise ValueError(text) from None
     if isinstance(value, datetime):
+        if value.tzinfo is None and value == datetime.combine(value.date(), time()):
+            # GDAL reads a date field (dBASE has no date-time) as midnight without zone.
+            return value.date()
         # A time without zone is UTC, as our exports write it.
         return value if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, date) or value is None:
@@ -384,7 +390,7 @@ def _validate(
         checked.labels.append(label)
         problems = [] if uploaded.source_crs is not None else [NO_CRS]
         try:
-            version = _file_version(_plain(raw.get("updated_at")))
+            version = file_version(_plain(raw.get("updated_at")))
         except ValueError:
             problems.append(BAD_VERSION)
         else:

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 import pandas as pd
 import pytest
 
-from measures.gis.importing import is_stale
+from measures.gis.importing import file_version, is_stale
 from tests.web.test_export import _store
 from tests.web.test_import import _apply, _gpkg_bytes, _measures_gpkg, _preview
 from tests.web.test_planning import _login
@@ -167,3 +167,28 @@ def test_staleness_is_judged_at_the_precision_of_the_file():
     assert is_stale(datetime(2026, 12, 2, 10, 15, 29, tzinfo=UTC), stored)
     assert not is_stale(date(2026, 12, 2), stored)
     assert is_stale(date(2026, 12, 1), stored)
+
+
+def test_a_file_that_keeps_only_the_day_is_stale_only_from_the_day_before(
+    app, planner_client, tmp_path
+):
+    client = planner_client
+    frame = _measures_gpkg(client, tmp_path)
+    frame["updated_at"] = pd.to_datetime(frame["updated_at"], format="ISO8601").dt.date
+    frame.loc[frame["id"] == "kifaz", "summary"] = "Am selben Tag geändert"
+    path = tmp_path / "tage.gpkg"
+    frame.to_file(path, layer="measures", driver="GPKG")
+    _url, html, dry_run = _preview(client, path.read_bytes(), "tage.gpkg")
+    assert _conflicts(html) == {} and dry_run["updated"] == {"kifaz": {"summary"}}
+
+
+def test_versions_are_read_as_gdal_gives_them():
+    at = datetime(2026, 12, 2, 10, 15, tzinfo=UTC)
+    assert file_version("2026-12-02T10:15:00Z") == at
+    assert file_version("2026/12/02 10:15:00") == at, "GDAL's date-time in a Shapefile"
+    assert file_version(pd.Timestamp("2026-12-02T10:15:00Z")) == at
+    assert file_version(pd.Timestamp("2026-12-02")) == date(2026, 12, 2), "a date field"
+    assert file_version("2026-12-02") == date(2026, 12, 2)
+    assert file_version(None) is None
+    with pytest.raises(ValueError):
+        file_version("gestern")
