@@ -17,7 +17,7 @@ TEST_STAMP := $(VENV)/.test-installed
 RUN_LOCK := requirements.lock
 TEST_LOCK := requirements-test.lock
 
-.PHONY: run serve test check lint browser translations messages lock bench clean
+.PHONY: run serve test check lint browser grids translations messages lock bench clean
 
 CATALOGS := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 
@@ -65,14 +65,20 @@ messages: $(RUN_STAMP)
 		--no-location --sort-output -o app/translations/messages.pot .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
+# PROJ's grids come from Debian's proj-data (a dependency of gdal-bin; .ci/run installs
+# it): without BETA2007.gsb, uploads in the old Gauss-Krüger CRS (EPSG:31467) are refused
+# (measures/domain/crs.py), and the tests that place such a file fail.
+grids:
+	@test -f /usr/share/proj/BETA2007.gsb || echo "PROJ-Gitter fehlen: sudo apt-get install proj-data"
+
 # Development server: migrates, loads the seed geodata (idempotent), serves.
-run: $(RUN_STAMP) translations
+run: $(RUN_STAMP) translations grids
 	$(BIN)/flask --app app db init
 	FLASK_PUBLIC_URL=$(PUBLIC_URL) $(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
 # Production: several gunicorn workers; settings come from the environment (README),
 # FLASK_PUBLIC_URL among them.
-serve: $(RUN_STAMP) translations
+serve: $(RUN_STAMP) translations grids
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/gunicorn --config gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) 'app.wsgi:application'
 
@@ -92,7 +98,7 @@ TEST_TMPDIR ?= $(if $(wildcard /dev/shm),/dev/shm,/tmp)
 PYTEST := TMPDIR=$(TEST_TMPDIR) $(BIN)/python -m pytest
 
 # Everything: lint, every test on the databases it needs (PostgreSQL included), browser.
-test: lint browser translations
+test: lint browser grids translations
 	$(PYTEST) -n auto
 
 # The inner loop: domain, storage and web on SQLite, without the browser, PostgreSQL and

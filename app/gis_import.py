@@ -201,7 +201,7 @@ def _preview_page(token: str, plan: ImportPlan, stored: dict, notice=None, statu
 @bp.get("/<token>")
 @planner_required
 def preview(token: str):
-    """The dry run: new, changed (which fields), unchanged and invalid features."""
+    """The dry run: new, changed (which fields), conflicting, unchanged, invalid, missing."""
     directory, meta = _pending(token)
     plan, stored = _plan(directory, meta)
     return _preview_page(token, plan, stored)
@@ -213,7 +213,7 @@ def apply(token: str):
     """Apply the plan the planner saw, in one transaction, or nothing."""
     directory, meta = _pending(token)
     plan, stored = _plan(directory, meta)
-    if not plan.can_apply:
+    if plan.invalid:
         notice = gettext("Übernommen wird nur eine Datei ohne fehlerhafte Objekte.")
         return _preview_page(token, plan, stored, notice, 400)
     if request.form.get("fingerprint") != plan.fingerprint(stored):
@@ -222,6 +222,8 @@ def apply(token: str):
             "Vorschau und übernehmen Sie dann noch einmal."
         )
         return _preview_page(token, plan, stored, notice, 409)
+    if not plan.can_apply:
+        return _preview_page(token, plan, stored, gettext("Die Datei ändert nichts."), 400)
     report = get_store().layers.import_records(plan.layer, plan.records)
     shutil.rmtree(directory, ignore_errors=True)
     flash(

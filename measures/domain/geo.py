@@ -14,6 +14,9 @@ from pyproj import Transformer
 from shapely.geometry import LineString, Point, box
 from shapely.geometry.base import BaseGeometry
 
+# For its side effect: PROJ knows the installed grids before the first transformation.
+from measures.domain import crs  # noqa: F401
+
 WGS84 = "EPSG:4326"
 UTM32N = "EPSG:25832"
 

@@ -40,6 +40,7 @@ import pyogrio
 import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 
+from measures.domain.crs import upload_crs_problem
 from measures.domain.errors import UserError
 from measures.gis.formats import WGS84
 
@@ -421,6 +422,9 @@ def read_upload(path: Path, kind: str, workdir: Path, limits: ImportLimits) -> U
             names.add(None)
         else:
             names.add(_crs_name(data.crs))
+            problem = upload_crs_problem(data.crs)
+            if problem:
+                raise GisFileError(problem)
             data = data.to_crs(WGS84)
         tables.append(pd.DataFrame(data.drop(columns=data.geometry.name)))
         geometries.extend(data.geometry.array)

@@ -14,7 +14,13 @@ Round trips through GIS files must not show changes nobody made, so:
 - a text that a Shapefile had to cut at 254 bytes counts as the stored text;
 - a column missing from the file keeps the stored value of an existing record.
 
-Records that are not in the file stay as they are: an import never deletes.
+Records that are not in the file stay as they are: an import never deletes, and the dry
+run lists them.
+
+A file exported earlier must not undo what was changed since: every export carries each
+record's ``updated_at``. Where the file's time is older than the stored one and the file
+differs from the stored record, the record is a conflict: shown with both versions, and
+not written.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import numpy as np
@@ -35,6 +42,7 @@ from shapely.geometry.base import BaseGeometry
 from measures.domain import geo, validation
 from measures.domain.model import Location, Measure, Quartier
 from measures.domain.validation import InvalidFeatures
+from measures.domain.vocabulary import STATUSES
 from measures.gis import attributes, shapefile_names
 from measures.gis.files import UploadedLayer
 from measures.gis.writers import shapefile_text
@@ -50,15 +58,35 @@ FALSE_WORDS = {"false", "f", "falsch", "nein", "n", "0", "no", ""}
 
 @dataclass(frozen=True)
 class FieldChange:
+    """One field of a record, stored and in the file, each as lines to show."""
+
     field: str
-    before: str
-    after: str
+    before: tuple[str, ...]
+    after: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Change:
     record: Measure | Location
     fields: tuple[FieldChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A record changed in the database after the file was exported: not written."""
+
+    change: Change
+    # When the file's copy was exported (a date when the file keeps only the day).
+    file_version: datetime | date
+    stored_version: datetime
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A stored record that the file does not name; it stays as it is."""
+
+    id: str
+    title: str
 
 
 @dataclass(frozen=True)
@@ -79,6 +107,10 @@ class ImportPlan:
     ignored_columns: tuple[str, ...]
     # The file had heights (Z); the map keeps positions only.
     heights_dropped: bool = False
+    conflicts: tuple[Conflict, ...] = ()
+    missing: tuple[Missing, ...] = ()
+    # Whether the file has the column ``updated_at`` that tells stale records apart.
+    has_versions: bool = False
 
     @property
     def can_apply(self) -> bool:
@@ -106,6 +138,7 @@ class ImportPlan:
         content = [[version(r), version(stored.get(r.id))] for r in self.records] + [
             sorted(self.unchanged),
             [[i.label, *i.reasons] for i in self.invalid],
+            [version(stored.get(c.change.record.id)) for c in self.conflicts],
         ]
         return hashlib.sha256(json.dumps(content).encode()).hexdigest()[:32]
 
@@ -230,8 +263,28 @@ def _column_names(frame_columns) -> dict[str, str]:
 
 
 def _describe(value: Any) -> str:
+    if value is True or value is False:
+        return "ja" if value else "nein"
     text = "–" if value in (None, "", ()) else str(value)
     return text if len(text) <= 80 else text[:79] + "…"
+
+
+def german_date(text: str) -> str:
+    """``2020-09-15`` → ``15.09.2020``, ``2020-09`` → ``09.2020``; a year stays as it is."""
+    return ".".join(reversed(text.split("-")))
+
+
+def _lines(field: str, value: Any) -> tuple[str, ...]:
+    """A field's value as lines a person reads: one per source or step of the timeline."""
+    if field == "sources" and value:
+        return tuple(f"{s.title} – {s.url}" for s in value)
+    if field == "timeline" and value:
+        return tuple(
+            f"{german_date(s.date)}: {STATUSES.get(s.status, s.status)}"
+            + (f" – {s.note}" if s.note else "")
+            for s in value
+        )
+    return (_describe(value),)
 
 
 def _changes(old, new) -> tuple[FieldChange, ...]:
@@ -244,10 +297,51 @@ def _changes(old, new) -> tuple[FieldChange, ...]:
             continue
         if f.name == "geometry":
             moved = geo.to_crs(before, geo.UTM32N).hausdorff_distance(geo.to_crs(after, geo.UTM32N))
-            changes.append(FieldChange("geometry", before.geom_type, f"{moved:.1f} m"))
+            changes.append(FieldChange("geometry", (before.geom_type,), (f"{moved:.1f} m",)))
         else:
-            changes.append(FieldChange(f.name, _describe(before), _describe(after)))
+            changes.append(FieldChange(f.name, _lines(f.name, before), _lines(f.name, after)))
     return tuple(changes)
+
+
+def file_version(value: Any) -> datetime | date | None:
+    """The ``updated_at`` of a file's row: ISO text as our exports write it, or a date/time.
+
+    GDAL writes a date-time into a Shapefile as text ``2026/12/02 10:15:00``.
+    """
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, str):
+        text = value.strip().replace("/", "-", 2)
+        try:
+            value = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(text) from None
+    if isinstance(value, datetime):
+        if value.tzinfo is None and value == datetime.combine(value.date(), time()):
+            # GDAL reads a date field (dBASE has no date-time) as midnight without zone.
+            return value.date()
+        # A time without zone is UTC, as our exports write it.
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date) or value is None:
+        return value
+    raise ValueError(value)
+
+
+def is_stale(file_version: datetime | date, stored: datetime) -> bool:
+    """Whether the file's copy is older than the stored record, at the file's precision.
+
+    Text from our exports keeps microseconds; a GeoPackage date-time keeps milliseconds,
+    other files seconds or only the day: the stored time is cut to the same precision, so
+    that a copy of the current version never counts as older.
+    """
+    stored = stored.astimezone(UTC)
+    if not isinstance(file_version, datetime):
+        return file_version < stored.date()
+    if file_version.microsecond == 0:
+        stored = stored.replace(microsecond=0)
+    elif file_version.microsecond % 1000 == 0:
+        stored = stored.replace(microsecond=stored.microsecond // 1000 * 1000)
+    return file_version < stored
 
 
 @dataclass
@@ -257,11 +351,20 @@ class _Checked:
     labels: list[str]
     reasons: dict[str, list[str]]
     valid: list[Measure | Location]
+    # id → the file's ``updated_at`` of that row, where it has one.
+    versions: dict[str, datetime | date] = dataclasses.field(default_factory=dict)
 
 
 NO_CRS = (
     "geometry: Die Datei nennt kein Koordinatensystem (bei einem Shapefile fehlt die "
     ".prj-Datei), die Lage ist so nicht bestimmbar."
+)
+
+
+BAD_VERSION = (
+    "updated_at: ist kein Zeitpunkt wie 2026-12-02T10:15:00Z. Den Wert aus dem Export "
+    "bitte unverändert lassen (oder leer, dann wird nicht geprüft, ob das Objekt seither "
+    "geändert wurde)."
 )
 
 
@@ -288,6 +391,13 @@ def _validate(
         seen.add(label)
         checked.labels.append(label)
         problems = [] if uploaded.source_crs is not None else [NO_CRS]
+        try:
+            version = file_version(_plain(raw.get("updated_at")))
+        except ValueError:
+            problems.append(BAD_VERSION)
+        else:
+            if version is not None:
+                checked.versions[label] = version
         old = stored.get(label)
         flat = attributes.to_row(layer, old) if old is not None else None
         properties = _properties(raw, columns, flat, uploaded.from_shapefile, problems)
@@ -341,7 +451,7 @@ def plan_import(
     """Compare the uploaded features with the ``stored`` records (id → record) of ``layer``."""
     checked, ignored = _validate(uploaded, layer, file_name, stored)
     _check_geofence(checked, quartier, file_name, tolerance_m, uploaded.source_crs)
-    created, updated, unchanged = [], [], []
+    created, updated, unchanged, conflicts = [], [], [], []
     for record in checked.valid:
         old = stored.get(record.id)
         if old is None:
@@ -350,10 +460,19 @@ def plan_import(
         if same_geometry(old.geometry, record.geometry):
             record = dataclasses.replace(record, geometry=old.geometry)
         changes = _changes(old, record)
-        if changes:
-            updated.append(Change(record, changes))
-        else:
+        version = checked.versions.get(record.id)
+        if not changes:
             unchanged.append(record.id)
+        elif version is not None and old.updated_at and is_stale(version, old.updated_at):
+            conflicts.append(Conflict(Change(record, changes), version, old.updated_at))
+        else:
+            updated.append(Change(record, changes))
+    named = set(checked.labels)
+    missing = [
+        Missing(r.id, r.title if isinstance(r, Measure) else r.name)
+        for r in stored.values()
+        if r.id not in named
+    ]
     return ImportPlan(
         layer=layer,
         file_name=file_name,
@@ -368,6 +487,9 @@ def plan_import(
         ),
         ignored_columns=ignored,
         heights_dropped=uploaded.heights_dropped,
+        conflicts=tuple(conflicts),
+        missing=tuple(sorted(missing, key=lambda m: m.id)),
+        has_versions="updated_at" in _column_names(uploaded.frame.columns).values(),
     )
 
 
