@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 import re
@@ -19,8 +18,8 @@ import pyogrio
 import pytest
 from pyproj import Transformer
 
-from measures.gis import attributes, formats, shapefile_names, spreadsheet, writers
 from measures.domain.model import Source
+from measures.gis import attributes, formats, shapefile_names, spreadsheet, writers
 from tests.factories import add_idea, measure, seed_with
 from tests.web.test_planning import _csrf, _login
 
@@ -137,12 +136,10 @@ def test_geojson_is_rfc_7946(client, ideas, tmp_path):
     assert subtypes["sources"] == subtypes["timeline"] == "OFSTJSON"
 
 
-TRICKY = 'Grüße <b>&</b> "Zitat" ]]> & \'Äpfel\' &amp; <![CDATA[x]]>'
+TRICKY = "Grüße <b>&</b> \"Zitat\" ]]> & 'Äpfel' &amp; <![CDATA[x]]>"
 
 
-def test_kml_gives_gis_the_exact_texts_and_google_earth_escaped_html(
-    app, client, ideas, tmp_path
-):
+def test_kml_gives_gis_the_exact_texts_and_google_earth_escaped_html(app, client, ideas, tmp_path):
     store = _store(app)
     _add_idea(store, "knifflig", TRICKY, lon=8.4760)
     path = _download(client, "/export/ideas.kml", tmp_path)
@@ -187,7 +184,7 @@ def test_kml_json_columns_and_numbers_read_back_typed(app, client, seed, tmp_pat
     for measure_id, row in read.iterrows():
         assert isinstance(json.loads(row["timeline"]), list)
         cost = store.layers.record("measures", measure_id).cost_eur
-        assert (pd.isna(row["cost_eur"]) if cost is None else row["cost_eur"] == cost)
+        assert pd.isna(row["cost_eur"]) if cost is None else row["cost_eur"] == cost
     info = pyogrio.read_info(path)
     types = dict(zip(info["fields"], info["ogr_types"], strict=True))
     assert types["cost_eur"] == types["start_year"] == "OFTInteger"
@@ -357,7 +354,10 @@ def test_planners_get_all_ideas_and_contacts_only_when_they_ask(app, client, ide
     assert set(data["moderation_state"]) == {"approved", "pending"}
     # The history is JSON, which GDAL reads as a list from a GeoPackage.
     assert list(data.loc[data["id"] == "wartet", "history"].iloc[0][0]) == [
-        "at", "action", "actor", "reason"
+        "at",
+        "action",
+        "actor",
+        "reason",
     ]
     assert EMAIL not in _file_text(everything) and "email" not in data.columns
     assert client.get("/export/ideas-all.csv?contact=1").status_code == 400
