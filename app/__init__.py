@@ -140,6 +140,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         i18n,
         log_redaction,
         ogc,
+        open_data,
         pages,
         participation,
         planning,
@@ -153,6 +154,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
+    open_data.init_app(app)
     limiter = security.init_app(app)
     limiter.limit(lambda: app.config["RATELIMIT_API"])(api.bp)
     # The JSON API authenticates nobody by cookie, so it needs no CSRF token.

@@ -70,7 +70,7 @@ CSRF_MESSAGE = N_(
 )
 
 
-def _blueprint() -> str | None:
+def answering_blueprint() -> str | None:
     """The name of the blueprint that answers the request.
 
     A URL that no route matches has none (Flask routes before it knows the blueprint), so
@@ -127,7 +127,7 @@ def _page(error: UserError) -> Response:
 
 def answer(error: UserError) -> Response:
     """``error`` as the audience of the answering blueprint reads it."""
-    blueprint = _blueprint()
+    blueprint = answering_blueprint()
     if blueprint == JSON_API:
         return _api_answer(error)
     if blueprint == OGC_API:

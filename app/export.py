@@ -76,6 +76,8 @@ def _send(spec: export.ExportSpec, private: bool = False, record_as: str | None 
         handle.close()
         raise
     response.content_length = size
+    # Exactly the format's media type: werkzeug would add a second charset to text/csv.
+    response.headers["Content-Type"] = spec.fmt.media_type
     # Planners' files (moderation, perhaps contact data) must not sit in any cache.
     response.headers["Cache-Control"] = "private, no-store" if private else "no-cache"
     return response

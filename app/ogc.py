@@ -9,8 +9,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from shapely.geometry import box, mapping
+from werkzeug.exceptions import HTTPException
 
 from app.db import get_store
 from app.public_url import external_url
@@ -254,5 +263,21 @@ def item(collection_id: str, feature_id: str):
 
 @bp.get("/<path:unknown>")
 def unknown_resource(unknown: str):
-    """Anything else under /ogc: a 404 in the OGC shape, not the site's error page."""
+    """Anything else under /ogc: a 404 in the OGC shape, not the site's error page.
+
+    A known path with a trailing slash (``/ogc/collections/``) is sent on to the path
+    without it, query included.
+    """
+    path = request.path.rstrip("/")
+    if path != request.path and _is_resource(path):
+        query = request.query_string.decode()
+        return redirect(path + ("?" + query if query else ""), code=308)
     raise NotFound("Diese Adresse gibt es in der OGC API nicht.")
+
+
+def _is_resource(path: str) -> bool:
+    try:
+        endpoint, _args = current_app.url_map.bind("").match(path, method="GET")
+    except HTTPException:
+        return False
+    return endpoint != "ogc.unknown_resource"

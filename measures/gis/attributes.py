@@ -4,6 +4,9 @@ GIS formats hold flat columns, so the nested properties of the read API become t
 ``sources``, ``timeline`` and an idea's ``history`` are JSON arrays in one text column
 (umlauts as they are). JSON rather than a readable "title <url>; …" list because it maps
 back without guessing when a planner returns an edited layer (see ``measures.gis.importing``).
+Each column has a kind (``Columns``) from which the writers choose the file's field type:
+times are datetimes (GIS date-time fields), JSON columns are marked as JSON where the
+format can say so.
 
 Public columns carry no personal data. Only ``PLANNER_IDEA_COLUMNS`` (moderation and its
 history) and ``CONTACT_COLUMNS`` (name, e-mail) go beyond that, and only the planners'
@@ -19,18 +22,27 @@ from datetime import datetime
 from measures.domain.layers import LAYERS, Column
 from measures.domain.model import Idea, IdeaContact, IdeaEvent
 
-# column → kind ("str", "int", "float", "bool"): the schema of a file even when it is empty.
+# column → kind ("str", "int", "float", "bool", "datetime", "json"): the schema of a file
+# even when it is empty.
 Columns = Mapping[str, str]
 
 # The GIS type of a column by its kind; every other kind is text.
-_FILE_TYPES = {"int": "int", "fraction": "float", "bool": "bool"}
+_FILE_TYPES = {
+    "int": "int",
+    "fraction": "float",
+    "bool": "bool",
+    "datetime": "datetime",
+    "sources": "json",
+    "timeline": "json",
+}
 
 
 def _file_type(column: Column) -> str:
     return _FILE_TYPES.get(column.kind, "str")
 
 
-def _iso(value: datetime | None) -> str | None:
+def iso_time(value: datetime | None) -> str | None:
+    """A UTC time as ISO 8601 text, as the text formats (CSV, KML, JSON) write it."""
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
@@ -41,8 +53,6 @@ def _json(value: Sequence[dict]) -> str:
 def _file_value(column: Column, record: object) -> object:
     """The value of ``column`` as a GIS file holds it, by the kind of the column."""
     value = column.value(record)
-    if column.kind == "datetime":
-        return _iso(value)
     if column.kind == "sources":
         return _json([{"title": s.title, "url": s.url} for s in value])
     if column.kind == "timeline":
@@ -66,7 +76,7 @@ def to_row(layer: str, record: object, audience: str = "public") -> dict:
 
 # The planners' export of ideas adds the moderation history and, only when asked for,
 # the author's name and e-mail, which live apart from the idea (``IdeaContact``).
-PLANNER_IDEA_COLUMNS: Columns = {**columns_of("ideas", "planner"), "history": "str"}
+PLANNER_IDEA_COLUMNS: Columns = {**columns_of("ideas", "planner"), "history": "json"}
 CONTACT_COLUMNS: Columns = {"author_name": "str", "email": "str"}
 
 
@@ -78,7 +88,7 @@ def planner_idea_row(
         **to_row("ideas", idea, "planner"),
         "history": _json(
             [
-                {"at": _iso(e.at), "action": e.action, "actor": e.actor, "reason": e.reason}
+                {"at": iso_time(e.at), "action": e.action, "actor": e.actor, "reason": e.reason}
                 for e in history
             ]
         ),

@@ -179,6 +179,9 @@ def _series(kind: str, values: list) -> pd.Series:
         return pd.Series(values, dtype="float64")
     if kind == "bool":
         return pd.Series(values, dtype="bool")
+    if kind == "datetime":
+        # Date-time fields in GeoPackage and FlatGeobuf, not text.
+        return pd.Series(pd.to_datetime(values, utc=True))
     return pd.Series(values, dtype="object")
 
 
@@ -198,16 +201,24 @@ def _time_range(layer: str, spec: ExportSpec) -> TimeRange | None:
     return TimeRange(LAYERS[_query_layer(layer)].time_field, spec.since, spec.until)
 
 
+def _columns(layer: str, spec: ExportSpec) -> attributes.Columns:
+    """The columns of ``layer`` in this export, with their kinds."""
+    if layer != PLANNER_IDEAS:
+        return attributes.columns_of(layer)
+    if spec.with_contacts:
+        return {**attributes.PLANNER_IDEA_COLUMNS, **attributes.CONTACT_COLUMNS}
+    return attributes.PLANNER_IDEA_COLUMNS
+
+
 def layer_frame(store: Store, layer: str, spec: ExportSpec) -> gpd.GeoDataFrame:
     """The records of one layer as the export's table, reprojected to ``spec.epsg``."""
     query = spec.queries.get(layer, LayerQuery())
+    columns = _columns(layer, spec)
     if layer == PLANNER_IDEAS:
         records = store.ideas.find(tuple(MODERATION_STATES), query, _time_range(layer, spec))
         histories = store.ideas.histories()
         contacts = store.ideas.contacts_by_idea() if spec.with_contacts else {}
-        columns = dict(attributes.PLANNER_IDEA_COLUMNS)
         if spec.with_contacts:
-            columns.update(attributes.CONTACT_COLUMNS)
             rows = [
                 attributes.planner_idea_row(
                     r, histories.get(r.id, []), contacts.get(r.id) or IdeaContact(idea_id=r.id)
@@ -217,7 +228,6 @@ def layer_frame(store: Store, layer: str, spec: ExportSpec) -> gpd.GeoDataFrame:
         else:
             rows = [attributes.planner_idea_row(r, histories.get(r.id, [])) for r in records]
     else:
-        columns = attributes.columns_of(layer)
         records = store.layers.records(layer, query, _time_range(layer, spec))
         rows = [attributes.to_row(layer, r) for r in records]
     return frame(columns, rows, [r.geometry for r in records], spec.epsg)
@@ -226,5 +236,9 @@ def layer_frame(store: Store, layer: str, spec: ExportSpec) -> gpd.GeoDataFrame:
 def write_export(store: Store, spec: ExportSpec, directory: Path) -> ExportResult:
     """Read the layers of ``spec`` from ``store`` and write the file into ``directory``."""
     frames = {layer: layer_frame(store, layer, spec) for layer in spec.layers}
-    path = writers.write_frames(frames, spec.fmt, directory)
+    json_columns = {
+        layer: [name for name, kind in _columns(layer, spec).items() if kind == "json"]
+        for layer in spec.layers
+    }
+    path = writers.write_frames(frames, spec.fmt, directory, json_columns)
     return ExportResult(path=path, counts={layer: len(f) for layer, f in frames.items()})

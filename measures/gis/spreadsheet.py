@@ -14,11 +14,14 @@ from __future__ import annotations
 import csv
 import math
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 import shapely
 from geopandas import GeoDataFrame
+
+from measures.gis.attributes import iso_time
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -33,6 +36,8 @@ def _cell(value, excel: bool) -> str:
         return ""
     if isinstance(value, str):
         return neutralise(value)
+    if isinstance(value, datetime):  # pandas' Timestamp too
+        return "" if pd.isna(value) else iso_time(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):

@@ -1,21 +1,25 @@
 """Writing the export's tables to files: GDAL's drivers through pyogrio, or CSV.
 
 The formats' own limits are handled here: dBASE's ten-character field names and
-254-byte texts for Shapefiles, one geometry kind per Shapefile, HTML in Google Earth's
-balloons for KML.
+254-byte texts for Shapefiles, one geometry kind per Shapefile. KML is written by
+``measures.gis.kml``. GeoPackages are version 1.2, which GDAL 3.6 and QGIS 3.22 open
+without a warning (GDAL 3.12 writes 1.4 by default), and their JSON columns are
+registered as GDAL does it, so that GDAL and QGIS read them as JSON.
 """
 
 from __future__ import annotations
 
-import html
+import sqlite3
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from contextlib import closing
 from pathlib import Path
 
 import geopandas as gpd
 import pyogrio
 
-from measures.gis import shapefile_names, spreadsheet
+from measures.gis import kml, shapefile_names, spreadsheet
+from measures.gis.attributes import iso_time
 from measures.gis.formats import ExportFormat
 
 SHAPEFILE_TEXT_BYTES = 254
@@ -32,33 +36,48 @@ SHAPE_GROUPS = {
 EMPTY_SHAPE_TYPE = {"quartier": "Polygon"}
 
 
-def kml_table(data: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The table as GDAL's LIBKML driver wants it for Google Earth, with escaped text.
+GEOPACKAGE_VERSION = "1.2"
+JSON_MEDIA_TYPE = "application/json"
 
-    LIBKML writes the columns ``id``, ``name`` and ``description`` as the placemark's id,
-    name and description, so ``title`` becomes ``name``. Google Earth shows descriptions
-    and extended data as HTML, so every text is HTML-escaped: a resident's ``<script>``
-    stays visible text. Escaping also keeps ``]]>`` out of the CDATA sections that libkml
-    writes (it does not split them, and the file would break).
+
+def register_json_columns(path: Path, layer: str, columns: Sequence[str]) -> None:
+    """Mark ``columns`` of ``layer`` as JSON in the GeoPackage, the way GDAL does it.
+
+    GDAL reads a column as the JSON subtype when ``gpkg_data_columns`` gives it the
+    mime_type ``application/json`` (the GeoPackage schema extension); pyogrio cannot set
+    the subtype when writing.
     """
-    table = data.rename(columns={"title": "name"})
-    for column in table.columns:
-        if table[column].dtype == object:
-            table[column] = table[column].map(
-                lambda v: html.escape(v, quote=True) if isinstance(v, str) else v
-            )
-    return table
+    if not columns:
+        return
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS gpkg_data_columns (table_name TEXT NOT NULL, "
+            "column_name TEXT NOT NULL, name TEXT UNIQUE, title TEXT, description TEXT, "
+            "mime_type TEXT, constraint_name TEXT, "
+            "CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name), "
+            "CONSTRAINT gdc_tn UNIQUE (table_name, name))"
+        )
+        connection.execute(
+            "INSERT OR IGNORE INTO gpkg_extensions "
+            "(table_name, column_name, extension_name, definition, scope) VALUES "
+            "('gpkg_data_columns', NULL, 'gpkg_schema', "
+            "'http://www.geopackage.org/spec121/#extension_schema', 'read-write')"
+        )
+        connection.executemany(
+            "INSERT OR REPLACE INTO gpkg_data_columns (table_name, column_name, mime_type) "
+            "VALUES (?, ?, ?)",
+            [(layer, column, JSON_MEDIA_TYPE) for column in columns],
+        )
 
 
 def _write_gdal(data: gpd.GeoDataFrame, path: Path, layer: str, fmt: ExportFormat):
-    if fmt.key == "kml":
-        data = kml_table(data)
     pyogrio.write_dataframe(
         data,
         path,
         layer=layer,
         driver=fmt.driver,
         layer_options=dict(fmt.layer_options) or None,
+        dataset_options={"VERSION": GEOPACKAGE_VERSION} if fmt.key == "gpkg" else None,
     )
 
 
@@ -79,6 +98,10 @@ def shapefile_table(data: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     for column in table.columns:
         if table[column].dtype == object:
             table[column] = table[column].map(shapefile_text)
+        elif table[column].dtype.kind == "M":
+            # GDAL writes a date-time to dBASE as text anyway (dBASE has dates only);
+            # ISO 8601 text keeps the time.
+            table[column] = table[column].map(iso_time, na_action="ignore").astype(object)
     return table
 
 
@@ -108,13 +131,20 @@ def _write_shapefile_zip(data: gpd.GeoDataFrame, directory: Path, layer: str) ->
 
 
 def write_frames(
-    frames: Mapping[str, gpd.GeoDataFrame], fmt: ExportFormat, directory: Path
+    frames: Mapping[str, gpd.GeoDataFrame],
+    fmt: ExportFormat,
+    directory: Path,
+    json_columns: Mapping[str, Sequence[str]] | None = None,
 ) -> Path:
-    """Write the frames (layer → table) in ``fmt`` into ``directory``; return the file."""
+    """Write the frames (layer → table) in ``fmt`` into ``directory``; return the file.
+
+    ``json_columns`` (layer → columns) names the columns that hold JSON text.
+    """
     if fmt.key == "gpkg":
         path = directory / "export.gpkg"
         for layer, data in frames.items():
             _write_gdal(data, path, layer, fmt)
+            register_json_columns(path, layer, (json_columns or {}).get(layer, ()))
         return path
     ((layer, data),) = frames.items()
     if fmt.key == "shp":
@@ -122,6 +152,9 @@ def write_frames(
     path = directory / f"export.{fmt.extension}"
     if fmt.driver is None:
         spreadsheet.write_csv(data, path, excel=fmt.key == "csv-excel")
+    elif fmt.key == "kml":
+        # LIBKML reads the placemark's name from ``name``.
+        kml.write_kml(data.rename(columns={"title": "name"}), path, layer)
     else:
         _write_gdal(data, path, layer, fmt)
     return path

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import csv
-import html
 import io
+import json
 import re
+import subprocess
 import tempfile
 import xml.dom.minidom
 import zipfile
@@ -17,8 +18,9 @@ import pyogrio
 import pytest
 from pyproj import Transformer
 
+from measures.domain.model import Source
 from measures.gis import attributes, formats, shapefile_names, spreadsheet, writers
-from tests.factories import add_idea
+from tests.factories import add_idea, measure, seed_with
 from tests.web.test_planning import _csrf, _login
 
 AUTHOR, EMAIL = "Jürgen Privat", "juergen.privat@example.org"
@@ -96,9 +98,8 @@ def test_every_layer_reads_back_in_every_format(app, client, ideas, tmp_path, fm
         names = {"measures": "title", "ideas": "title"}.get(layer, "name")
         for row in data.itertuples():
             expected = getattr(stored[row.id], names)
-            # KML has the title as the placemark's name (which GDAL reads as "Name"),
-            # HTML-escaped for Google Earth.
-            got = html.unescape(row.Name) if fmt == "kml" else getattr(row, names)
+            # KML has the title as the placemark's name (which GDAL reads as "Name").
+            got = row.Name if fmt == "kml" else getattr(row, names)
             if fmt in ("csv", "csv-excel") and expected.startswith(spreadsheet.FORMULA_STARTS):
                 expected = "'" + expected
             assert got == expected, (fmt, layer, row.id)
@@ -123,25 +124,112 @@ def test_coordinates_in_epsg_25832_equal_what_pyproj_computes(app, client, tmp_p
         )
 
 
-def test_geojson_is_rfc_7946_and_kml_is_escaped_for_google_earth(client, ideas, tmp_path):
+def test_geojson_is_rfc_7946(client, ideas, tmp_path):
     geojson = _download(client, "/export/measures.geojson", tmp_path).read_text(encoding="utf-8")
     assert '"crs"' not in geojson and "Mühlstück" in geojson
-    data = pyogrio.read_dataframe(tmp_path / next(p.name for p in tmp_path.glob("*.geojson")))
+    path = tmp_path / next(p.name for p in tmp_path.glob("*.geojson"))
+    data = pyogrio.read_dataframe(path)
     assert data.crs.to_epsg() == 4326 and -180 <= data.total_bounds[0] <= 180
-    # The nested properties are flattened into JSON text.
-    assert data["sources"].str.startswith('[{"title": ').all()
+    # The nested properties are JSON arrays, which GDAL reads as its JSON subtype.
+    info = pyogrio.read_info(path)
+    subtypes = dict(zip(info["fields"], info["ogr_subtypes"], strict=True))
+    assert subtypes["sources"] == subtypes["timeline"] == "OFSTJSON"
 
+
+TRICKY = "Grüße <b>&</b> \"Zitat\" ]]> & 'Äpfel' &amp; <![CDATA[x]]>"
+
+
+def test_kml_gives_gis_the_exact_texts_and_google_earth_escaped_html(app, client, ideas, tmp_path):
+    store = _store(app)
+    _add_idea(store, "knifflig", TRICKY, lon=8.4760)
     path = _download(client, "/export/ideas.kml", tmp_path)
     kml = path.read_text(encoding="utf-8")
-    xml.dom.minidom.parseString(kml)
-    assert "<name>Sitzbänke für Ältere</name>" in kml and '<Placemark id="idee0">' in kml
-    # Google Earth shows descriptions as HTML: the resident's <b> must stay text.
-    assert "<b>" not in kml and "&lt;b&gt;&amp;&lt;/b&gt;" in kml
-    read = pyogrio.read_dataframe(path)
-    assert set(read["id"]) == {f"idee{n}" for n in range(5)}
-    assert {html.unescape(d) for d in read["description"]} == {
-        'Schöne Grüße aus der Straße <b>&</b> "Zitat"'
-    }
+    document = xml.dom.minidom.parseString(kml)
+    assert '<Placemark id="idee0">' in kml
+    read = pyogrio.read_dataframe(path).set_index("id")
+    assert read.loc["knifflig", "Name"] == TRICKY
+    assert set(read["description"]) == {'Schöne Grüße aus der Straße <b>&</b> "Zitat"'}
+    # Google Earth shows the balloon as HTML: the resident's <b> is text there.
+    balloons = [t.firstChild.data for t in document.getElementsByTagName("text")]
+    assert balloons and all("<b>" not in b for b in balloons)
+    assert any("&lt;b&gt;&amp;&lt;/b&gt;" in b for b in balloons)
+
+
+def _ogrinfo(path: Path) -> subprocess.CompletedProcess:
+    """Debian's GDAL 3.6 (gdal-bin), the older client, on a file: summary of every layer."""
+    return subprocess.run(
+        ["ogrinfo", "-ro", "-so", "-al", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+
+
+def _ogrinfo_types(listing: str) -> dict[str, str]:
+    """Field name → type as ogrinfo prints it (``sources: String(JSON) (0.0)``)."""
+    return dict(re.findall(r"^(\w+): (\w+(?:\(\w+\))?) \(", listing, flags=re.M))
+
+
+def test_kml_json_columns_and_numbers_read_back_typed(app, client, seed, tmp_path):
+    store = _store(app)
+    source = Source(title=TRICKY, url="https://x.example/?a=1&b=2")
+    tricky = measure(seed, "knifflig", sources=(source,))
+    store.layers.load_seed(seed_with(seed, tricky))
+    path = _download(client, "/export/measures.kml", tmp_path)
+    read = pyogrio.read_dataframe(path).set_index("id")
+    assert json.loads(read.loc["knifflig", "sources"]) == [
+        {"title": TRICKY, "url": "https://x.example/?a=1&b=2"}
+    ]
+    for measure_id, row in read.iterrows():
+        assert isinstance(json.loads(row["timeline"]), list)
+        cost = store.layers.record("measures", measure_id).cost_eur
+        assert pd.isna(row["cost_eur"]) if cost is None else row["cost_eur"] == cost
+    info = pyogrio.read_info(path)
+    types = dict(zip(info["fields"], info["ogr_types"], strict=True))
+    assert types["cost_eur"] == types["start_year"] == "OFTInteger"
+    assert types["funding_share"] == "OFTReal"
+    old = _ogrinfo(path)
+    assert "Warning" not in old.stderr and "ERROR" not in old.stderr, old.stderr
+    assert _ogrinfo_types(old.stdout)["cost_eur"] == "Integer"
+    assert _ogrinfo_types(old.stdout)["funding_share"] == "Real"
+    # GDAL 3.6 reads the exact texts too.
+    listing = subprocess.run(
+        ["ogrinfo", "-ro", "-al", "-q", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    sources = re.findall(r"^  sources \(String\) = (.*)$", listing, flags=re.M)
+    assert len(sources) == len(read)
+    assert [{"title": TRICKY, "url": source.url}] in [json.loads(s) for s in sources]
+
+
+@pytest.mark.parametrize("fmt", ["gpkg", "fgb"])
+def test_times_are_date_time_fields_and_json_is_json_in_geopackage(client, ideas, tmp_path, fmt):
+    for layer in ("measures", "ideas"):
+        path = _download(client, f"/export/{layer}.{fmt}", tmp_path)
+        info = pyogrio.read_info(path)
+        types = dict(zip(info["fields"], info["ogr_types"], strict=True))
+        subtypes = dict(zip(info["fields"], info["ogr_subtypes"], strict=True))
+        assert types["updated_at"] == "OFTDateTime"
+        old = _ogrinfo(path)
+        # GDAL 3.6 opens our GeoPackage (version 1.2) without a warning.
+        assert old.stderr == "", old.stderr
+        old_types = _ogrinfo_types(old.stdout)
+        assert old_types["updated_at"] == "DateTime"
+        if layer == "ideas":
+            assert types["created_at"] == "OFTDateTime" and old_types["created_at"] == "DateTime"
+            data = pyogrio.read_dataframe(path)
+            assert data["created_at"].dt.tz is not None
+            assert set(data["created_at"]) == {pd.Timestamp("2026-06-01T12:00:00Z")}
+        if layer == "measures" and fmt == "gpkg":
+            assert subtypes["sources"] == subtypes["timeline"] == "OFSTJSON"
+            assert old_types["sources"] == old_types["timeline"] == "String(JSON)"
+            data = pyogrio.read_dataframe(path)
+            assert all(isinstance(v, list) for v in data["sources"])
+        path.unlink()
 
 
 @pytest.mark.parametrize("fmt", ["geojson", "kml"])
@@ -264,7 +352,13 @@ def test_planners_get_all_ideas_and_contacts_only_when_they_ask(app, client, ide
     data = pyogrio.read_dataframe(everything)
     assert set(data["id"]) == {"idee0", "idee1", "idee2", "idee3", "idee4", "wartet"}
     assert set(data["moderation_state"]) == {"approved", "pending"}
-    assert data.loc[data["id"] == "wartet", "history"].iloc[0].startswith('[{"at": ')
+    # The history is JSON, which GDAL reads as a list from a GeoPackage.
+    assert list(data.loc[data["id"] == "wartet", "history"].iloc[0][0]) == [
+        "at",
+        "action",
+        "actor",
+        "reason",
+    ]
     assert EMAIL not in _file_text(everything) and "email" not in data.columns
     assert client.get("/export/ideas-all.csv?contact=1").status_code == 400
     assert store.contact_exports.latest() == []

@@ -89,9 +89,19 @@ def _measures_gpkg(client, tmp_path: Path, crs: int = 25832) -> gpd.GeoDataFrame
     return gpd.read_file(path, layer="measures")
 
 
-def _gpkg_bytes(frame: gpd.GeoDataFrame, tmp_path: Path, name: str = "edited.gpkg") -> bytes:
+def _gpkg_bytes(
+    frame: gpd.GeoDataFrame, tmp_path: Path, name: str = "edited.gpkg", layer: str = "measures"
+) -> bytes:
     path = tmp_path / name
-    frame.to_file(path, layer="measures", driver="GPKG")
+    # pyogrio reads the GeoPackage's JSON columns as lists but would write them back as
+    # Python reprs: as JSON text, as QGIS writes them.
+    frame = frame.copy()
+    for column in ("sources", "timeline"):
+        if column in frame.columns:
+            frame[column] = frame[column].map(
+                lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
+            )
+    frame.to_file(path, layer=layer, driver="GPKG")
     return path.read_bytes()
 
 
@@ -198,9 +208,8 @@ def test_places_can_be_imported_too(app, planner_client, tmp_path):
     path = _download(client, "/export/locations.gpkg", tmp_path)
     frame = gpd.read_file(path)
     frame.loc[frame["id"] == "kifaz", "opening_hours"] = "Mo–Fr 7–17 Uhr"
-    frame.to_file(tmp_path / "orte.gpkg", layer="locations")
     url, html, dry_run = _preview(
-        client, (tmp_path / "orte.gpkg").read_bytes(), "orte.gpkg", "locations"
+        client, _gpkg_bytes(frame, tmp_path, "orte.gpkg", "locations"), "orte.gpkg", "locations"
     )
     assert dry_run["updated"] == {"kifaz": {"opening_hours"}}
     assert _apply(client, url, html).status_code == 303
@@ -287,7 +296,7 @@ def test_size_and_feature_limits(app, planner_client, tmp_path):
     client = planner_client
     frame = _measures_gpkg(client, tmp_path, 4326)
     # Larger than the app's 1 MB limit for other requests, within the 20 MB for imports.
-    padded = frame.to_json().encode() + b" " * (1_500_000)
+    padded = frame.to_json(default=str).encode() + b" " * (1_500_000)
     assert _upload(client, padded, "gross.geojson").status_code == 303
 
     app.config["IMPORT_MAX_BYTES"] = 100_000
@@ -361,7 +370,7 @@ def test_wrong_or_missing_crs_is_named(app, planner_client, tmp_path):
     utm = _measures_gpkg(client, tmp_path, 25832)
 
     # Metres written as if they were degrees (GeoJSON without a crs member is EPSG:4326).
-    as_degrees = json.loads(utm.to_json(drop_id=True))
+    as_degrees = json.loads(utm.to_json(drop_id=True, default=str))
     as_degrees.pop("crs", None)
     _url, _html, dry_run = _preview(client, json.dumps(as_degrees).encode(), "utm.geojson")
     assert len(dry_run["invalid"]) == 7

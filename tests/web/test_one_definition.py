@@ -138,6 +138,9 @@ report["exports"] = exports
 frame = pyogrio.read_dataframe(work / "measures-gpkg.gpkg")
 changed_id = frame["id"].iloc[0]
 frame.loc[frame["id"] == changed_id, "financing"] = "stadt"
+# pyogrio reads the JSON columns as lists; they go back as JSON text, as QGIS writes them.
+for column in ("sources", "timeline"):
+    frame[column] = frame[column].map(lambda v: json.dumps(v) if isinstance(v, list) else v)
 upload = work / "edited.gpkg"
 pyogrio.write_dataframe(frame, upload, layer="measures", driver="GPKG")
 uploaded = read_upload(upload, "gpkg", work, ImportLimits(10_000, 10_000, 200_000, 2**27))
