@@ -15,15 +15,17 @@ import multiprocessing
 import re
 import subprocess
 import time
+import urllib.request
 from concurrent.futures import ProcessPoolExecutor
 from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 import pyogrio
 import pytest
+import shapely
 from flask import request
 from pyproj import Transformer
-from shapely.geometry import Point
+from shapely.geometry import LinearRing, Point, Polygon
 
 from tests.factories import measure, seed_with
 from tests.web.test_ogc import LAYERS, _add_ideas
@@ -213,3 +215,44 @@ def test_gdal_36_pages_through_a_large_collection_quickly(app, store, seed, live
     assert listing.count("OGRFeature(measures):") == len(seed.measures) + len(extra)
     # 26 pages of 10; each costs a few milliseconds, so this takes seconds, not minutes.
     assert elapsed < 60, f"GDAL 3.6 needed {elapsed:.1f} s"
+
+
+# -- ring orientation (RFC 7946 §3.1.6) ---------------------------------------------------
+
+
+def _rings(geometry: dict) -> list[tuple[str, list]]:
+    """("outer" or "hole", coordinates) of every ring of a Polygon or MultiPolygon."""
+    polygons = {"Polygon": [geometry["coordinates"]], "MultiPolygon": geometry["coordinates"]}
+    return [
+        ("outer" if i == 0 else "hole", ring)
+        for polygon in polygons.get(geometry["type"], [])
+        for i, ring in enumerate(polygon)
+    ]
+
+
+def _get_json(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.load(response)
+
+
+@pytest.mark.both_databases
+def test_areas_wind_counter_clockwise_with_clockwise_holes(app, store, seed, live_server):
+    # Stored the other way round: outer ring clockwise, hole counter-clockwise.
+    outer = [(8.470, 50.563), (8.470, 50.565), (8.473, 50.565), (8.473, 50.563)]
+    hole = [(8.471, 50.5635), (8.472, 50.5635), (8.472, 50.5645), (8.471, 50.5645)]
+    wrong_way = Polygon(outer, [hole])
+    assert not shapely.is_ccw(wrong_way.exterior) and shapely.is_ccw(wrong_way.interiors[0])
+    store.layers.load_seed(seed_with(seed, measure(seed, "platz-mit-loch", geometry=wrong_way)))
+    documents = [
+        _get_json(f"{live_server}/api/layers/measures"),
+        _get_json(f"{live_server}/api/layers/quartier"),
+        _get_json(f"{live_server}/ogc/collections/measures/items?limit=1000"),
+        _get_json(f"{live_server}/ogc/collections/quartier/items"),
+    ]
+    features = [f for document in documents for f in document["features"]]
+    features.append(_get_json(f"{live_server}/api/measures/platz-mit-loch"))
+    features.append(_get_json(f"{live_server}/ogc/collections/measures/items/platz-mit-loch"))
+    rings = [ring for f in features for ring in _rings(f["geometry"])]
+    assert sum(kind == "hole" for kind, _ in rings) >= 4  # the new measure, in 4 answers
+    for kind, ring in rings:
+        assert shapely.is_ccw(LinearRing(ring)) == (kind == "outer"), (kind, ring[:3])
