@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, g, render_template, request, url_for
 from shapely.geometry import box, mapping
 
 from app.db import get_store
@@ -43,11 +43,19 @@ bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 
 @bp.record_once
 def _rate_limit(state) -> None:
-    # The same protection as the read API; RATELIMIT_OGC may set its own limit.
+    # A budget of features per address (params.request_cost): paging through a layer in
+    # small pages costs about what one large page does. Counted after the answer, when
+    # its number of features is known; before it, whether the least cost is left.
     app = state.app
     limiter = app.extensions.get("quartierskarte.limiter")
     if limiter is not None:
-        limiter.limit(lambda: app.config["RATELIMIT_OGC"] or app.config["RATELIMIT_API"])(bp)
+        limiter.limit(
+            lambda: app.config["RATELIMIT_OGC"],
+            cost=lambda: params.request_cost(
+                request.endpoint == "ogc.items", g.get("ogc_features")
+            ),
+            deduct_when=lambda response: response.status_code != 429,
+        )(bp)
 
 
 # -- request and response helpers ------------------------------------------------------
@@ -215,8 +223,11 @@ def items(collection_id: str):
     items_request = params.parse_items_request(found, _args())
     urls = _urls()
     if fmt == JSON:
-        return respond(features.items_answer(reading(), urls, found, items_request))
+        answer = features.items_answer(reading(), urls, found, items_request)
+        g.ogc_features = answer.features
+        return respond(answer)
     page = features.read_items(get_store(), found, items_request, datetime.now(UTC))
+    g.ogc_features = page.number_returned
     return _html(
         "items.html",
         ogc_crs.CRS84,

@@ -104,7 +104,8 @@ class Layer:
     description: str
     record_type: type
     geometry_types: frozenset[str]
-    # The timestamp that an OGC ``datetime`` and the exports' from/to filter.
+    # The timestamp the exports' from/to filter (an OGC ``datetime`` always filters
+    # updated_at, see measures/ogc/collections.py).
     time_field: str
     # The order of the read API's lists: column names, "-" for descending.
     order: tuple[str, ...] = ("id",)

@@ -3,12 +3,13 @@
 Features are built by the same functions as the read API (``measures.reading.geojson``), so a
 feature under ``/ogc`` has exactly the attributes it has under ``/api/layers/<name>``.
 
-The ``datetime`` parameter applies to one timestamp per collection:
-
-- ``measures``, ``locations``, ``quartier``: ``updated_at``, when the record last changed.
-  Start and end year of a measure are often unknown and only years; and GDAL turns a
-  filter on a date-time field into ``datetime=…``, which must then mean that field.
-- ``ideas``: ``created_at``, when a resident handed the idea in.
+The ``datetime`` parameter applies to ``updated_at``, when a feature last changed, in every
+collection — the temporal property each collection declares (``x-ogc-role:
+primary-instant`` in its schema). Start and end year of a measure are often unknown and
+only years. GDAL turns any comparison of a date-time field with a time into
+``datetime=…`` (``-where "updated_at >= '2026-11-01'"``), and what clients ask that way is
+what changed since: for ideas too, whose ``created_at`` a planner's export filters on
+(``Layer.time_field``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ class Collection:
         return tuple(f.name for f in self.filters)
 
 
+# What ``datetime`` filters on, in every collection.
+TIME_PROPERTY = "updated_at"
+
 # One collection per layer, all derived from the layer's definition.
 COLLECTIONS: dict[str, Collection] = {
     name: Collection(
@@ -42,16 +46,13 @@ COLLECTIONS: dict[str, Collection] = {
         layer.title,
         layer.description,
         tuple(layer.filters.values()),
-        layer.time_field,
+        TIME_PROPERTY,
         geojson.LAYER_FEATURES[name],
     )
     for name, layer in LAYERS.items()
 }
 
-TIME_PROPERTY_TITLES = {
-    "updated_at": "letzte Änderung",
-    "created_at": "eingereicht am",
-}
+TIME_PROPERTY_TITLES = {TIME_PROPERTY: "letzte Änderung"}
 
 
 def get_collection(collection_id: str) -> Collection | None:

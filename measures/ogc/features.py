@@ -181,7 +181,7 @@ def items_answer(
     """A GeoJSON page of items in the CRS asked for, kept in the layer cache while the
     layer has not changed; only ``timeStamp`` is written for each answer."""
 
-    def build(changed_at: datetime | None) -> tuple[bytes, bytes]:
+    def build(changed_at: datetime | None) -> tuple[bytes, bytes, bytes]:
         now, index = datetime.now(UTC), None
         if request.crs == crs_module.CRS84 and request.time is None:
             index = reading.index(collection.id, changed_at)
@@ -191,11 +191,19 @@ def items_answer(
         else:
             page = page_from_index(index, collection, request, now)
             written = page.features
-        return items_json(urls, page, written)
+        # The number of features kept with the bytes (as bytes, like every cached part).
+        return (*items_json(urls, page, written), str(page.number_returned).encode())
 
-    (head, tail), _changed_at = reading.cached(collection.id, ("ogc", urls.base, request), build)
+    (head, tail, returned), _changed_at = reading.cached(
+        collection.id, ("ogc", urls.base, request), build
+    )
     stamp = json.dumps(iso(datetime.now(UTC).replace(microsecond=0))).encode()
-    return Answer((head, stamp, tail), GEOJSON_TYPE, headers=_content_crs(request.crs))
+    return Answer(
+        (head, stamp, tail),
+        GEOJSON_TYPE,
+        headers=_content_crs(request.crs),
+        features=int(returned),
+    )
 
 
 def _content_crs(crs: str) -> tuple[tuple[str, str], ...]:

@@ -17,6 +17,7 @@ import subprocess
 import time
 import urllib.request
 from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
@@ -27,7 +28,7 @@ from flask import request
 from pyproj import Transformer
 from shapely.geometry import LinearRing, Point, Polygon
 
-from tests.factories import measure, seed_with
+from tests.factories import idea, measure, seed_with
 from tests.web.test_ogc import LAYERS, _add_ideas
 
 GDAL_36_PAGE_SIZE = 10
@@ -256,3 +257,45 @@ def test_areas_wind_counter_clockwise_with_clockwise_holes(app, store, seed, liv
     assert sum(kind == "hole" for kind, _ in rings) >= 4  # the new measure, in 4 answers
     for kind, ring in rings:
         assert shapely.is_ccw(LinearRing(ring)) == (kind == "outer"), (kind, ring[:3])
+
+
+# -- datetime: what GDAL makes of a filter on updated_at ---------------------------------
+
+
+@pytest.mark.both_databases
+def test_gdal_where_on_updated_at_counts_what_changed_since(
+    live_server, store, with_ideas, requests_seen, read
+):
+    # GDAL compares to the second: approve one idea in a later second than the others.
+    since = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
+    time.sleep((since - datetime.now(UTC)).total_seconds())
+    store.ideas.approve("geheim", "lea")
+    where = f"updated_at >= '{since:%Y-%m-%dT%H:%M:%S}'"
+    changed = read(_oapif(live_server), layer="ideas", where=where)
+    assert list(changed["id"]) == ["geheim"]
+    # GDAL let the server filter: datetime, which means updated_at.
+    asked = [parse_qs(urlsplit(p).query).get("datetime") for p in requests_seen]
+    assert [f"{since:%Y-%m-%dT%H:%M:%S}Z/.."] in asked
+    before = read(_oapif(live_server), layer="ideas", where=where.replace(">=", "<"))
+    assert sorted(before["id"]) == ["bank-am-ring", "spielgeraete"]
+    listing = _ogr("ogrinfo", "-ro", "-al", "-q", "-where", where, _oapif(live_server), "ideas")
+    assert re.findall(r"^  id \(String\) = (.*)$", listing, flags=re.M) == ["geheim"]
+
+
+# -- paging through a large layer at GDAL 3.6's defaults ---------------------------------
+
+MANY_IDEAS = 6500
+
+
+def test_ogr2ogr_36_copies_thousands_of_ideas_into_a_geopackage(live_server, store, tmp_path):
+    # More pages of GDAL 3.6's ten than the old limit of 600 requests a minute allowed.
+    # On SQLite only: the pages come from the layer's index, not from SQL.
+    for n in range(MANY_IDEAS):
+        store.ideas.add(
+            idea(f"i{n:05d}", lon=8.466 + (n % 100) * 0.00015, lat=50.561 + (n // 100) * 0.0001)
+        )
+    target = tmp_path / "ideas.gpkg"
+    _ogr("ogr2ogr", "-f", "GPKG", str(target), _oapif(live_server), "ideas", timeout=600)
+    copied = pyogrio.read_dataframe(target)
+    assert len(copied) == MANY_IDEAS
+    assert set(copied["id"]) == {f"i{n:05d}" for n in range(MANY_IDEAS)}
