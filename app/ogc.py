@@ -18,6 +18,7 @@ from app.responses import json_response
 from measures.domain.errors import NotFound
 from measures.ogc import crs as ogc_crs
 from measures.ogc import documents, features, params
+from measures.ogc import schema as feature_schemas
 from measures.ogc.collections import (
     COLLECTIONS,
     PROPERTY_TITLES,
@@ -213,6 +214,13 @@ def queryables(collection_id: str):
     if fmt == JSON:
         return _json(document, SCHEMA_TYPE)
     return _html("queryables.html", doc=document, collection=found, urls=_urls())
+
+
+@bp.get("/collections/<collection_id>/schema")
+def schema(collection_id: str):
+    """Every property and the geometry type of the features, as JSON Schema (Part 5)."""
+    params.check_known(_args(), params.NONE)
+    return _json(feature_schemas.feature_schema(_urls(), _collection(collection_id)), SCHEMA_TYPE)
 
 
 @bp.get("/collections/<collection_id>/items")

@@ -63,7 +63,7 @@ def read_items(store: Store, collection: Collection, request: ItemsRequest, now:
         else None
     )
     page = store.layers.page(
-        collection.id,
+        collection.layer,
         request.query,
         limit=request.limit,
         offset=request.offset,
@@ -98,8 +98,8 @@ def page_from_index(
 
 
 def read_item(store: Store, collection: Collection, feature_id: str) -> dict:
-    record = store.layers.record(collection.id, feature_id)
-    if record is None:
+    record = store.layers.record(collection.layer, feature_id)
+    if record is None or not collection.holds(record.geometry.geom_type):
         raise NotFound(
             f"In der Sammlung '{collection.id}' gibt es kein Objekt mit der Kennung '{feature_id}'."
         )
@@ -184,7 +184,7 @@ def items_answer(
     def build(changed_at: datetime | None) -> tuple[bytes, bytes, bytes]:
         now, index = datetime.now(UTC), None
         if request.crs == crs_module.CRS84 and request.time is None:
-            index = reading.index(collection.id, changed_at)
+            index = reading.index(collection.layer, changed_at)
         if index is None:
             page = read_items(reading.store, collection, request, now)
             written = [dumps(in_crs(f, request.crs)).encode() for f in page.features]
@@ -195,7 +195,7 @@ def items_answer(
         return (*items_json(urls, page, written), str(page.number_returned).encode())
 
     (head, tail, returned), _changed_at = reading.cached(
-        collection.id, ("ogc", urls.base, request), build
+        collection.layer, ("ogc", urls.base, request), build
     )
     stamp = json.dumps(iso(datetime.now(UTC).replace(microsecond=0))).encode()
     return Answer(

@@ -185,6 +185,18 @@ def _collection_paths(collection: Collection) -> dict:
             _ok("JSON Schema der filterbaren Eigenschaften", SCHEMA_TYPE, {"type": "object"}),
             [_ref("parameters", "f")],
         ),
+        f"{base}/schema": _operation(
+            f"{cid}_schema",
+            f"Eigenschaften und Geometrietyp der Objekte der Sammlung „{collection.title}“ "
+            "(OGC API – Features Part 5)",
+            _json_only("JSON Schema der Objekte"),
+        ),
+    }
+
+
+def _json_only(description: str) -> dict:
+    return {
+        "200": {"description": description, "content": _content((SCHEMA_TYPE, {"type": "object"}))}
     }
 
 

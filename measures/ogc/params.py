@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from measures.domain.errors import QueryError
-from measures.domain.query import LayerQuery
+from measures.domain.query import GEOMETRY_TYPE, LayerQuery
 from measures.ogc import crs as crs_module
 from measures.ogc.collections import Collection
 from measures.ogc.datetimes import Interval, parse_datetime
@@ -34,6 +34,7 @@ MIN_COST = 20
 # Far beyond any real layer, but small enough for every database's integer type.
 MAX_OFFSET = 1_000_000_000
 
+NONE: frozenset[str] = frozenset()
 PLAIN = frozenset({"f"})
 ITEM = frozenset({"f", "crs"})
 ITEMS = frozenset({"f", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime"})
@@ -115,7 +116,9 @@ def parse_item_request(args: Args) -> str:
 def parse_items_request(collection: Collection, args: Args) -> ItemsRequest:
     check_known(args, allowed_items_parameters(collection))
     filters = {name: list(args[name]) for name in collection.filter_names if name in args}
-    query = parse_layer_query(collection.id, filters)
+    query = parse_layer_query(collection.layer, filters)
+    if collection.geometry_group is not None:
+        query = query.with_filter(GEOMETRY_TYPE, collection.geometry_types)
 
     bbox_crs_text = single(args, "bbox-crs")
     bbox_crs = (

@@ -29,7 +29,7 @@ from pyproj import Transformer
 from shapely.geometry import LinearRing, Point, Polygon
 
 from tests.factories import idea, measure, seed_with
-from tests.web.test_ogc import LAYERS, _add_ideas
+from tests.web.test_ogc import COLLECTIONS, LAYERS, _add_ideas
 
 GDAL_36_PAGE_SIZE = 10
 
@@ -115,7 +115,7 @@ def test_debian_gdal_is_the_old_one_clients_use():
 def test_pyogrio_reads_every_collection_like_the_read_api(
     live_server, with_ideas, read, list_layers, layer
 ):
-    assert sorted(name for name, _type in list_layers(_oapif(live_server))) == sorted(LAYERS)
+    assert sorted(name for name, _type in list_layers(_oapif(live_server))) == sorted(COLLECTIONS)
     ogc = read(_oapif(live_server), layer=layer)
     api = _read_api(read, live_server, layer)
     assert len(ogc) == len(api) > 0
@@ -299,3 +299,49 @@ def test_ogr2ogr_36_copies_thousands_of_ideas_into_a_geopackage(live_server, sto
     copied = pyogrio.read_dataframe(target)
     assert len(copied) == MANY_IDEAS
     assert set(copied["id"]) == {f"i{n:05d}" for n in range(MANY_IDEAS)}
+
+
+# -- typing a layer: geometry type and fields, also of an empty collection ----------------
+
+
+def _info(gdal_process, path: str, layer: str) -> dict:
+    return gdal_process.submit(_in_child, "read_info", path, layer=layer).result(120)
+
+
+def test_gdal_reads_the_areas_of_measures_as_a_polygon_layer(live_server, gdal_process):
+    # GDAL types a layer from its first features: measures mixes points and areas.
+    assert _info(gdal_process, _oapif(live_server), "measures")["geometry_type"] == "Unknown"
+    areas = _info(gdal_process, _oapif(live_server), "measures-flaechen")
+    assert areas["geometry_type"] == "Polygon" and areas["features"] >= 1
+    points = _info(gdal_process, _oapif(live_server), "measures-punkte")
+    assert points["geometry_type"] == "Point" and points["features"] >= 1
+    listing = _ogr("ogrinfo", "-ro", "-so", _oapif(live_server), "measures-flaechen")
+    assert "Geometry: Polygon" in listing
+
+
+def test_schemas_name_geometry_types_and_property_types(client):
+    formats = {
+        c: client.get(f"/ogc/collections/{c}/schema").get_json()["properties"]["geometry"]
+        for c in COLLECTIONS
+    }
+    assert {c: f["format"] for c, f in formats.items()} == {
+        "quartier": "geometry-polygon-or-multipolygon",
+        "measures": "geometry-any",
+        "measures-punkte": "geometry-point-or-multipoint",
+        "measures-linien": "geometry-linestring-or-multilinestring",
+        "measures-flaechen": "geometry-polygon-or-multipolygon",
+        "locations": "geometry-point",
+        "ideas": "geometry-point",
+    }
+    assert all(f["x-ogc-role"] == "primary-geometry" for f in formats.values())
+    response = client.get("/ogc/collections/ideas/schema")
+    assert response.mimetype == "application/schema+json"
+    properties = response.get_json()["properties"]
+    assert properties["id"]["x-ogc-role"] == "id"
+    assert properties["updated_at"]["x-ogc-role"] == "primary-instant"
+    assert properties["supports"]["type"] == "integer"
+    assert "email" not in properties and "moderation_state" not in properties
+    links = client.get("/ogc/collections/ideas").get_json()["links"]
+    rels = {link["rel"]: link["href"] for link in links}
+    assert rels["http://www.opengis.net/def/rel/ogc/1.0/schema"].endswith("/ideas/schema")
+    assert client.get("/ogc/collections/ideas/schema?limit=1").status_code == 400
