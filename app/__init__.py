@@ -33,8 +33,10 @@ DEFAULTS = {
     # second (options of the Redis client; memory:// ignores them).
     "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     "RATELIMIT_API": "600 per minute",
-    # The OGC API's own budget per address; None: the same as RATELIMIT_API.
-    "RATELIMIT_OGC": None,
+    # The OGC API's budget per address, counted in features: a page of /items costs its
+    # limit (at least 20), any other request 100 — as many default pages as RATELIMIT_API
+    # allows requests, or 3000 pages of 10 (GDAL before 3.8) a minute.
+    "RATELIMIT_OGC": "60000 per minute",
     # Idea submissions (form and API together), supports, planner logins: per address.
     "RATELIMIT_IDEAS": "5 per minute;30 per day",
     "RATELIMIT_SUPPORT": "30 per hour",

@@ -13,6 +13,7 @@ from flask import (
     Blueprint,
     Response,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -28,6 +29,7 @@ from app.responses import json_response
 from measures.domain.errors import NotFound
 from measures.ogc import crs as ogc_crs
 from measures.ogc import documents, features, params
+from measures.ogc import schema as feature_schemas
 from measures.ogc.collections import (
     COLLECTIONS,
     PROPERTY_TITLES,
@@ -53,11 +55,19 @@ bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 
 @bp.record_once
 def _rate_limit(state) -> None:
-    # The same protection as the read API; RATELIMIT_OGC may set its own limit.
+    # A budget of features per address (params.request_cost): paging through a layer in
+    # small pages costs about what one large page does. Counted after the answer, when
+    # its number of features is known; before it, whether the least cost is left.
     app = state.app
     limiter = app.extensions.get("quartierskarte.limiter")
     if limiter is not None:
-        limiter.limit(lambda: app.config["RATELIMIT_OGC"] or app.config["RATELIMIT_API"])(bp)
+        limiter.limit(
+            lambda: app.config["RATELIMIT_OGC"],
+            cost=lambda: params.request_cost(
+                request.endpoint == "ogc.items", g.get("ogc_features")
+            ),
+            deduct_when=lambda response: response.status_code != 429,
+        )(bp)
 
 
 # -- request and response helpers ------------------------------------------------------
@@ -217,6 +227,13 @@ def queryables(collection_id: str):
     return _html("queryables.html", doc=document, collection=found, urls=_urls())
 
 
+@bp.get("/collections/<collection_id>/schema")
+def schema(collection_id: str):
+    """Every property and the geometry type of the features, as JSON Schema (Part 5)."""
+    params.check_known(_args(), params.NONE)
+    return _json(feature_schemas.feature_schema(_urls(), _collection(collection_id)), SCHEMA_TYPE)
+
+
 @bp.get("/collections/<collection_id>/items")
 def items(collection_id: str):
     """One page of a collection's features, filtered and in the CRS asked for."""
@@ -225,8 +242,11 @@ def items(collection_id: str):
     items_request = params.parse_items_request(found, _args())
     urls = _urls()
     if fmt == JSON:
-        return respond(features.items_answer(reading(), urls, found, items_request))
+        answer = features.items_answer(reading(), urls, found, items_request)
+        g.ogc_features = answer.features
+        return respond(answer)
     page = features.read_items(get_store(), found, items_request, datetime.now(UTC))
+    g.ogc_features = page.number_returned
     return _html(
         "items.html",
         ogc_crs.CRS84,

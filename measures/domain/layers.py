@@ -104,7 +104,8 @@ class Layer:
     description: str
     record_type: type
     geometry_types: frozenset[str]
-    # The timestamp that an OGC ``datetime`` and the exports' from/to filter.
+    # The timestamp the exports' from/to filter (an OGC ``datetime`` always filters
+    # updated_at, see measures/ogc/collections.py).
     time_field: str
     # The order of the read API's lists: column names, "-" for descending.
     order: tuple[str, ...] = ("id",)
@@ -194,6 +195,11 @@ class Layer:
         return frozenset({*self.filters, "bbox"})
 
     @cached_property
+    def geometry_groups(self) -> tuple[str, ...]:
+        """The groups (``GEOMETRY_GROUPS``) of the geometry types the layer may hold."""
+        return tuple(g for g, types in GEOMETRY_GROUPS.items() if types & self.geometry_types)
+
+    @cached_property
     def importable(self) -> tuple[tuple[str, Field], ...]:
         """The fields read from seed files and GIS imports, besides id and geometry."""
         return tuple(
@@ -201,9 +207,15 @@ class Layer:
         )
 
 
-_ALL_GEOMETRIES = frozenset(
-    {"Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon"}
-)
+# Geometry types by what a GIS draws them as: a layer holding more than one of these is
+# split by them where a format or client takes one geometry type per layer (Shapefile,
+# the OGC API's collections for QGIS). German names, as the files' and collections'.
+GEOMETRY_GROUPS: dict[str, frozenset[str]] = {
+    "punkte": frozenset({"Point", "MultiPoint"}),
+    "linien": frozenset({"LineString", "MultiLineString"}),
+    "flaechen": frozenset({"Polygon", "MultiPolygon"}),
+}
+_ALL_GEOMETRIES = frozenset().union(*GEOMETRY_GROUPS.values())
 
 LAYERS: dict[str, Layer] = {
     layer.name: layer

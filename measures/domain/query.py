@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from measures.domain.model import Idea
 from measures.domain.vocabulary import N_
 
+# The stored name of a record's geometry type ("Point", "MultiPolygon"): a query may
+# filter on it like on a field (the OGC API's collections of one geometry group).
+GEOMETRY_TYPE = "geom_type"
+
 # minlon, minlat, maxlon, maxlat in EPSG:4326
 BBox = tuple[float, float, float, float]
 
@@ -31,6 +35,11 @@ class LayerQuery:
         """``LayerQuery.of(status={"abgeschlossen"})``; an empty choice is no filter."""
         filters = tuple(sorted((name, frozenset(keys)) for name, keys in wanted.items() if keys))
         return cls(filters=filters, bbox=bbox)
+
+    def with_filter(self, field: str, keys: Iterable[str]) -> LayerQuery:
+        """This query, also asking for ``keys`` of ``field``."""
+        filters = tuple(sorted({**dict(self.filters), field: frozenset(keys)}.items()))
+        return LayerQuery(filters=filters, bbox=self.bbox)
 
     def wanted(self, field: str) -> frozenset[str]:
         """The keys wanted of ``field``; empty when the query does not filter on it."""

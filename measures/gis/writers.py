@@ -18,6 +18,7 @@ from pathlib import Path
 import geopandas as gpd
 import pyogrio
 
+from measures.domain.layers import GEOMETRY_GROUPS
 from measures.gis import kml, shapefile_names, spreadsheet
 from measures.gis.attributes import iso_time
 from measures.gis.formats import ExportFormat
@@ -25,14 +26,7 @@ from measures.gis.formats import ExportFormat
 SHAPEFILE_TEXT_BYTES = 254
 # Shapefiles hold one kind of geometry per file, so a layer of mixed kinds becomes one
 # file per kind (``measures_punkte.shp`` …); single and multi parts share a file.
-SHAPE_GROUPS = {
-    "Point": "punkte",
-    "MultiPoint": "punkte",
-    "LineString": "linien",
-    "MultiLineString": "linien",
-    "Polygon": "flaechen",
-    "MultiPolygon": "flaechen",
-}
+SHAPE_GROUPS = {kind: group for group, kinds in GEOMETRY_GROUPS.items() for kind in kinds}
 EMPTY_SHAPE_TYPE = {"quartier": "Polygon"}
 
 

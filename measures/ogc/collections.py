@@ -1,14 +1,21 @@
-"""The four collections of the service: what they hold, how they filter, which time counts.
+"""The collections of the service: what they hold, how they filter, which time counts.
+
+One collection per layer, and for a layer that holds several kinds of geometry (measures:
+points, lines and areas) one more per kind, ``measures-punkte``, ``measures-linien``,
+``measures-flaechen``: QGIS gives an OGC API collection the geometry type of its first
+features and draws nothing else, so a client that wants the areas of ``measures`` picks
+``measures-flaechen``. Each collection's schema (``schema.py``) names its geometry type.
 
 Features are built by the same functions as the read API (``measures.reading.geojson``), so a
 feature under ``/ogc`` has exactly the attributes it has under ``/api/layers/<name>``.
 
-The ``datetime`` parameter applies to one timestamp per collection:
-
-- ``measures``, ``locations``, ``quartier``: ``updated_at``, when the record last changed.
-  Start and end year of a measure are often unknown and only years; and GDAL turns a
-  filter on a date-time field into ``datetime=…``, which must then mean that field.
-- ``ideas``: ``created_at``, when a resident handed the idea in.
+The ``datetime`` parameter applies to ``updated_at``, when a feature last changed, in every
+collection — the temporal property each collection declares (``x-ogc-role:
+primary-instant`` in its schema). Start and end year of a measure are often unknown and
+only years. GDAL turns any comparison of a date-time field with a time into
+``datetime=…`` (``-where "updated_at >= '2026-11-01'"``), and what clients ask that way is
+what changed since: for ideas too, whose ``created_at`` a planner's export filters on
+(``Layer.time_field``).
 """
 
 from __future__ import annotations
@@ -16,42 +23,78 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from measures.domain.layers import LAYERS, Filter
+from measures.domain.layers import GEOMETRY_GROUPS, LAYERS, Filter, Layer
 from measures.reading import geojson
+
+GROUP_TITLES = {"punkte": "Punkte", "linien": "Linien", "flaechen": "Flächen"}
 
 
 @dataclass(frozen=True)
 class Collection:
     id: str
+    # The layer it reads.
+    layer: str
     title: str
     description: str
     # The properties ``/items`` filters on by equality (several values: comma-separated).
     filters: tuple[Filter, ...]
     time_property: str
     to_feature: Callable[[object], dict]
+    geometry_types: frozenset[str]
+    # Only the features of one geometry group (``GEOMETRY_GROUPS``); None: all of them.
+    geometry_group: str | None = None
 
     @property
     def filter_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.filters)
 
+    def holds(self, geometry_type: str) -> bool:
+        return geometry_type in self.geometry_types
 
-# One collection per layer, all derived from the layer's definition.
-COLLECTIONS: dict[str, Collection] = {
-    name: Collection(
-        name,
+
+# What ``datetime`` filters on, in every collection.
+TIME_PROPERTY = "updated_at"
+
+
+def _collections(layer: Layer) -> list[Collection]:
+    """The layer's collection, then one per geometry group if it holds several."""
+    whole = Collection(
+        layer.name,
+        layer.name,
         layer.title,
         layer.description,
         tuple(layer.filters.values()),
-        layer.time_field,
-        geojson.LAYER_FEATURES[name],
+        TIME_PROPERTY,
+        geojson.LAYER_FEATURES[layer.name],
+        layer.geometry_types,
     )
-    for name, layer in LAYERS.items()
+    if len(layer.geometry_groups) < 2:
+        return [whole]
+    return [
+        whole,
+        *(
+            Collection(
+                f"{layer.name}-{group}",
+                layer.name,
+                f"{layer.title}: {GROUP_TITLES[group]}",
+                f"{layer.description} Nur die {GROUP_TITLES[group]}.",
+                whole.filters,
+                TIME_PROPERTY,
+                whole.to_feature,
+                layer.geometry_types & GEOMETRY_GROUPS[group],
+                group,
+            )
+            for group in layer.geometry_groups
+        ),
+    ]
+
+
+# Derived from the layers' definitions, in their order.
+COLLECTIONS: dict[str, Collection] = {
+    c.id: c for layer in LAYERS.values() for c in _collections(layer)
 }
 
-TIME_PROPERTY_TITLES = {
-    "updated_at": "letzte Änderung",
-    "created_at": "eingereicht am",
-}
+TIME_PROPERTY_TITLES = {TIME_PROPERTY: "letzte Änderung"}
 
 
 def get_collection(collection_id: str) -> Collection | None:

@@ -4,7 +4,7 @@ queryables. Features are in ``features.py``, the OpenAPI description in ``openap
 
 from __future__ import annotations
 
-from measures.ogc import crs
+from measures.ogc import crs, schema
 from measures.ogc.collections import COLLECTIONS, Collection
 from measures.ogc.datetimes import iso
 from measures.ogc.links import Urls, link, self_and_alternate, with_params
@@ -80,7 +80,7 @@ def conformance(urls: Urls, fmt: str) -> dict:
 
 
 def _extent(store: Store, collection: Collection, bbox, fallback_bbox) -> dict:
-    first, last = store.layers.time_extent(collection.id, collection.time_property)
+    first, last = store.layers.time_extent(collection.layer, collection.time_property)
     # An empty layer (no approved idea yet) still gets a box: its features must lie in
     # the Quartier, so that is where they will appear.
     box = bbox or fallback_bbox
@@ -101,7 +101,8 @@ def collection_document(
         "id": collection.id,
         "title": collection.title,
         "description": collection.description,
-        "extent": _extent(store, collection, infos[collection.id].bbox, infos["quartier"].bbox),
+        # A collection of one geometry group: the extent of its whole layer, which holds it.
+        "extent": _extent(store, collection, infos[collection.layer].bbox, infos["quartier"].bbox),
         "itemType": "feature",
         "crs": list(crs.SUPPORTED),
         "storageCrs": crs.STORAGE_CRS,
@@ -119,6 +120,12 @@ def collection_document(
                 QUERYABLES_REL,
                 SCHEMA_TYPE,
                 "Filterbare Eigenschaften (JSON Schema)",
+            ),
+            link(
+                urls.schema(collection.id),
+                schema.SCHEMA_REL,
+                SCHEMA_TYPE,
+                "Eigenschaften und Geometrietyp der Objekte (JSON Schema)",
             ),
         ],
     }

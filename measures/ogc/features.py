@@ -63,7 +63,7 @@ def read_items(store: Store, collection: Collection, request: ItemsRequest, now:
         else None
     )
     page = store.layers.page(
-        collection.id,
+        collection.layer,
         request.query,
         limit=request.limit,
         offset=request.offset,
@@ -98,8 +98,8 @@ def page_from_index(
 
 
 def read_item(store: Store, collection: Collection, feature_id: str) -> dict:
-    record = store.layers.record(collection.id, feature_id)
-    if record is None:
+    record = store.layers.record(collection.layer, feature_id)
+    if record is None or not collection.holds(record.geometry.geom_type):
         raise NotFound(
             f"In der Sammlung '{collection.id}' gibt es kein Objekt mit der Kennung '{feature_id}'."
         )
@@ -181,21 +181,29 @@ def items_answer(
     """A GeoJSON page of items in the CRS asked for, kept in the layer cache while the
     layer has not changed; only ``timeStamp`` is written for each answer."""
 
-    def build(changed_at: datetime | None) -> tuple[bytes, bytes]:
+    def build(changed_at: datetime | None) -> tuple[bytes, bytes, bytes]:
         now, index = datetime.now(UTC), None
         if request.crs == crs_module.CRS84 and request.time is None:
-            index = reading.index(collection.id, changed_at)
+            index = reading.index(collection.layer, changed_at)
         if index is None:
             page = read_items(reading.store, collection, request, now)
             written = [dumps(in_crs(f, request.crs)).encode() for f in page.features]
         else:
             page = page_from_index(index, collection, request, now)
             written = page.features
-        return items_json(urls, page, written)
+        # The number of features kept with the bytes (as bytes, like every cached part).
+        return (*items_json(urls, page, written), str(page.number_returned).encode())
 
-    (head, tail), _changed_at = reading.cached(collection.id, ("ogc", urls.base, request), build)
+    (head, tail, returned), _changed_at = reading.cached(
+        collection.layer, ("ogc", urls.base, request), build
+    )
     stamp = json.dumps(iso(datetime.now(UTC).replace(microsecond=0))).encode()
-    return Answer((head, stamp, tail), GEOJSON_TYPE, headers=_content_crs(request.crs))
+    return Answer(
+        (head, stamp, tail),
+        GEOJSON_TYPE,
+        headers=_content_crs(request.crs),
+        features=int(returned),
+    )
 
 
 def _content_crs(crs: str) -> tuple[tuple[str, str], ...]:

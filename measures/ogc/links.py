@@ -53,6 +53,9 @@ class Urls:
     def queryables(self, collection_id: str) -> str:
         return f"{self.collection(collection_id)}/queryables"
 
+    def schema(self, collection_id: str) -> str:
+        return f"{self.collection(collection_id)}/schema"
+
 
 def with_params(url: str, params: Params = ()) -> str:
     params = list(params)

@@ -52,7 +52,8 @@ def _parameters() -> dict:
         ),
         "limit": _query(
             "limit",
-            f"Höchstzahl der Objekte einer Seite (1 bis {MAX_LIMIT}, sonst 400).",
+            f"Höchstzahl der Objekte einer Seite (ab 1; mehr als {MAX_LIMIT} gibt {MAX_LIMIT} "
+            "und einen Link next zur nächsten Seite).",
             {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
         ),
         "offset": _query(
@@ -86,8 +87,8 @@ def _parameters() -> dict:
         "datetime": _query(
             "datetime",
             "Zeitpunkt oder Zeitraum nach RFC 3339, offene Enden mit '..' "
-            "(z. B. 2024-01-01T00:00:00Z/..). Gilt für updated_at (letzte Änderung), bei "
-            "Ideen für created_at (eingereicht am).",
+            "(z. B. 2024-01-01T00:00:00Z/..). Gilt in jeder Sammlung für updated_at, die "
+            "letzte Änderung eines Objekts.",
             {"type": "string"},
         ),
         "featureId": {
@@ -184,6 +185,18 @@ def _collection_paths(collection: Collection) -> dict:
             _ok("JSON Schema der filterbaren Eigenschaften", SCHEMA_TYPE, {"type": "object"}),
             [_ref("parameters", "f")],
         ),
+        f"{base}/schema": _operation(
+            f"{cid}_schema",
+            f"Eigenschaften und Geometrietyp der Objekte der Sammlung „{collection.title}“ "
+            "(OGC API – Features Part 5)",
+            _json_only("JSON Schema der Objekte"),
+        ),
+    }
+
+
+def _json_only(description: str) -> dict:
+    return {
+        "200": {"description": description, "content": _content((SCHEMA_TYPE, {"type": "object"}))}
     }
 
 

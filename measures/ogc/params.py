@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from measures.domain.errors import QueryError
-from measures.domain.query import LayerQuery
+from measures.domain.query import GEOMETRY_TYPE, LayerQuery
 from measures.ogc import crs as crs_module
 from measures.ogc.collections import Collection
 from measures.ogc.datetimes import Interval, parse_datetime
@@ -21,10 +21,20 @@ from measures.reading.parameters import parse_layer_query
 Args = Mapping[str, Sequence[str]]
 
 DEFAULT_LIMIT = 100
+# A larger limit is cut to this (OGC API – Features Part 1, 7.15.3: the server may
+# return fewer than asked for), not refused: the page then says how many it holds and
+# links to the next.
 MAX_LIMIT = 10_000
+# What a request counts against the OGC rate limit (``RATELIMIT_OGC``), in features: a
+# page the features it held, but at least ``MIN_COST`` (the work of any request, however
+# few features it holds); anything else as a page of the default size. So the budget
+# lets a client page through a layer at any page size — GDAL before 3.8 asks for 10 at a
+# time — and a large limit on a small collection costs what it returned.
+MIN_COST = 20
 # Far beyond any real layer, but small enough for every database's integer type.
 MAX_OFFSET = 1_000_000_000
 
+NONE: frozenset[str] = frozenset()
 PLAIN = frozenset({"f"})
 ITEM = frozenset({"f", "crs"})
 ITEMS = frozenset({"f", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime"})
@@ -78,6 +88,26 @@ def _integer(text: str, name: str, minimum: int, maximum: int) -> int:
     return int(text)
 
 
+def _limit(text: str | None) -> int:
+    """The page size: ``limit`` (a whole number from 1), cut to ``MAX_LIMIT``."""
+    if text is None:
+        return DEFAULT_LIMIT
+    if not _DIGITS.fullmatch(text) or int(text) < 1:
+        raise QueryError(
+            "limit",
+            f"'limit' muss eine ganze Zahl ab 1 sein (höchstens {MAX_LIMIT} je Seite), "
+            f"nicht '{text}'.",
+        )
+    return min(int(text), MAX_LIMIT)
+
+
+def request_cost(is_page: bool, features: int | None) -> int:
+    """What a request counts against the OGC rate limit: a page of items the ``features``
+    it held (None: not yet known), at least ``MIN_COST``; any other request as a page of
+    the default size."""
+    return max(features or 0, MIN_COST) if is_page else DEFAULT_LIMIT
+
+
 def parse_output_crs(args: Args) -> str:
     value = single(args, "crs")
     return crs_module.CRS84 if value is None else crs_module.parse_crs(value, "crs")
@@ -92,7 +122,9 @@ def parse_item_request(args: Args) -> str:
 def parse_items_request(collection: Collection, args: Args) -> ItemsRequest:
     check_known(args, allowed_items_parameters(collection))
     filters = {name: list(args[name]) for name in collection.filter_names if name in args}
-    query = parse_layer_query(collection.id, filters)
+    query = parse_layer_query(collection.layer, filters)
+    if collection.geometry_group is not None:
+        query = query.with_filter(GEOMETRY_TYPE, collection.geometry_types)
 
     bbox_crs_text = single(args, "bbox-crs")
     bbox_crs = (
@@ -114,7 +146,7 @@ def parse_items_request(collection: Collection, args: Args) -> ItemsRequest:
     )
     return ItemsRequest(
         query=query,
-        limit=DEFAULT_LIMIT if limit_text is None else _integer(limit_text, "limit", 1, MAX_LIMIT),
+        limit=_limit(limit_text),
         offset=0 if offset_text is None else _integer(offset_text, "offset", 0, MAX_OFFSET),
         crs=parse_output_crs(args),
         time=None if datetime_text is None else parse_datetime(datetime_text),

@@ -11,6 +11,7 @@ from datetime import datetime
 from functools import cache, partial
 from operator import attrgetter
 
+import shapely
 from shapely.geometry import mapping
 
 from measures.domain.layers import LAYERS, Column
@@ -61,12 +62,13 @@ def to_feature(layer: str, record: object) -> dict:
     """The public GeoJSON feature of ``record`` of ``layer``: its public columns, no others.
 
     Only public columns: an idea's moderation and its author's name and e-mail never
-    appear here, whoever asks.
+    appear here, whoever asks. Areas wind as RFC 7946 (§3.1.6) asks: outer rings
+    counter-clockwise, holes clockwise, whichever way they were stored.
     """
     return {
         "type": "Feature",
         "id": record.id,
-        "geometry": mapping(record.geometry),
+        "geometry": mapping(shapely.orient_polygons(record.geometry)),
         "properties": {name: write(record) for name, write in _property_writers(layer)},
     }
 

@@ -28,12 +28,14 @@ import shapely
 
 from measures.domain import geo
 from measures.domain.layers import LAYERS
-from measures.domain.query import LayerQuery
+from measures.domain.query import GEOMETRY_TYPE, LayerQuery
 from measures.reading import geojson
 from measures.storage import Store
 
-# The fields any layer filters on (``LayerQuery.filters``).
-FILTERS = frozenset(f.field for layer in LAYERS.values() for f in layer.filters.values())
+# The fields any layer filters on (``LayerQuery.filters``), and the geometry type.
+FILTERS = frozenset(
+    {GEOMETRY_TYPE, *(f.field for layer in LAYERS.values() for f in layer.filters.values())}
+)
 # Raise when what the read API's answers from an index hold changes other than through
 # the features (the selection, the envelope): their ETags must change with them.
 ANSWER_VERSION = 2
@@ -147,6 +149,8 @@ def build_index(records: Iterable, to_feature: Callable[[object], dict]) -> Laye
         for attribute in FILTERS
         if records and hasattr(records[0], attribute)
     }
+    if records:
+        attributes[GEOMETRY_TYPE] = _codes([r.geometry.geom_type for r in records])
     nbytes = sum(len(f) for f in features) + OVERHEAD_PER_FEATURE * len(records)
     return LayerIndex(
         features=features,

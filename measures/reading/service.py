@@ -42,6 +42,8 @@ class Answer:
     etag: str | None = None
     last_modified: datetime | None = None
     headers: tuple[tuple[str, str], ...] = ()
+    # How many features it holds, where a rate limit counts them (an OGC page).
+    features: int | None = None
 
     @property
     def body(self) -> bytes:

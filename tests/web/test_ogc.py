@@ -17,6 +17,7 @@ from pyproj import Transformer
 from shapely.geometry import shape
 
 from measures.domain.errors import QueryError
+from measures.ogc import params
 from measures.ogc.datetimes import parse_datetime
 from measures.ogc.negotiation import choose_format
 from tests.factories import add_idea
@@ -25,6 +26,16 @@ from tests.web.failures import assert_reveals_nothing, break_store
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/"
 LAYERS = ["quartier", "measures", "locations", "ideas"]
+# Measures hold points, lines and areas: a collection for each besides the whole layer.
+COLLECTIONS = [
+    "quartier",
+    "measures",
+    "measures-punkte",
+    "measures-linien",
+    "measures-flaechen",
+    "locations",
+    "ideas",
+]
 BROWSER = [("text/html", 1.0), ("application/xhtml+xml", 1.0), ("*/*", 0.8)]
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
@@ -126,9 +137,10 @@ def test_openapi_describes_every_path_parameter_and_response(client):
     assert document["openapi"].startswith("3.0.")
     assert urlsplit(document["servers"][0]["url"]).path == "/ogc"
     expected = {"/", "/conformance", "/api", "/collections"}
-    for layer in LAYERS:
+    for layer in COLLECTIONS:
         base = f"/collections/{layer}"
         expected |= {base, base + "/items", base + "/items/{featureId}", base + "/queryables"}
+        expected |= {base + "/schema"}
     assert set(document["paths"]) == expected
     # Every reference points at something that exists.
     for ref in set(_refs(document)):
@@ -137,9 +149,10 @@ def test_openapi_describes_every_path_parameter_and_response(client):
         operation = item["get"]
         assert "200" in operation["responses"] and "400" in operation["responses"], path
         names = {_resolve(document, p)["name"] for p in operation["parameters"]}
-        assert "f" in names, path
         if "{featureId}" in path:
             assert "404" in operation["responses"]
+        if "schema" not in path:
+            assert "f" in names, path
     item_params = {
         layer: {
             _resolve(document, p)["name"]
@@ -163,7 +176,7 @@ def test_openapi_describes_every_path_parameter_and_response(client):
 def test_collections_describe_extent_crs_and_items(client, seed, ideas):
     document = client.get("/ogc/collections").get_json()
     collections = {c["id"]: c for c in document["collections"]}
-    assert list(collections) == LAYERS
+    assert list(collections) == COLLECTIONS
     for layer, collection in collections.items():
         assert collection["title"] and collection["description"]
         assert collection["itemType"] == "feature"
@@ -186,8 +199,11 @@ def test_collections_describe_extent_crs_and_items(client, seed, ideas):
     assert collections["quartier"]["extent"]["spatial"]["bbox"] == [
         list(seed.quartier.geometry.bounds)
     ]
-    assert collections["ideas"]["extent"]["temporal"]["interval"] == [
-        ["2026-03-01T09:00:00Z", "2026-06-15T18:30:00Z"]
+    # The interval of the last changes (updated_at), what datetime filters on.
+    changes = sorted(f["properties"]["updated_at"] for f in _all_items(client, "ideas"))
+    first, last = collections["ideas"]["extent"]["temporal"]["interval"][0]
+    assert [parse_datetime(t).start.replace(microsecond=0) for t in (first, last)] == [
+        parse_datetime(t).start.replace(microsecond=0) for t in (changes[0], changes[-1])
     ]
 
 
@@ -334,7 +350,7 @@ def test_property_filters_and_bbox_give_the_right_subset(client, seed, ideas):
 
 
 @pytest.mark.both_databases
-def test_datetime_filters_on_updated_at_or_created_at(client, seed, ideas):
+def test_datetime_filters_on_the_last_change_in_every_collection(app, client, seed, ideas):
     def ids(layer, value):
         return {f["id"] for f in _all_items(client, layer, f"&datetime={value}")}
 
@@ -344,12 +360,20 @@ def test_datetime_filters_on_updated_at_or_created_at(client, seed, ideas):
     assert ids("measures", "../2000-01-01T00:00:00Z") == set()
     assert ids("measures", updated) == every_measure
     assert ids("measures", updated[:10]) == every_measure
-    assert ids("ideas", "2026-06-01T00:00:00Z/2026-12-31T23:59:59Z") == {"spielgeraete"}
-    assert ids("ideas", "2026-03-01") == {"bank-am-ring"}
-    assert ids("ideas", "../2026-03-01T09:00:00Z") == {"bank-am-ring"}
-    assert ids("ideas", "2026-03-01T10:00:00%2B01:00") == {"bank-am-ring"}
+    # Ideas: approved after `since`, so changed after it; handed in months before.
+    since = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    app.extensions["quartierskarte.store"].ideas.approve("geheim", "lea")
+    approved = {"bank-am-ring", "spielgeraete", "geheim"}
+    assert ids("ideas", "2026-01-01T00:00:00Z/..") == approved
+    assert ids("ideas", f"{since}/..") == {"geheim"}
+    assert ids("ideas", f"../{since}") == {"bank-am-ring", "spielgeraete"}
+    # Not when they were handed in (created_at): nothing changed on 1 March.
+    assert ids("ideas", "2026-03-01") == set()
     # The way GDAL writes a date in a filter: a bare T after the date.
-    assert ids("ideas", "2026-06-15T/..") == {"spielgeraete"}
+    assert ids("ideas", "2026-06-15T/..") == approved
+    # The collection's temporal extent is that of its last changes.
+    extent = client.get("/ogc/collections/ideas").get_json()["extent"]["temporal"]["interval"]
+    assert extent[0][0] < since < extent[0][1]
 
 
 # -- coordinate reference systems ------------------------------------------------------
@@ -419,7 +443,6 @@ BAD_REQUESTS = [
     "/ogc/collections/measures/items?bbox=1,2,3,4&bbox-crs=urn:ogc:def:crs:EPSG::4326",
     "/ogc/collections/measures/items?limit=0",
     "/ogc/collections/measures/items?limit=-5",
-    "/ogc/collections/measures/items?limit=10001",
     "/ogc/collections/measures/items?limit=zehn",
     "/ogc/collections/measures/items?offset=1.5",
     "/ogc/collections/measures/items?offset=-1",
@@ -477,10 +500,35 @@ def test_internal_errors_reveal_nothing(app, client, monkeypatch):
         assert_reveals_nothing(client.get(url))
 
 
-def test_the_rate_limit_covers_the_ogc_api(store, make_app):
-    client = make_app(RATELIMIT_OGC="2 per minute").test_client()
+def test_a_limit_above_the_maximum_is_cut_to_it_with_a_next_link(client, monkeypatch):
+    everything = client.get("/ogc/collections/locations/items?limit=100000")
+    assert everything.status_code == 200
+    total = everything.get_json()["numberMatched"]
+    assert everything.get_json()["numberReturned"] == total > 3
+    monkeypatch.setattr(params, "MAX_LIMIT", 3)
+    page = client.get("/ogc/collections/locations/items?limit=100000")
+    assert page.status_code == 200
+    body = page.get_json()
+    assert (body["numberReturned"], body["numberMatched"]) == (3, total)
+    following = parse_qs(urlsplit(_rels(body)["next"][0]["href"]).query)
+    assert (following["limit"], following["offset"]) == (["3"], ["3"])
+
+
+def test_the_rate_limit_counts_features_not_requests(store, make_app):
+    # 100 per request but a page of items; a page what it held, at least 20.
+    client = make_app(RATELIMIT_OGC="200 per minute").test_client()
     statuses = [client.get("/ogc/collections").status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
+    pages = make_app(RATELIMIT_OGC="200 per minute").test_client()
+    small = [pages.get("/ogc/collections/locations/items?limit=1").status_code for _ in range(11)]
+    assert small == [200] * 10 + [429]
+    # A limit far above the collection's size costs what came back: 30 ideas.
+    for n in range(30):
+        add_idea(store, f"idee-{n}")
+    large = make_app(RATELIMIT_OGC="60 per minute").test_client()
+    everything = [large.get("/ogc/collections/ideas/items?limit=10000") for _ in range(3)]
+    assert [r.status_code for r in everything] == [200, 200, 429]
+    assert everything[0].get_json()["numberReturned"] == 30
     refused = client.get("/ogc/collections")
     body = refused.get_json()
     assert body["status"] == 429 and body["code"] == "TooManyRequests"

@@ -15,18 +15,21 @@ import multiprocessing
 import re
 import subprocess
 import time
+import urllib.request
 from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 import pyogrio
 import pytest
+import shapely
 from flask import request
 from pyproj import Transformer
-from shapely.geometry import Point
+from shapely.geometry import LinearRing, Point, Polygon
 
-from tests.factories import measure, seed_with
-from tests.web.test_ogc import LAYERS, _add_ideas
+from tests.factories import idea, measure, seed_with
+from tests.web.test_ogc import COLLECTIONS, LAYERS, _add_ideas
 
 GDAL_36_PAGE_SIZE = 10
 
@@ -112,7 +115,7 @@ def test_debian_gdal_is_the_old_one_clients_use():
 def test_pyogrio_reads_every_collection_like_the_read_api(
     live_server, with_ideas, read, list_layers, layer
 ):
-    assert sorted(name for name, _type in list_layers(_oapif(live_server))) == sorted(LAYERS)
+    assert sorted(name for name, _type in list_layers(_oapif(live_server))) == sorted(COLLECTIONS)
     ogc = read(_oapif(live_server), layer=layer)
     api = _read_api(read, live_server, layer)
     assert len(ogc) == len(api) > 0
@@ -213,3 +216,132 @@ def test_gdal_36_pages_through_a_large_collection_quickly(app, store, seed, live
     assert listing.count("OGRFeature(measures):") == len(seed.measures) + len(extra)
     # 26 pages of 10; each costs a few milliseconds, so this takes seconds, not minutes.
     assert elapsed < 60, f"GDAL 3.6 needed {elapsed:.1f} s"
+
+
+# -- ring orientation (RFC 7946 §3.1.6) ---------------------------------------------------
+
+
+def _rings(geometry: dict) -> list[tuple[str, list]]:
+    """("outer" or "hole", coordinates) of every ring of a Polygon or MultiPolygon."""
+    polygons = {"Polygon": [geometry["coordinates"]], "MultiPolygon": geometry["coordinates"]}
+    return [
+        ("outer" if i == 0 else "hole", ring)
+        for polygon in polygons.get(geometry["type"], [])
+        for i, ring in enumerate(polygon)
+    ]
+
+
+def _get_json(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.load(response)
+
+
+@pytest.mark.both_databases
+def test_areas_wind_counter_clockwise_with_clockwise_holes(app, store, seed, live_server):
+    # Stored the other way round: outer ring clockwise, hole counter-clockwise.
+    outer = [(8.470, 50.563), (8.470, 50.565), (8.473, 50.565), (8.473, 50.563)]
+    hole = [(8.471, 50.5635), (8.472, 50.5635), (8.472, 50.5645), (8.471, 50.5645)]
+    wrong_way = Polygon(outer, [hole])
+    assert not shapely.is_ccw(wrong_way.exterior) and shapely.is_ccw(wrong_way.interiors[0])
+    store.layers.load_seed(seed_with(seed, measure(seed, "platz-mit-loch", geometry=wrong_way)))
+    documents = [
+        _get_json(f"{live_server}/api/layers/measures"),
+        _get_json(f"{live_server}/api/layers/quartier"),
+        _get_json(f"{live_server}/ogc/collections/measures/items?limit=1000"),
+        _get_json(f"{live_server}/ogc/collections/quartier/items"),
+    ]
+    features = [f for document in documents for f in document["features"]]
+    features.append(_get_json(f"{live_server}/api/measures/platz-mit-loch"))
+    features.append(_get_json(f"{live_server}/ogc/collections/measures/items/platz-mit-loch"))
+    rings = [ring for f in features for ring in _rings(f["geometry"])]
+    assert sum(kind == "hole" for kind, _ in rings) >= 4  # the new measure, in 4 answers
+    for kind, ring in rings:
+        assert shapely.is_ccw(LinearRing(ring)) == (kind == "outer"), (kind, ring[:3])
+
+
+# -- datetime: what GDAL makes of a filter on updated_at ---------------------------------
+
+
+@pytest.mark.both_databases
+def test_gdal_where_on_updated_at_counts_what_changed_since(
+    live_server, store, with_ideas, requests_seen, read
+):
+    # GDAL compares to the second: approve one idea in a later second than the others.
+    since = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
+    time.sleep((since - datetime.now(UTC)).total_seconds())
+    store.ideas.approve("geheim", "lea")
+    where = f"updated_at >= '{since:%Y-%m-%dT%H:%M:%S}'"
+    changed = read(_oapif(live_server), layer="ideas", where=where)
+    assert list(changed["id"]) == ["geheim"]
+    # GDAL let the server filter: datetime, which means updated_at.
+    asked = [parse_qs(urlsplit(p).query).get("datetime") for p in requests_seen]
+    assert [f"{since:%Y-%m-%dT%H:%M:%S}Z/.."] in asked
+    before = read(_oapif(live_server), layer="ideas", where=where.replace(">=", "<"))
+    assert sorted(before["id"]) == ["bank-am-ring", "spielgeraete"]
+    listing = _ogr("ogrinfo", "-ro", "-al", "-q", "-where", where, _oapif(live_server), "ideas")
+    assert re.findall(r"^  id \(String\) = (.*)$", listing, flags=re.M) == ["geheim"]
+
+
+# -- paging through a large layer at GDAL 3.6's defaults ---------------------------------
+
+MANY_IDEAS = 6500
+
+
+def test_ogr2ogr_36_copies_thousands_of_ideas_into_a_geopackage(live_server, store, tmp_path):
+    # More pages of GDAL 3.6's ten than the old limit of 600 requests a minute allowed.
+    # On SQLite only: the pages come from the layer's index, not from SQL.
+    for n in range(MANY_IDEAS):
+        store.ideas.add(
+            idea(f"i{n:05d}", lon=8.466 + (n % 100) * 0.00015, lat=50.561 + (n // 100) * 0.0001)
+        )
+    target = tmp_path / "ideas.gpkg"
+    _ogr("ogr2ogr", "-f", "GPKG", str(target), _oapif(live_server), "ideas", timeout=600)
+    copied = pyogrio.read_dataframe(target)
+    assert len(copied) == MANY_IDEAS
+    assert set(copied["id"]) == {f"i{n:05d}" for n in range(MANY_IDEAS)}
+
+
+# -- typing a layer: geometry type and fields, also of an empty collection ----------------
+
+
+def _info(gdal_process, path: str, layer: str) -> dict:
+    return gdal_process.submit(_in_child, "read_info", path, layer=layer).result(120)
+
+
+def test_gdal_reads_the_areas_of_measures_as_a_polygon_layer(live_server, gdal_process):
+    # GDAL types a layer from its first features: measures mixes points and areas.
+    assert _info(gdal_process, _oapif(live_server), "measures")["geometry_type"] == "Unknown"
+    areas = _info(gdal_process, _oapif(live_server), "measures-flaechen")
+    assert areas["geometry_type"] == "Polygon" and areas["features"] >= 1
+    points = _info(gdal_process, _oapif(live_server), "measures-punkte")
+    assert points["geometry_type"] == "Point" and points["features"] >= 1
+    listing = _ogr("ogrinfo", "-ro", "-so", _oapif(live_server), "measures-flaechen")
+    assert "Geometry: Polygon" in listing
+
+
+def test_schemas_name_geometry_types_and_property_types(client):
+    formats = {
+        c: client.get(f"/ogc/collections/{c}/schema").get_json()["properties"]["geometry"]
+        for c in COLLECTIONS
+    }
+    assert {c: f["format"] for c, f in formats.items()} == {
+        "quartier": "geometry-polygon-or-multipolygon",
+        "measures": "geometry-any",
+        "measures-punkte": "geometry-point-or-multipoint",
+        "measures-linien": "geometry-linestring-or-multilinestring",
+        "measures-flaechen": "geometry-polygon-or-multipolygon",
+        "locations": "geometry-point",
+        "ideas": "geometry-point",
+    }
+    assert all(f["x-ogc-role"] == "primary-geometry" for f in formats.values())
+    response = client.get("/ogc/collections/ideas/schema")
+    assert response.mimetype == "application/schema+json"
+    properties = response.get_json()["properties"]
+    assert properties["id"]["x-ogc-role"] == "id"
+    assert properties["updated_at"]["x-ogc-role"] == "primary-instant"
+    assert properties["supports"]["type"] == "integer"
+    assert "email" not in properties and "moderation_state" not in properties
+    links = client.get("/ogc/collections/ideas").get_json()["links"]
+    rels = {link["rel"]: link["href"] for link in links}
+    assert rels["http://www.opengis.net/def/rel/ogc/1.0/schema"].endswith("/ideas/schema")
+    assert client.get("/ogc/collections/ideas/schema?limit=1").status_code == 400
