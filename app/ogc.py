@@ -17,7 +17,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    url_for,
 )
 from shapely.geometry import box, mapping
 from werkzeug.exceptions import HTTPException
