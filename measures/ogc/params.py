@@ -92,13 +92,17 @@ def _limit(text: str | None) -> int:
     """The page size: ``limit`` (a whole number from 1), cut to ``MAX_LIMIT``."""
     if text is None:
         return DEFAULT_LIMIT
-    if not _DIGITS.fullmatch(text) or int(text) < 1:
+    digits = text.lstrip("0") if _DIGITS.fullmatch(text) else ""
+    if not digits:
         raise QueryError(
             "limit",
             f"'limit' muss eine ganze Zahl ab 1 sein (höchstens {MAX_LIMIT} je Seite), "
-            f"nicht '{text}'.",
+            f"nicht '{text[:40]}'.",
         )
-    return min(int(text), MAX_LIMIT)
+    # Cut by length first: int() of thousands of digits raises (and is needlessly slow).
+    if len(digits) > len(str(MAX_LIMIT)):
+        return MAX_LIMIT
+    return min(int(digits), MAX_LIMIT)
 
 
 def request_cost(is_page: bool, features: int | None) -> int:
