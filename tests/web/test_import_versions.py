@@ -80,7 +80,7 @@ def test_a_current_file_with_gdal_date_times_has_no_conflicts(app, planner_clien
     frame["updated_at"] = pd.to_datetime(frame["updated_at"], format="ISO8601", utc=True)
     frame.loc[frame["id"] == "kifaz", "summary"] = "Nach dem Export geändert"
     path = tmp_path / "zeiten.gpkg"
-    frame.to_file(path, layer="measures", driver="GPKG")
+    _gpkg_bytes(frame, tmp_path, path.name)
 
     url, html, dry_run = _preview(client, path.read_bytes(), "zeiten.gpkg")
     assert _conflicts(html) == {}
@@ -97,6 +97,8 @@ def test_a_file_without_versions_says_it_cannot_check(app, planner_client, tmp_p
 
 def test_an_unreadable_version_is_named(app, planner_client, tmp_path):
     frame = _measures_gpkg(planner_client, tmp_path)
+    # The export's column is a DateTime field: as text, a planner can type anything into it.
+    frame["updated_at"] = frame["updated_at"].map(lambda at: at.isoformat())
     frame.loc[frame["id"] == "kifaz", "updated_at"] = "gestern"
     _url, _html, dry_run = _preview(planner_client, _gpkg_bytes(frame, tmp_path), "f.gpkg")
     assert "updated_at: ist kein Zeitpunkt" in dry_run["invalid"]["kifaz"]
@@ -177,7 +179,7 @@ def test_a_file_that_keeps_only_the_day_is_stale_only_from_the_day_before(
     frame["updated_at"] = pd.to_datetime(frame["updated_at"], format="ISO8601").dt.date
     frame.loc[frame["id"] == "kifaz", "summary"] = "Am selben Tag geändert"
     path = tmp_path / "tage.gpkg"
-    frame.to_file(path, layer="measures", driver="GPKG")
+    _gpkg_bytes(frame, tmp_path, path.name)
     _url, html, dry_run = _preview(client, path.read_bytes(), "tage.gpkg")
     assert _conflicts(html) == {} and dry_run["updated"] == {"kifaz": {"summary"}}
 

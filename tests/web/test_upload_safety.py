@@ -20,6 +20,7 @@ from shapely.geometry import Point, Polygon
 from tests.web.test_export import _download, _store
 from tests.web.test_import import (
     _apply,
+    _gpkg_bytes,
     _preview,
     _shapefile_parts,
     _snapshot,
@@ -227,7 +228,7 @@ def test_a_geopackage_with_heights_imports_without_them(app, planner_client, tmp
     ]
     frame.loc[frame["id"] == "kifaz", "status"] = "in_umsetzung"
     path = tmp_path / "z.gpkg"
-    frame.to_file(path, layer="measures", driver="GPKG")
+    _gpkg_bytes(frame, tmp_path, path.name)
     assert gpd.read_file(path).has_z.any()
     url, html, dry_run = _preview(planner_client, path.read_bytes(), "z.gpkg")
     assert 'id="heights-dropped"' in html
