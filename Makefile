@@ -17,6 +17,14 @@ TEST_STAMP := $(VENV)/.test-installed
 RUN_LOCK := requirements.lock
 TEST_LOCK := requirements-test.lock
 
+# The browser libraries from npm (package-lock.json), served by app/vendor.py.
+NODE_STAMP := node_modules/.installed
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm fehlt: sudo apt-get install npm"; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
 .PHONY: run serve test check lint browser grids translations messages lock bench clean
 
 CATALOGS := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
@@ -71,14 +79,16 @@ messages: $(RUN_STAMP)
 grids:
 	@test -f /usr/share/proj/BETA2007.gsb || echo "PROJ-Gitter fehlen: sudo apt-get install proj-data"
 
-# Development server: migrates, loads the seed geodata (idempotent), serves.
-run: $(RUN_STAMP) translations grids
+# Development server: migrates, loads the seed geodata (idempotent), serves; e-mails go
+# out from a thread of the server (MAIL_HOST etc., README), started by the first request.
+run: $(RUN_STAMP) $(NODE_STAMP) translations grids
 	$(BIN)/flask --app app db init
-	FLASK_PUBLIC_URL=$(PUBLIC_URL) $(BIN)/flask --app app run --host $(HOST) --port $(PORT)
+	FLASK_PUBLIC_URL=$(PUBLIC_URL) FLASK_MAIL_BACKGROUND=true \
+		$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
 # Production: several gunicorn workers; settings come from the environment (README),
 # FLASK_PUBLIC_URL among them.
-serve: $(RUN_STAMP) translations grids
+serve: $(RUN_STAMP) $(NODE_STAMP) translations grids
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/gunicorn --config gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) 'app.wsgi:application'
 
@@ -98,12 +108,12 @@ TEST_TMPDIR ?= $(if $(wildcard /dev/shm),/dev/shm,/tmp)
 PYTEST := TMPDIR=$(TEST_TMPDIR) $(BIN)/python -m pytest
 
 # Everything: lint, every test on the databases it needs (PostgreSQL included), browser.
-test: lint browser grids translations
+test: lint browser grids translations $(NODE_STAMP)
 	$(PYTEST) -n auto
 
 # The inner loop: domain, storage and web on SQLite, without the browser, PostgreSQL and
 # the gunicorn tests (test_robustness, test_production): under a minute on a quiet machine.
-check: $(TEST_STAMP) translations
+check: $(TEST_STAMP) $(NODE_STAMP) translations
 	$(PYTEST) -n auto -m "not browser and not postgres" tests/domain tests/storage tests/web \
 		--ignore=tests/web/test_robustness.py --ignore=tests/web/test_production.py
 
@@ -126,4 +136,4 @@ bench: $(TEST_STAMP) browser translations $(BASELINE_STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) $(LOCK_VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LOCK_VENV) node_modules .pytest_cache .ruff_cache

@@ -55,6 +55,56 @@ DEFAULTS = {
     "IMPORT_FOLDER": None,
     # What each worker keeps of the layers (measures/reading/cache.py); 0 turns the cache off.
     "LAYER_CACHE_BYTES": 64 * 1024 * 1024,
+    # Beyond this many ideas the residents' map gets them counted in grid cells
+    # (measures/reading/idea_points.py).
+    "MAP_POINTS_MOST": 10_000,
+    # E-mail news (app/mail_sender.py): the SMTP server, "none", "starttls" or "ssl",
+    # the login (none: no AUTH) and the sender's address.
+    "MAIL_HOST": "localhost",
+    "MAIL_PORT": 25,
+    "MAIL_TLS": "none",
+    # A PEM file of the CA (or the certificate itself) to trust for the SMTP server
+    # instead of the system's CAs; None: the system's. Certificates are always checked.
+    "MAIL_TLS_CA_FILE": None,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_SENDER": "Quartierskarte Dalheim <quartierskarte@localhost>",
+    # `make run` sends in a thread of the development server; production runs
+    # `flask --app app mail send` as a process of its own and leaves this off.
+    "MAIL_BACKGROUND": False,
+    # How long a sender may hold a claimed message, how long to wait for the server,
+    # how many messages per claim; retries after 30 s, doubling up to an hour, at most
+    # 30 tries (about a day); how often the loop looks for new messages.
+    "MAIL_LEASE_S": 300,
+    "MAIL_TIMEOUT_S": 30,
+    "MAIL_BATCH": 20,
+    "MAIL_RETRY_BASE_S": 30,
+    "MAIL_RETRY_MAX_S": 3600,
+    "MAIL_MAX_ATTEMPTS": 30,
+    "MAIL_POLL_S": 5,
+    # Days an unconfirmed request for news waits for its confirmation.
+    "MAIL_CONFIRM_DAYS": 7,
+    # Photos of ideas and measures (app/photos.py): kept in a folder ("filesystem",
+    # PHOTO_FOLDER, default instance/photos) or, where several machines serve the site,
+    # in a bucket of an S3-compatible service ("s3", the S3_* settings). Uploads up to
+    # 10 MB; more pixels than PHOTO_MAX_PIXELS are refused before they are decoded.
+    "PHOTO_STORAGE": "filesystem",
+    "PHOTO_FOLDER": None,
+    "PHOTO_MAX_PIXELS": 50_000_000,
+    "S3_ENDPOINT_URL": None,
+    "S3_BUCKET": None,
+    "S3_ACCESS_KEY": None,
+    "S3_SECRET_KEY": None,
+    "S3_REGION": None,
+    # Photo uploads of residents: per address.
+    "RATELIMIT_PHOTOS": "10 per minute;60 per day",
+    # Requests for e-mail news ("Benachrichtigen"): per address.
+    "RATELIMIT_SUBSCRIBE": "5 per minute;30 per day",
+    # Comments on ideas and measures: false, each waits for the planners' check
+    # (pre-moderation); true, each is shown at once and planners can hide it afterwards.
+    "COMMENTS_POST_MODERATION": False,
+    # Comments and "melden" (reports of a comment): per address.
+    "RATELIMIT_COMMENTS": "5 per minute;30 per day",
     # Bodies larger than this are refused with 413 before anything reads them.
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -86,6 +136,32 @@ DEFAULTS = {
         "Verantwortliche Stelle und Kontakt zum Datenschutz trägt der Betreiber hier ein "
         "(Einstellung PRIVACY_TEXT)."
     ),
+    # The accessibility statement (/barrierefreiheit), after the EU model statement
+    # (Durchführungsbeschluss (EU) 2018/1523) as BITV 2.0 and Hesse's HVBIT ask for it:
+    # how far the site conforms ("vollständig", "teilweise" or "nicht"), the day of the
+    # assessment, and the body residents turn to when a reported barrier stays unanswered
+    # for six weeks (§ 6 HVBIT). In Hesse that is the Durchsetzungs- und
+    # Überwachungsstelle at the LBIT, Regierungspräsidium Gießen (lbit.hessen.de).
+    "ACCESSIBILITY_CONFORMANCE": "teilweise",
+    "ACCESSIBILITY_ASSESSED_ON": "2026-12-05",
+    "ACCESSIBILITY_CONTACT": (
+        "Quartiersmanagement Dalheim, Kinder- und Familienzentrum, Berliner Ring 39, 35576 Wetzlar"
+    ),
+    "ENFORCEMENT_BODY": (
+        "Durchsetzungs- und Überwachungsstelle barrierefreie IT des Landes Hessen "
+        "beim Regierungspräsidium Gießen"
+    ),
+    "ENFORCEMENT_URL": (
+        "https://lbit.hessen.de/Durchsetzungs-und-Ueberwachungsstelle/"
+        "Durchsetzungsverfahren-beantragen"
+    ),
+    "ENFORCEMENT_ADDRESS": "",
+    # The city's video in German Sign Language (DGS) for /leichte-sprache: a file under
+    # static/ or a link, with its size and length as shown next to it ("12 MB", "3:40").
+    # Without one the page says whom to ask.
+    "DGS_VIDEO_URL": "",
+    "DGS_VIDEO_SIZE": "",
+    "DGS_VIDEO_DURATION": "",
     # Flask-Compress leaves the file of a streamed response unclosed when it compresses it
     # (ResourceWarning), so static files go out as they are; the reverse proxy compresses
     # them in production. Generated pages and API documents are compressed here.
@@ -133,21 +209,38 @@ def create_app(test_config: dict | None = None) -> Flask:
     Compress(app)
 
     from app import (
+        accessibility,
+        accounts,
         api,
         auth,
+        barrier_reports,
+        beirat,
+        beirat_planning,
+        comments,
         db,
+        decision_path,
         errors,
         export,
+        feeds,
         gis_import,
+        history,
         i18n,
         log_redaction,
+        mail_sender,
+        notifications,
         ogc,
         open_data,
+        own_account,
         pages,
         participation,
+        photos,
         planning,
+        planning_records,
         public_url,
+        quartiere,
+        reports,
         security,
+        statistics,
         vendor,
     )
 
@@ -161,30 +254,68 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.limit(lambda: app.config["RATELIMIT_API"])(api.bp)
     # The JSON API authenticates nobody by cookie, so it needs no CSRF token.
     security.csrf.exempt(api.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(participation.bp)
+    quartiere.init_app(app)
+    quartiere.register(app, api.bp)
+    quartiere.register(app, pages.bp)
+    accessibility.init_app(app)
+    quartiere.register(app, barrier_reports.bp)
+    quartiere.register(app, participation.bp)
     planning.init_app(app)
+    accounts.init_app(app)
+    own_account.init_app(app)
+    photos.init_app(app)
+    decision_path.init_app(app)
+    beirat.init_app(app)
+    beirat_planning.init_app(app)
     app.register_blueprint(vendor.bp)
+    app.register_blueprint(feeds.bp)
+    notifications.init_app(app, limiter)
+    comments.init_app(app, limiter)
+    app.before_request(lambda: mail_sender.start_in_background(app))
     app.register_blueprint(ogc.bp)
     export.init_app(app, limiter)
     gis_import.init_app(app)
+    planning_records.init_app(app)
+    history.init_app(app)
+    statistics.init_app(app)
+    reports.init_app(app)
     # Every command of `flask --app app …`, registered here and nowhere else.
-    for command in (db.db_cli, db.privacy_cli, auth.planner_cli, export.export_command):
+    for command in (
+        db.db_cli,
+        db.privacy_cli,
+        auth.planner_cli,
+        export.export_command,
+        mail_sender.mail_cli,
+        photos.photos_cli,
+        quartiere.quartier_cli,
+    ):
         app.cli.add_command(command)
 
-    # One budget for ideas, whichever way they come in; supports and logins have their own.
+    # One budget for ideas (whichever way they come in) and barrier reports; supports and
+    # logins have their own.
     submissions = limiter.shared_limit(
         lambda: app.config["RATELIMIT_IDEAS"], scope="idea-submissions", methods=["POST"]
     )
-    security.limit_views(app, submissions, "participation.new", "api.create_idea")
+    security.limit_views(
+        app, submissions, "participation.new", "api.create_idea", "barriers.report"
+    )
     security.limit_views(
         app, limiter.limit(lambda: app.config["RATELIMIT_SUPPORT"]), "participation.support"
     )
     security.limit_views(
+        app, limiter.limit(lambda: app.config["RATELIMIT_PHOTOS"]), "photos.resident_add"
+    )
+    # The password and the code of the second factor count against one budget.
+    security.limit_views(
         app,
-        limiter.limit(lambda: app.config["RATELIMIT_LOGIN"], methods=["POST"]),
+        limiter.shared_limit(
+            lambda: app.config["RATELIMIT_LOGIN"], scope="planner-login", methods=["POST"]
+        ),
         "planning.login",
+        "planning.login_code",
     )
     app.jinja_env.globals["vendor_url"] = vendor.vendor_url
+    # Last: the old URLs serve the views with their limits.
+    quartiere.add_unprefixed_rules(app)
+    quartiere.add_quartier_rules(app)
     return app

@@ -5,17 +5,23 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, request, url_for
+from flask_babel import gettext
 from shapely.geometry import Point
 
 from app.db import get_store
+from app.i18n import label
 from app.openapi import openapi_document
 from app.participation import status_url, submit_idea
+from app.quartiere import current_quartier, default_quartier, scoped
 from app.reading import reading, respond
 from app.responses import json_response
 from measures.domain.errors import NotFound, QueryError, UserError
 from measures.domain.ideas import InvalidSubmission
+from measures.domain.streets import streets_of
+from measures.domain.vocabulary import LOCATION_KINDS, STATUSES
 from measures.reading import geojson
 from measures.reading.parameters import check_layer, parse_layer_query
+from measures.reading.search import MAX_QUERY, Hit, gazetteer, search
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -25,26 +31,26 @@ GEOJSON = "application/geo+json"
 @bp.get("/layers")
 def layers():
     """The public layers with title, feature count, extent, geometry types and last change."""
-    return respond(reading().layers(lambda name: url_for("api.layer", name=name)))
+    return respond(reading().layers(lambda name: url_for("api.layer", name=name), scoped()))
 
 
 @bp.get("/layers/<name>")
 def layer(name: str):
     """One layer as a GeoJSON FeatureCollection, filtered by status, category, kind, bbox."""
     check_layer(name)
-    query = parse_layer_query(name, request.args.to_dict(flat=False))
+    query = scoped(parse_layer_query(name, request.args.to_dict(flat=False)))
     return respond(reading().layer(name, query))
 
 
 @bp.get("/layers/ideas/points")
 def idea_points():
     """Positions and Handlungsfeld of the approved ideas: what the overview map draws."""
-    query = parse_layer_query("ideas", request.args.to_dict(flat=False))
+    query = scoped(parse_layer_query("ideas", request.args.to_dict(flat=False)))
     return respond(reading().idea_points(query))
 
 
 def _one(layer: str, feature_id: str, what: str):
-    answer = reading().feature(layer, feature_id)
+    answer = reading().feature(layer, feature_id, scoped())
     if answer is None:
         raise NotFound(f"{what} '{feature_id}' gibt es nicht.", "id")
     return respond(answer)
@@ -150,12 +156,49 @@ def ideas_nearby():
         raise QueryError("lon", "'lon'/'lat' liegen außerhalb von Länge/Breite.")
     if not 0 < radius <= 1000:
         raise QueryError("radius", "'radius' muss zwischen 1 und 1000 Metern liegen.")
-    ideas = get_store().ideas.near(Point(lon, lat), radius, limit=10)
+    ideas = get_store().ideas.near(Point(lon, lat), radius, limit=10, query=scoped())
     document = geojson.feature_collection([geojson.to_feature("ideas", i) for i in ideas], "ideas")
     return json_response(document, content_type=GEOJSON)
+
+
+def _describe(hit: Hit) -> str:
+    if hit.type == "street":
+        return gettext("Straße")
+    if hit.type == "location":
+        return label(LOCATION_KINDS[hit.detail])
+    return gettext("Maßnahme") + " · " + label(STATUSES[hit.detail])
+
+
+@bp.get("/search")
+def search_places():
+    """Streets, places and measures whose names match ``q``, best first (the map's search)."""
+    query = request.args.get("q", "").strip()
+    if not query or len(query) > MAX_QUERY:
+        raise QueryError("q", f"'q' muss 1 bis {MAX_QUERY} Zeichen lang sein.")
+    store = get_store()
+    # Only the current Quartier's streets, places and measures.
+    hits = gazetteer(
+        streets_of(current_quartier().slug),
+        store.layers.records("locations", scoped()),
+        store.layers.records("measures", scoped()),
+    )
+    results = [
+        {
+            "type": hit.type,
+            "id": hit.id,
+            "name": hit.name,
+            "description": _describe(hit),
+            "feature": hit.feature,
+            "lon": hit.lon,
+            "lat": hit.lat,
+        }
+        for hit in search(hits, query)
+    ]
+    return json_response({"query": query, "results": results})
 
 
 @bp.get("/openapi.json")
 def openapi():
     """The OpenAPI 3.0 description of this API."""
-    return json_response(openapi_document())
+    slugs = [q.slug for q in get_store().quartiere.all(active_only=True)]
+    return json_response(openapi_document(slugs, default_quartier().slug))

@@ -11,7 +11,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 
 from app.errors import Commands
 from measures.domain.errors import UserError
-from measures.domain.seed import GEODATA_DIR, read_seed
+from measures.domain.seed import GEODATA_DIR, read_seeds
 from measures.domain.validation import InvalidFeatures
 from measures.storage import Store, create_engine_for, upgrade
 from measures.storage.maintenance import backup_sqlite, copy_database, restore_sqlite
@@ -31,19 +31,23 @@ def init_app(app: Flask) -> None:
 
 
 def _load_seed(directory: Path, tolerance: float) -> None:
+    """Load the Quartier folders under ``directory`` (or the one folder it is)."""
     try:
-        seed = read_seed(directory, tolerance)
+        seeds = read_seeds(directory, tolerance)
     except InvalidFeatures as error:
         click.echo(f"Die Geodaten wurden nicht geladen ({len(error.problems)} Fehler):", err=True)
         for problem in error.problems:
             click.echo(f"  - {problem}", err=True)
         raise SystemExit(1) from None
-    report = get_store().layers.load_seed(seed)
-    for layer in report.created:
-        click.echo(
-            f"{layer}: {len(report.created[layer])} neu, {len(report.updated[layer])} geändert, "
-            f"{len(report.unchanged[layer])} unverändert"
-        )
+    for seed in seeds:
+        report = get_store().layers.load_seed(seed, tolerance)
+        prefix = f"{seed.quartier.id}: " if len(seeds) > 1 else ""
+        for layer in report.created:
+            click.echo(
+                f"{prefix}{layer}: {len(report.created[layer])} neu, "
+                f"{len(report.updated[layer])} geändert, "
+                f"{len(report.unchanged[layer])} unverändert"
+            )
 
 
 @db_cli.command("upgrade")
@@ -60,7 +64,8 @@ def upgrade_command() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     default=GEODATA_DIR,
     show_default=True,
-    help="Ordner mit quartier.geojson, measures.geojson und locations.geojson.",
+    help="Ordner mit einem Unterordner je Quartier (quartier.geojson, measures.geojson, "
+    "locations.geojson), oder der Ordner eines Quartiers.",
 )
 def load_seed_command(directory: Path) -> None:
     """Lädt die Geodaten (Quartier, Maßnahmen, Orte) neu; Ideen bleiben unberührt."""
@@ -127,3 +132,16 @@ def purge_contacts_command() -> None:
     cutoff = datetime.now(UTC) - timedelta(days=days)
     count = get_store().ideas.purge_contacts(cutoff)
     click.echo(f"Kontaktdaten von {count} Ideen gelöscht (entschieden vor mehr als {days} Tagen).")
+    confirm_days = current_app.config["MAIL_CONFIRM_DAYS"]
+    subscriptions = get_store().mail.purge(datetime.now(UTC) - timedelta(days=confirm_days), cutoff)
+    click.echo(
+        f"{subscriptions} E-Mail-Benachrichtigungen gelöscht (nicht bestätigt nach "
+        f"{confirm_days} Tagen, oder zu Ideen, die vor mehr als {days} Tagen entschieden wurden)."
+    )
+    reports = get_store().barriers.purge_contacts(cutoff)
+    click.echo(
+        f"E-Mail-Adressen von {reports} Meldungen von Barrieren gelöscht "
+        f"(beantwortet vor mehr als {days} Tagen)."
+    )
+    hidden = get_store().comments.purge_hidden(cutoff)
+    click.echo(f"{hidden} abgelehnte Kommentare gelöscht (abgelehnt vor mehr als {days} Tagen).")

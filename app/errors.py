@@ -9,7 +9,11 @@ only translate it, chosen by the blueprint that answers the request:
                  "message": "…German, safe to show…", "parameter": "bbox"}}
 
   ``parameter`` is present only when one query parameter or field is at fault; ``fields``
-  (field → message) only when a submitted body has several problems;
+  (field → message) only when a submitted body has several problems. ``message`` and
+  ``fields`` are German unless the request asks for another language of the site with
+  ``Accept-Language`` (then in it, where the catalogue has the message; the answer says
+  which in ``Content-Language``). The site's language cookie does not change them: it is
+  for pages. ``code`` and ``parameter`` never change;
 - the OGC API (blueprint ``ogc``) answers OGC API exceptions
   ``{"code": "InvalidParameterValue", "description": …, "status": 400}``, because OGC
   clients (QGIS, GDAL) show ``description`` to their users; a browser gets the page;
@@ -25,10 +29,11 @@ from __future__ import annotations
 import click
 from flask import Flask, Response, current_app, render_template, request
 from flask.cli import AppGroup
-from flask_babel import gettext
+from flask_babel import force_locale
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from app.i18n import asked_language, translate, translated
 from app.responses import json_response
 from measures.domain.errors import UserError
 from measures.domain.vocabulary import N_
@@ -40,9 +45,9 @@ MESSAGES = {
     404: N_("Diese Seite gibt es nicht."),
     405: N_("Diese Anfragemethode ist hier nicht erlaubt."),
     413: N_("Die gesendeten Daten sind zu groß."),
-    415: N_("Dieses Datenformat wird hier nicht angenommen."),
+    415: N_("Dieses Datenformat nehmen wir hier nicht an."),
     429: N_("Zu viele Anfragen in kurzer Zeit. Bitte warten Sie einen Moment."),
-    500: N_("Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es später noch einmal."),
+    500: N_("Bei uns ist ein Fehler passiert. Bitte versuchen Sie es später noch einmal."),
 }
 CODES = {
     400: "bad_request",
@@ -79,20 +84,37 @@ def answering_blueprint() -> str | None:
     """
     if request.blueprint is not None:
         return request.blueprint
+    path = request.path
+    # A Quartier's routes lie under /q/<slug>/ with the blueprint's prefix after it.
+    parts = path.split("/", 3)
+    if len(parts) >= 3 and parts[1] == "q":
+        path = "/" + (parts[3] if len(parts) > 3 else "")
     for name, blueprint in current_app.blueprints.items():
         prefix = blueprint.url_prefix
-        if prefix and (request.path == prefix or request.path.startswith(prefix + "/")):
+        if prefix and (path == prefix or path.startswith(prefix + "/")):
             return name
     return None
 
 
+def _in_asked_language(error: UserError) -> tuple[str, dict[str, str] | None, str]:
+    """The error's message and field messages in the language the request asks for."""
+    language = asked_language()
+    with force_locale(language):
+        fields = translated(error.fields) if error.fields else None
+        return translate(error.message), fields, language
+
+
 def _api_answer(error: UserError) -> Response:
-    body: dict = {"status": error.status, "code": error.code, "message": error.message}
+    message, fields, language = _in_asked_language(error)
+    body: dict = {"status": error.status, "code": error.code, "message": message}
     if error.parameter is not None:
         body["parameter"] = error.parameter
-    if error.fields:
-        body["fields"] = error.fields
-    return json_response({"error": body}, error.status)
+    if fields:
+        body["fields"] = fields
+    response = json_response({"error": body}, error.status)
+    response.content_language.add(language)
+    response.vary.add("Accept-Language")
+    return response
 
 
 def _ogc_wants_page() -> bool:
@@ -110,14 +132,18 @@ def _ogc_answer(error: UserError) -> Response:
         code = "InvalidRequest"
     else:
         code = OGC_CODES.get(error.status, "InvalidRequest")
-    return json_response(
-        {"code": code, "description": error.message, "status": error.status}, error.status
+    description, _fields, language = _in_asked_language(error)
+    response = json_response(
+        {"code": code, "description": description, "status": error.status}, error.status
     )
+    response.content_language.add(language)
+    response.vary.add("Accept-Language")
+    return response
 
 
 def _page(error: UserError) -> Response:
-    # The messages of this module are in the catalogue; those of the domain stay German.
-    message = gettext(error.message)
+    # In the reader's language where the catalogue has the message (``translate``).
+    message = translate(error.message)
     response = current_app.make_response(
         render_template("error.html", status=error.status, message=message)
     )

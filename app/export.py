@@ -8,6 +8,7 @@ explicit request (a form with a checkbox, POST), which is recorded.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import tempfile
 from datetime import date
@@ -18,7 +19,9 @@ import click
 from flask import (
     Blueprint,
     Flask,
+    abort,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -27,12 +30,15 @@ from flask import (
 )
 from flask.cli import with_appcontext
 
-from app.auth import current_planner, planner_required
+from app.auth import ROLE_FOR, current_planner, has_role, planner_required
 from app.db import get_store
 from app.errors import Command
+from app.quartiere import current_quartier, in_quartier_of_url, scoped
 from app.security import limit_views
 from measures.domain.errors import QueryError, UserError
 from measures.domain.layers import LAYERS
+from measures.domain.query import LayerQuery
+from measures.domain.roles import allows
 from measures.domain.vocabulary import CATEGORIES, LOCATION_KINDS, STATUSES
 from measures.gis import export, formats
 from measures.reading.parameters import LAYER_PARAMETERS
@@ -44,13 +50,85 @@ FORM_FIELDS = {"layer", "format", "crs", "crs_other", "csrf_token", "contact"}
 ALL_LAYERS = "alle"
 
 
-def _send(spec: export.ExportSpec, private: bool = False, record_as: str | None = None):
+# A planners' export at the city-wide /export names its Quartier (or "alle").
+EVERY_QUARTIER = "alle"
+PLANNER_EXPORTS = ("export.planner_ideas", "export.planner_ideas_form")
+
+
+def _chosen_quartiere() -> list[str]:
+    """The Quartiere a planners' export is of: the one of a ``/q/<slug>/`` URL; at the
+    city-wide ``/export`` the ones ``quartier`` names ("alle": every one), or the only
+    one there is. Never silently the first of several."""
+    if g.get("quartier_from_url"):
+        return [current_quartier().slug]
+    source = request.form if request.method == "POST" else request.args
+    named = {v.strip() for value in source.getlist("quartier") for v in value.split(",")}
+    named.discard("")
+    there = [q.slug for q in get_store().quartiere.all()]
+    if EVERY_QUARTIER in named:
+        return there
+    if not named:
+        if len(there) == 1:
+            return there
+        raise QueryError(
+            "quartier",
+            "Bitte wählen Sie, aus welchem Quartier die Ideen kommen sollen "
+            f"(quartier=kennung, mehrere durch Komma getrennt, oder quartier={EVERY_QUARTIER}).",
+        )
+    unknown = sorted(named - set(there))
+    if unknown:
+        raise QueryError(
+            "quartier",
+            f"Unbekannter Wert für 'quartier': {', '.join(unknown)}. "
+            f"Erlaubt sind: {', '.join(there)}, {EVERY_QUARTIER}.",
+        )
+    return sorted(named)
+
+
+@bp.before_request
+def _planners_quartier():
+    """At the city-wide URL, a planners' export of one Quartier is that Quartier's request:
+    the role is checked there (``planner_required``) and the contact export recorded for
+    it."""
+    if request.endpoint in PLANNER_EXPORTS and not g.get("quartier_from_url"):
+        chosen = _chosen_quartiere()
+        g.export_quartiere = chosen
+        # One of the chosen (of several: the view checks the role in each).
+        g.quartier = get_store().quartiere.get(chosen[0])
+
+
+def _in_each(role: str, chosen: list[str]) -> None:
+    """The planner holds ``role`` in every chosen Quartier; else nothing of them is there."""
+    planner = current_planner()
+    if planner is None or not all(
+        allows(get_store().planners.roles(planner.id, slug), role) for slug in chosen
+    ):
+        abort(404)
+
+
+def _send(
+    spec: export.ExportSpec,
+    private: bool = False,
+    record_as: str | None = None,
+    quartiere: list[str] | None = None,
+):
     """Build the file in a temporary folder and stream it to the client.
 
     The folder is removed as soon as the file is open: on POSIX systems the open handle
     keeps the data readable until the response is closed, and nothing is left behind
     even when a worker dies in the middle of a download.
     """
+    # Under /q/<slug>/export only that Quartier's records; at /export all Quartiere's,
+    # but a planner's export is always of the Quartier the planner's role is checked for.
+    keep = scoped if private else in_quartier_of_url
+    if quartiere is not None and len(quartiere) > 1:
+        # A planners' export of several chosen Quartiere (roles checked in each).
+        def keep(query):
+            return (query or LayerQuery()).with_filter("quartier", set(quartiere))
+
+    spec = dataclasses.replace(
+        spec, queries={layer: keep(spec.queries.get(layer)) for layer in spec.layers}
+    )
     directory = Path(tempfile.mkdtemp(prefix="quartierskarte-export-"))
     try:
         result = export.write_export(get_store(), spec, directory)
@@ -61,7 +139,10 @@ def _send(spec: export.ExportSpec, private: bool = False, record_as: str | None 
     try:
         if record_as is not None:
             get_store().contact_exports.record(
-                current_planner().username, record_as, sum(result.counts.values())
+                current_quartier().slug,
+                current_planner().username,
+                record_as,
+                sum(result.counts.values()),
             )
         response = send_file(
             handle,
@@ -165,7 +246,20 @@ def planner_ideas(fmt: str):
             "Kontaktdaten gibt es nur über das Formular auf der Export-Seite, mit ausdrücklicher "
             "Bestätigung.",
         )
-    return _send(export.parse_spec([export.PLANNER_IDEAS], fmt, args), private=True)
+    chosen = _planners_choice(args)
+    return _send(
+        export.parse_spec([export.PLANNER_IDEAS], fmt, args), private=True, quartiere=chosen
+    )
+
+
+def _planners_choice(args: dict) -> list[str]:
+    """The chosen Quartiere of a planners' export (their role checked in each); the
+    ``quartier`` of the city-wide URL is the choice, not a filter of the file."""
+    chosen = g.get("export_quartiere") or [current_quartier().slug]
+    if not g.get("quartier_from_url"):
+        args.pop("quartier", None)
+    _in_each(ROLE_FOR["export"], chosen)
+    return chosen
 
 
 @bp.post("/ideas-all")
@@ -182,12 +276,24 @@ def planner_ideas_form():
         if k in LAYER_PARAMETERS["ideas"] | export.OPTIONS
     }
     args = {k: v for k, v in args.items() if v}
+    chosen = _planners_choice(args)
     spec = export.parse_spec([export.PLANNER_IDEAS], format_key, args, with_contacts)
     record = None
+    if with_contacts and len(chosen) > 1:
+        raise QueryError(
+            "quartier",
+            "Kontaktdaten gibt es nur für ein Quartier auf einmal: bitte eines wählen.",
+        )
+    if with_contacts and not has_role("admin"):
+        raise UserError(
+            "Kontaktdaten exportieren darf nur, wer das Quartier verwaltet (Rolle admin).",
+            status=403,
+            code="forbidden",
+        )
     if with_contacts:
         query = urlencode(args, doseq=True)
         record = f"ideas-all.{format_key} EPSG:{spec.epsg}" + (f" ?{query}" if query else "")
-    return _send(spec, private=True, record_as=record)
+    return _send(spec, private=True, record_as=record, quartiere=chosen)
 
 
 @click.command("export", cls=Command)

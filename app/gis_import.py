@@ -31,9 +31,14 @@ from flask_babel import format_decimal, gettext
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import secure_filename
 
+from app import quartiere
 from app.auth import current_planner, planner_required
 from app.db import get_store
+from app.history import author
+from app.i18n import translate
+from app.quartiere import current_quartier
 from app.security import csrf
+from measures.domain.errors import Conflict
 from measures.domain.layers import LAYERS
 from measures.gis.files import GisFileError, ImportLimits, read_upload, upload_kind
 from measures.gis.importing import ImportPlan, plan_import
@@ -41,6 +46,11 @@ from measures.gis.importing import ImportPlan, plan_import
 bp = Blueprint("gis_import", __name__, url_prefix="/planung/import")
 
 IMPORT_LAYERS = ("measures", "locations")
+STALE_ONLY = (
+    "Die Datei wurde exportiert, bevor diese Objekte in der Karte geändert wurden; "
+    "übernommen wird nichts, damit die neueren Änderungen nicht verloren gehen. Bitte die "
+    "Ebene neu exportieren und die Änderungen in der neuen Datei eintragen."
+)
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 META = "meta.json"
 
@@ -114,7 +124,7 @@ def upload():
     try:
         kind = upload_kind(upload_file.filename)
     except GisFileError as error:
-        return _upload_page(error.message, 400, layer)
+        return _upload_page(translate(error.message), 400, layer)
     folder = _folder()
     _remove_stale(folder)
     token = secrets.token_urlsafe(24)
@@ -133,7 +143,7 @@ def upload():
         _plan(directory, meta)
     except GisFileError as error:
         shutil.rmtree(directory, ignore_errors=True)
-        return _upload_page(error.message, 400, layer)
+        return _upload_page(translate(error.message), 400, layer)
     return redirect(url_for("gis_import.preview", token=token), code=303)
 
 
@@ -165,7 +175,9 @@ def _plan(directory: Path, meta: dict) -> tuple[ImportPlan, dict]:
     """Read the stored file and compare it with the database: the dry run."""
     store = get_store()
     layer = meta["layer"]
-    stored = {r.id: r for r in store.layers.records(layer)}
+    # Drafts and archived records too: the file may hold them, and must not pass them
+    # by as new ones.
+    stored = {e.record.id: e.record for e in store.editing.records(layer)}
     with tempfile.TemporaryDirectory(prefix="quartierskarte-import-") as work:
         uploaded = read_upload(
             directory / f"upload.{'zip' if meta['kind'] == 'shp' else meta['kind']}",
@@ -178,10 +190,24 @@ def _plan(directory: Path, meta: dict) -> tuple[ImportPlan, dict]:
         layer,
         meta["file_name"],
         stored,
-        store.layers.quartier(),
-        current_app.config["QUARTIER_TOLERANCE_M"],
+        store.layers.quartier(current_quartier().slug),
+        current_quartier().tolerance_m,
+        # Their status and timeline stay the planners' (see as_from_file).
+        kept_paths=store.decision_path.kept_by_planners() if layer == "measures" else frozenset(),
     )
     return plan, stored
+
+
+def _changed_by(plan: ImportPlan) -> dict[str, str]:
+    """Who made the newer change of each conflicting record, by its latest version."""
+    versions = get_store().versions
+    found = {}
+    for conflict in plan.conflicts:
+        record_id = conflict.change.record.id
+        latest = versions.history(plan.layer, record_id, current_quartier().slug)[:1]
+        if latest:
+            found[record_id] = author(latest[0])
+    return found
 
 
 def _preview_page(token: str, plan: ImportPlan, stored: dict, notice=None, status=200):
@@ -193,6 +219,7 @@ def _preview_page(token: str, plan: ImportPlan, stored: dict, notice=None, statu
             fingerprint=plan.fingerprint(stored),
             layer_title=LAYERS[plan.layer].title,
             notice=notice,
+            changed_by=_changed_by(plan),
         ),
         status,
     )
@@ -216,15 +243,27 @@ def apply(token: str):
     if plan.invalid:
         notice = gettext("Übernommen wird nur eine Datei ohne fehlerhafte Objekte.")
         return _preview_page(token, plan, stored, notice, 400)
+    if not plan.can_apply and plan.conflicts:
+        # All the file would change was changed in the map after its export: refused.
+        return _preview_page(token, plan, stored, gettext(STALE_ONLY), 409)
+    if not plan.can_apply:
+        return _preview_page(token, plan, stored, gettext("Die Datei ändert nichts."), 400)
     if request.form.get("fingerprint") != plan.fingerprint(stored):
         notice = gettext(
             "Seit der Vorschau haben sich die Daten geändert. Bitte prüfen Sie die neue "
             "Vorschau und übernehmen Sie dann noch einmal."
         )
         return _preview_page(token, plan, stored, notice, 409)
-    if not plan.can_apply:
-        return _preview_page(token, plan, stored, gettext("Die Datei ändert nichts."), 400)
-    report = get_store().layers.import_records(plan.layer, plan.records)
+    # What the planner saw: a record changed meanwhile (another import committed while
+    # this file was read) makes the whole import a 409 instead of reverting it unseen.
+    expected = {r.id: stored[r.id].updated_at if r.id in stored else None for r in plan.records}
+    try:
+        report = get_store().layers.import_records(
+            plan.layer, plan.records, expected, author=current_planner().username
+        )
+    except Conflict as error:
+        plan, stored = _plan(directory, meta)
+        return _preview_page(token, plan, stored, translate(error.message), 409)
     shutil.rmtree(directory, ignore_errors=True)
     flash(
         gettext(
@@ -248,4 +287,4 @@ def discard(token: str):
 
 
 def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)
+    quartiere.register(app, bp)

@@ -22,9 +22,17 @@ from flask import Flask
 from gunicorn import glogging
 
 # Paths whose next segment is a secret: the private status link of an idea (and the
-# withdrawal behind it), and a planner's waiting upload. A test checks that every route
-# with a <token> is covered.
-SECRET_SEGMENT_AFTER = ("/ideen/status/", "/planung/import/")
+# withdrawal behind it) and of a reported barrier, a planner's waiting upload, the links
+# of e-mail news, an invited planner's setup link. A test checks that every route with a
+# <token> is covered.
+SECRET_SEGMENT_AFTER = (
+    "/ideen/status/",
+    "/planung/import/",
+    "/benachrichtigungen/bestaetigen/",
+    "/benachrichtigungen/abmelden/",
+    "/barrierefreiheit/meldung/",
+    "/planung/konto/einrichten/",
+)
 REDACTED_SEGMENT = "<geheim>"
 REDACTED_EMAIL = "<e-mail>"
 REDACTED_ADDRESS = "-"

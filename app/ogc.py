@@ -7,6 +7,7 @@ exception shape ``{"code", "description", "status"}`` by ``app/errors.py``.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from flask import (
@@ -23,11 +24,12 @@ from werkzeug.exceptions import HTTPException
 
 from app.db import get_store
 from app.public_url import external_url
+from app.quartiere import area_of_url, in_quartier_of_url
 from app.reading import reading, respond
 from app.responses import json_response
 from measures.domain.errors import NotFound
 from measures.ogc import crs as ogc_crs
-from measures.ogc import documents, features, params
+from measures.ogc import documents, features, gml_schema, params
 from measures.ogc import schema as feature_schemas
 from measures.ogc.collections import (
     COLLECTIONS,
@@ -143,7 +145,7 @@ def landing():
     fmt = _format((JSON_TYPE,))
     params.check_known(_args(), params.PLAIN)
     urls = _urls()
-    document = documents.landing_page(urls, fmt)
+    document = documents.landing_page(urls, fmt, area_of_url())
     if fmt == JSON:
         return _json(document, JSON_TYPE)
     return _html("landing.html", doc=document, urls=urls)
@@ -165,7 +167,7 @@ def api():
     """The OpenAPI 3.0 description of the service."""
     fmt = _format((OPENAPI_TYPE, "application/openapi+json", JSON_TYPE))
     params.check_known(_args(), params.PLAIN)
-    document = openapi_document(_urls())
+    document = openapi_document(_urls(), area_of_url())
     if fmt == JSON:
         return _json(document, OPENAPI_TYPE)
     return _html("api.html", doc=document)
@@ -176,7 +178,7 @@ def collections():
     """All collections with their extent and CRS."""
     fmt = _format((JSON_TYPE,))
     params.check_known(_args(), params.PLAIN)
-    document = documents.collections_document(get_store(), _urls(), fmt)
+    document = documents.collections_document(get_store(), _urls(), fmt, in_quartier_of_url())
     if fmt == JSON:
         return _json(document, JSON_TYPE)
     return _html("collections.html", doc=document, urls=_urls())
@@ -189,7 +191,9 @@ def collection(collection_id: str):
     params.check_known(_args(), params.PLAIN)
     found = _collection(collection_id)
     urls = _urls()
-    document = documents.collection_document(get_store(), urls, found, fmt)
+    store = get_store()
+    infos = store.layers.infos(in_quartier_of_url())
+    document = documents.collection_document(store, urls, found, fmt, infos)
     if fmt == JSON:
         return _json(document, JSON_TYPE)
     spatial = document["extent"]["spatial"]["bbox"]
@@ -233,12 +237,27 @@ def schema(collection_id: str):
     return _json(feature_schemas.feature_schema(_urls(), _collection(collection_id)), SCHEMA_TYPE)
 
 
+@bp.get("/collections/<collection_id>/schema.xsd")
+def xml_schema(collection_id: str):
+    """The same as a GML application schema, for GDAL (``measures.ogc.gml_schema``)."""
+    params.check_known(_args(), params.NONE)
+    found = _collection(collection_id)
+    if not gml_schema.offers_gml_schema(found):
+        raise NotFound(
+            f"Die Sammlung '{collection_id}' hat kein XML-Schema: sie enthält JSON-Listen, "
+            "die GDAL nur aus den Objekten selbst richtig erkennt. Ihr JSON Schema: "
+            f"{_urls().schema(collection_id)}"
+        )
+    return Response(gml_schema.gml_schema(_urls(), found), mimetype=gml_schema.XML_TYPE)
+
+
 @bp.get("/collections/<collection_id>/items")
 def items(collection_id: str):
     """One page of a collection's features, filtered and in the CRS asked for."""
     fmt = _format()
     found = _collection(collection_id)
     items_request = params.parse_items_request(found, _args())
+    items_request = replace(items_request, query=in_quartier_of_url(items_request.query))
     urls = _urls()
     if fmt == JSON:
         answer = features.items_answer(reading(), urls, found, items_request)
@@ -265,7 +284,7 @@ def item(collection_id: str, feature_id: str):
     found = _collection(collection_id)
     output_crs = params.parse_item_request(_args())
     urls = _urls()
-    feature = features.read_item(get_store(), found, feature_id)
+    feature = features.read_item(get_store(), found, feature_id, in_quartier_of_url())
     if fmt == JSON:
         return respond(features.item_answer(urls, found, feature, output_crs))
     return _html(

@@ -7,20 +7,26 @@ work without JavaScript; only the map needs it.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import get_locale, gettext
+from flask_wtf.csrf import generate_csrf
 
+from app.comments import discussion
 from app.db import get_store
 from app.map_rendering import RenderedMap, RenderedMaps, render_map
-from app.participation import spots
+from app.participation import spots, supported_ideas
+from app.quartiere import current_quartier, from_old_url, scoped
 from app.residents_map import (
+    MAP_MODULES,
     overview_config,
     overview_map,
+    quartiere_map,
     record_map,
     template_vocabulary,
 )
 from measures.domain.moderation import PUBLIC_STATES
 from measures.domain.query import IDEA_SORTS, LayerQuery, sort_ideas
+from measures.domain.seed import SEED_DIR
 from measures.reading.parameters import parse_idea_sort, parse_layer_query
 
 bp = Blueprint("pages", __name__)
@@ -32,11 +38,11 @@ def _args(*names: str) -> dict[str, list[str]]:
 
 
 def _measure_query() -> LayerQuery:
-    return parse_layer_query("measures", _args("status", "category"))
+    return scoped(parse_layer_query("measures", _args("status", "category")))
 
 
 def _idea_query() -> LayerQuery:
-    return parse_layer_query("ideas", _args("category"))
+    return scoped(parse_layer_query("ideas", _args("category")))
 
 
 # What folium draws on the overview: it changes with these layers, the filter and the
@@ -54,40 +60,62 @@ def _vocabularies() -> dict:
 
 @bp.get("/")
 def index():
-    """The map of the Quartier with filters, legend and the filtered list below it."""
+    """The map of the Quartier with filters, legend and the filtered list below it.
+
+    At ``/`` itself: the map of the only active Quartier, or, with several, the city's
+    map of all of them."""
     store = get_store()
+    if from_old_url():
+        active = store.quartiere.all(active_only=True)
+        if len(active) > 1:
+            return render_template(
+                "pages/quartiere.html", quartiere=active, map=render_map(quartiere_map(active))
+            )
     measure_query, idea_query = _measure_query(), _idea_query()
     sort = parse_idea_sort(request.args.getlist("sort"))
     # The change times before the rows, so that a map kept under them is never older.
     versions = tuple(store.layers.changed_at(name) for name in MAP_LAYERS)
-    quartier = store.layers.quartier()
+    slug = current_quartier().slug
+    quartier = store.layers.quartier(slug)
     measures = store.layers.records("measures", measure_query)
+    locations = store.layers.records("locations", scoped())
     shown = frozenset(m.id for m in measures)
 
     def draw() -> RenderedMap:
         return render_map(
             overview_map(
                 quartier,
-                store.layers.records("measures"),
+                store.layers.records("measures", scoped()),
                 shown,
-                store.layers.records("locations"),
+                locations,
             )
         )
 
-    rendered = _kept_maps().get_or_draw((versions, shown, str(get_locale())), draw)
+    rendered = _kept_maps().get_or_draw((slug, versions, shown, str(get_locale())), draw)
     return render_template(
         "pages/index.html",
         quartier=quartier,
         measures=measures,
+        locations=locations,
         # Only the number is shown; reading 10,000 ideas for it took most of the view's time.
         idea_count=store.ideas.count(PUBLIC_STATES, idea_query),
         measure_query=measure_query,
         sort=sort,
         map=rendered,
-        map_config=overview_config(quartier),
+        map_config={**overview_config(quartier), "support": _support_config()},
+        map_modules=MAP_MODULES,
         spots=spots(),
         **_vocabularies(),
     )
+
+
+def _support_config() -> dict:
+    """What the map's idea popups need to offer support (see idea-popup.js)."""
+    return {
+        "url": url_for("participation.support", idea_id="__ID__"),
+        "csrf": generate_csrf(),
+        "supported": supported_ideas(),
+    }
 
 
 @bp.get("/massnahmen")
@@ -109,7 +137,9 @@ def _detail(layer: str, name: str, found, **context):
     return render_template(
         f"pages/{name}.html",
         **{name: found},
-        map=render_map(record_map(get_store().layers.quartier(), layer, found)),
+        map=render_map(
+            record_map(get_store().layers.quartier(current_quartier().slug), layer, found)
+        ),
         **context,
         **_vocabularies(),
     )
@@ -118,14 +148,15 @@ def _detail(layer: str, name: str, found, **context):
 @bp.get("/massnahmen/<measure_id>")
 def measure(measure_id: str):
     """One measure: its decision path, costs, sources and a small map."""
-    found = get_store().layers.record("measures", measure_id)
-    return _detail("measures", "measure", found)
+    found = get_store().layers.record("measures", measure_id, scoped())
+    comments = discussion("measures", measure_id) if found else None
+    return _detail("measures", "measure", found, discussion=comments)
 
 
 @bp.get("/orte")
 def locations():
     """The community places of the Quartier, optionally of one kind."""
-    query = parse_layer_query("locations", _args("kind"))
+    query = scoped(parse_layer_query("locations", _args("kind")))
     return render_template(
         "pages/locations.html",
         locations=get_store().layers.records("locations", query),
@@ -137,7 +168,7 @@ def locations():
 @bp.get("/orte/<location_id>")
 def location(location_id: str):
     """One community place with a small map."""
-    found = get_store().layers.record("locations", location_id)
+    found = get_store().layers.record("locations", location_id, scoped())
     return _detail("locations", "location", found)
 
 
@@ -151,6 +182,7 @@ def ideas():
         ideas=sort_ideas(get_store().layers.records("ideas", query), sort),
         idea_query=query,
         sort=sort,
+        supported=supported_ideas(),
         **_vocabularies(),
     )
 
@@ -159,7 +191,7 @@ def ideas():
 def idea(idea_id: str):
     """One approved idea with a small map."""
     store = get_store()
-    found = store.layers.record("ideas", idea_id)
+    found = store.layers.record("ideas", idea_id, scoped())
     contact = store.ideas.contact(idea_id) if found else None
     return _detail(
         "ideas",
@@ -167,12 +199,19 @@ def idea(idea_id: str):
         found,
         # The name the author chose to show; the e-mail address is never shown.
         author_name=contact.author_name if contact else "",
+        discussion=discussion("ideas", idea_id) if found else None,
+        supported=supported_ideas(),
     )
 
 
 @bp.get("/ueber")
 def about():
-    """What the Quartiersmanagement is and how residents take part."""
+    """What the Quartiersmanagement is and how residents take part: the Quartier's own
+    text; the seed's Quartier (Dalheim) has its page written here; any other without a
+    text of its own gets its name, programme and office."""
+    quartier = current_quartier()
+    if quartier.about_text or quartier.slug != SEED_DIR.name:
+        return render_template("pages/about_quartier.html", quartier=quartier)
     return render_template("pages/about.html")
 
 
@@ -182,7 +221,9 @@ def privacy():
     return render_template(
         "pages/privacy.html",
         retention_days=current_app.config["CONTACT_RETENTION_DAYS"],
-        text=current_app.config["PRIVACY_TEXT"],
+        confirm_days=current_app.config["MAIL_CONFIRM_DAYS"],
+        # The Quartier's own part where it has one.
+        text=current_quartier().privacy_text or current_app.config["PRIVACY_TEXT"],
     )
 
 
@@ -192,5 +233,5 @@ def imprint():
     return render_template(
         "pages/text.html",
         title=gettext("Impressum"),
-        text=current_app.config["IMPRINT_TEXT"],
+        text=current_quartier().imprint_text or current_app.config["IMPRINT_TEXT"],
     )

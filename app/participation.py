@@ -7,14 +7,20 @@ The HTML forms here, the map's form and ``POST /api/ideas`` all go through
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.db import get_store
+from app.i18n import translated
+from app.photo_files import remove_files
 from app.public_url import external_url
+from app.quartiere import current_quartier, scoped
+from app.security import redirect_path
+from measures.domain import geo
 from measures.domain.ideas import InvalidSubmission, Submission, hash_token, validate_submission
 from measures.domain.moderation import PUBLIC_STATES
-from measures.domain.streets import read_streets
+from measures.domain.notifications import language_of
+from measures.domain.streets import streets_of
 from measures.domain.vocabulary import CATEGORIES, MODERATION_STATES
 
 bp = Blueprint("participation", __name__)
@@ -28,10 +34,24 @@ HONEYPOT = "website"
 def submit_idea(data) -> Submission:
     """Validate and store a resident's idea; raise InvalidSubmission and store nothing."""
     store = get_store()
+    quartier = current_quartier()
     submission = validate_submission(
-        data, store.layers.distance_outside_quartier_m, current_app.config["QUARTIER_TOLERANCE_M"]
+        data,
+        # The boundary read for this request already, measured as the database would
+        # (``spatial.py``: EPSG:25832 on both backends), without asking it again.
+        lambda point: geo.distance_outside_m(quartier.boundary, point),
+        quartier.tolerance_m,
+        quartier=quartier.slug,
+        quartier_name=quartier.name,
     )
-    store.ideas.add(submission.idea, submission.contact, hash_token(submission.status_token))
+    # An address given with the idea is asked to confirm that it wants the decision by
+    # e-mail (double opt-in); the message goes out in the language of the form.
+    store.ideas.add(
+        submission.idea,
+        submission.contact,
+        hash_token(submission.status_token),
+        notify_language=language_of(str(get_locale())),
+    )
     return submission
 
 
@@ -43,9 +63,10 @@ def spots() -> dict[str, tuple[str, float, float]]:
     """Known places and streets a resident can choose instead of a point on the map."""
     spots = {
         f"ort:{loc.id}": (loc.name, loc.geometry.x, loc.geometry.y)
-        for loc in get_store().layers.records("locations")
+        for loc in get_store().layers.records("locations", scoped())
     }
-    spots.update({f"strasse:{st.name}": (st.name, st.lon, st.lat) for st in read_streets()})
+    streets = streets_of(current_quartier().slug)
+    spots.update({f"strasse:{st.name}": (st.name, st.lon, st.lat) for st in streets})
     return spots
 
 
@@ -71,7 +92,7 @@ def new():
     if values.get(HONEYPOT):
         # Filled by a bot that fills every field; people never see this field.
         return _render_form(
-            values, {"form": gettext("Die Eingabe konnte nicht angenommen werden.")}, 400
+            values, {"form": gettext("Wir konnten die Eingabe nicht annehmen.")}, 400
         )
     spot = spots().get(values.get("spot", ""))
     if spot and not (values.get("lon") and values.get("lat")):
@@ -79,40 +100,65 @@ def new():
     try:
         submission = submit_idea(values)
     except InvalidSubmission as error:
-        return _render_form(values, error.errors, 400)
+        return _render_form(values, translated(error.errors), 400)
     return redirect(url_for("participation.status", token=submission.status_token, neu=1))
 
 
-@bp.get("/ideen/status/<token>")
-def status(token: str):
-    """The author's private view of an idea: its state and the planners' reason."""
-    store = get_store()
-    idea = store.ideas.by_token(hash_token(token))
-    if idea is None:
-        abort(404)
+def _status_page(token: str, idea, confirm_error: str = "", status: int = 200):
     # A duplicate links to the idea that was there first only once the public sees it.
-    original = store.ideas.get(idea.duplicate_of, PUBLIC_STATES) if idea.duplicate_of else None
-    return render_template(
+    store = get_store()
+    original = (
+        store.ideas.get(idea.duplicate_of, PUBLIC_STATES, idea.quartier)
+        if idea.duplicate_of
+        else None
+    )
+    page = render_template(
         "participation/status.html",
         idea=idea,
         original=original,
         token=token,
         new=request.args.get("neu") == "1",
+        asked_to_confirm=_asked_to_confirm(idea.id) if request.args.get("neu") == "1" else False,
         link=status_url(token),
         states=MODERATION_STATES,
         categories=CATEGORIES,
+        confirm_error=confirm_error,
     )
+    return page, status
+
+
+@bp.get("/ideen/status/<token>")
+def status(token: str):
+    """The author's private view of an idea: its state and the planners' reason."""
+    return _status_page(token, _own_idea_by_token(token))
+
+
+def _asked_to_confirm(idea_id: str) -> bool:
+    contact = get_store().ideas.contact(idea_id)
+    return bool(contact and contact.email)
 
 
 @bp.post("/ideen/status/<token>/zurueckziehen")
 def withdraw(token: str):
-    """Delete the idea and its personal data at the author's wish."""
+    """Delete the idea and its personal data at the author's wish, once confirmed."""
     store = get_store()
-    idea = store.ideas.by_token(hash_token(token))
-    if idea is None:
-        abort(404)
-    store.ideas.withdraw(idea.id)
+    idea = _own_idea_by_token(token)
+    if request.form.get("bestaetigt") != "ja":
+        # One tap must not delete: the box says that this cannot be undone.
+        message = gettext("Bitte bestätigen Sie, dass die Idee endgültig gelöscht werden soll.")
+        return _status_page(token, idea, message, 400)
+    photo_keys: list[str] = []
+    store.ideas.withdraw(idea.id, photo_keys)
+    remove_files(photo_keys)
     return render_template("participation/withdrawn.html")
+
+
+def _own_idea_by_token(token: str):
+    """The idea of a private status link, if it is one of this Quartier's; else 404."""
+    idea = get_store().ideas.by_token(hash_token(token))
+    if idea is None or idea.quartier != current_quartier().slug:
+        abort(404)
+    return idea
 
 
 def _supported(serializer: URLSafeSerializer) -> list[str]:
@@ -123,18 +169,32 @@ def _supported(serializer: URLSafeSerializer) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
+def _support_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="unterstuetzt")
+
+
+def supported_ideas() -> list[str]:
+    """The ideas this browser has supported (its cookie), for the "unterstützt" state."""
+    return _supported(_support_serializer())
+
+
 @bp.post("/ideen/<idea_id>/unterstuetzen")
 def support(idea_id: str):
-    """One support per browser for an approved idea; no account needed."""
-    serializer = URLSafeSerializer(current_app.secret_key, salt="unterstuetzt")
+    """One support per browser for an approved idea; no account needed. Back to the page
+    the support came from (``weiter``: the map, the list), else to the idea's page."""
+    serializer = _support_serializer()
     supported = _supported(serializer)
-    target = redirect(url_for("pages.idea", idea_id=idea_id))
+    back = redirect_path(request.form.get("weiter"), url_for("pages.idea", idea_id=idea_id))
+    target = redirect(back)
     if idea_id in supported:
         flash(gettext("Sie haben diese Idee schon unterstützt."), "info")
         return target
-    if get_store().ideas.support(idea_id) is None:
+    store = get_store()
+    if store.ideas.get(idea_id, PUBLIC_STATES, current_quartier().slug) is None:
         abort(404)
-    flash(gettext("Danke! Ihre Unterstützung wurde gezählt."), "success")
+    if store.ideas.support(idea_id) is None:
+        abort(404)
+    flash(gettext("Danke! Wir haben Ihre Unterstützung gezählt."), "success")
     supported = [*supported, idea_id][-SUPPORT_MEMORY:]
     target.set_cookie(
         SUPPORT_COOKIE,

@@ -6,6 +6,7 @@ from flask import Response, current_app, request
 
 from app.db import get_store
 from measures.reading.cache import DEFAULT_BYTES, LayerCache
+from measures.reading.idea_points import MOST_POINTS
 from measures.reading.service import Answer, ReadingService
 
 _KEY = "quartierskarte.reading"
@@ -20,7 +21,8 @@ def reading() -> ReadingService:
         # may still be set after the app was made.
         size = int(current_app.config.get("LAYER_CACHE_BYTES", DEFAULT_BYTES))
         cache = LayerCache(size, current_app.logger)
-        service = current_app.extensions.setdefault(_KEY, ReadingService(get_store(), cache))
+        most = int(current_app.config.get("MAP_POINTS_MOST", MOST_POINTS))
+        service = current_app.extensions.setdefault(_KEY, ReadingService(get_store(), cache, most))
     return service
 
 

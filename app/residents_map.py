@@ -15,6 +15,7 @@ idea and follow the filters; ``overview_config`` is what they are given.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import folium
 import shapely
@@ -27,10 +28,12 @@ from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from app.i18n import label
+from app.quartiere import current_quartier
 from app.vendor import vendor_url
 from measures.domain.geo import tolerance_area
 from measures.domain.layers import status_date
 from measures.domain.model import Idea, Location, Measure, Quartier
+from measures.domain.quartiere import QuartierProfile
 from measures.domain.vocabulary import CATEGORIES, LOCATION_KINDS, STATUSES
 
 # Colours from the Okabe–Ito palette, which colour-blind people can tell apart; the
@@ -176,18 +179,26 @@ class _PageHandles(MacroElement):
                 {%- endfor %}
             },
             {%- endif %}
+            features: {
+                {%- for key, marker in this.features.items() %}
+                {{ this.feature_keys[key] }}: {{ marker.get_name() }},
+                {%- endfor %}
+            },
         };
         {% endmacro %}
         """
     )
 
-    def __init__(self, measures=None, measure_groups=None, ideas=None):
+    def __init__(self, measures=None, measure_groups=None, ideas=None, features=None):
         super().__init__()
         self._name = "PageHandles"
         self.measures = measures
         self.measure_groups = measure_groups or {}
         self.keys = {key: _js(key) for key in self.measure_groups}
         self.ideas = ideas
+        # Each measure's and place's marker by "layer:id", as the list's cards name them.
+        self.features = features or {}
+        self.feature_keys = {key: _js(key) for key in self.features}
 
 
 # --- the pieces -------------------------------------------------------------------------
@@ -218,7 +229,7 @@ def _kind_icon(kind: str) -> folium.DivIcon:
     return folium.DivIcon(
         html=_partial("pages/_kind_mark.html", kind=kind),
         icon_size=(30, 30),
-        icon_anchor=(-4, -4),
+        icon_anchor=(-15, -15),
         popup_anchor=(0, -15),
         class_name="qk-marker qk-place",
     )
@@ -228,9 +239,10 @@ def idea_icon_options() -> dict:
     """The idea pin's icon as Leaflet options: folium's markers and the page's clusters."""
     return {
         "html": _partial("pages/_idea_mark.html"),
-        "iconSize": [22, 22],
-        "iconAnchor": [11, 11],
-        "popupAnchor": [0, -11],
+        # 26 px: above the 24 px that WCAG 2.2 asks of a target.
+        "iconSize": [26, 26],
+        "iconAnchor": [13, 13],
+        "popupAnchor": [0, -13],
         "className": "qk-marker qk-idea",
     }
 
@@ -269,7 +281,12 @@ def _marker(location: list[float], icon: folium.DivIcon, title: str, **options) 
     return _Marker(location, icon=icon, title=title, alt=title, keyboard=True, **options)
 
 
-def _measure(measure: Measure, show: bool = True) -> folium.FeatureGroup:
+def feature_key(layer: str, record_id: str) -> str:
+    """How the page names a feature: in the URL (``auswahl``), on cards and for markers."""
+    return f"{layer}:{record_id}"
+
+
+def _measure(measure: Measure, show: bool = True) -> tuple[folium.FeatureGroup, folium.Marker]:
     """A measure: its area or line in the status style, a status marker, one popup."""
     group = folium.FeatureGroup(name=measure.id, control=False, show=show)
     popup = _partial("pages/_measure_popup.html", m=measure)
@@ -295,7 +312,7 @@ def _measure(measure: Measure, show: bool = True) -> folium.FeatureGroup:
     marker = _marker(_lat_lon(anchor), _status_icon(measure.status), title, zIndexOffset=1000)
     marker.add_child(_Popup(popup))
     group.add_child(marker)
-    return group
+    return group, marker
 
 
 def _location(location: Location) -> folium.Marker:
@@ -385,13 +402,17 @@ def overview_map(
     """
     fmap = _base_map(quartier)
     measure_layer = folium.FeatureGroup(name=gettext("Maßnahmen")).add_to(fmap)
-    groups = {m.id: _measure(m, show=m.id in shown).add_to(measure_layer) for m in measures}
+    groups, features = {}, {}
+    for m in measures:
+        group, marker = _measure(m, show=m.id in shown)
+        groups[m.id] = group.add_to(measure_layer)
+        features[feature_key("measures", m.id)] = marker
     places = folium.FeatureGroup(name=gettext("Orte")).add_to(fmap)
     for location in locations:
-        _location(location).add_to(places)
+        features[feature_key("locations", location.id)] = _location(location).add_to(places)
     ideas = _idea_cluster().add_to(fmap)
     _FitBounds(quartier.geometry.bounds if quartier else DALHEIM_BOUNDS).add_to(fmap)
-    return _finish(fmap, _PageHandles(measure_layer, groups, ideas))
+    return _finish(fmap, _PageHandles(measure_layer, groups, ideas, features))
 
 
 def record_map(quartier: Quartier | None, layer: str, record: Measure | Location | Idea):
@@ -402,7 +423,7 @@ def record_map(quartier: Quartier | None, layer: str, record: Measure | Location
     fmap = _base_map(quartier, centre=point, zoom=DETAIL_ZOOM)
     if layer == "measures":
         group = folium.FeatureGroup(name=gettext("Maßnahmen")).add_to(fmap)
-        _measure(record).add_to(group)
+        _measure(record)[0].add_to(group)
     elif layer == "locations":
         group = folium.FeatureGroup(name=gettext("Orte")).add_to(fmap)
         _location(record).add_to(group)
@@ -415,24 +436,37 @@ def record_map(quartier: Quartier | None, layer: str, record: Measure | Location
     return _finish(fmap, _PageHandles())
 
 
-def planning_map(quartier: Quartier | None, ideas: list[Idea]) -> folium.Map:
-    """The planners' map of the ideas that wait, each linking to its moderation page."""
-    fmap = _base_map(quartier)
-    cluster = _idea_cluster().add_to(fmap)
-    for idea in ideas:
-        marker = _marker(_lat_lon(idea.geometry), _idea_icon(), idea.title)
-        marker.add_child(_Popup(_partial("planning/_idea_popup.html", idea=idea)))
-        marker.add_to(cluster)
-    _FitBounds(quartier.geometry.bounds if quartier else DALHEIM_BOUNDS).add_to(fmap)
-    return _finish(fmap, _PageHandles(ideas=cluster))
+def quartiere_map(quartiere: list[QuartierProfile]) -> folium.Map:
+    """The city's map of its Quartiere: each boundary, its popup linking to its map."""
+    bounds = shapely.union_all([q.boundary for q in quartiere]).bounds
+    fmap = _base_map(None, centre=shapely.box(*bounds).centroid)
+    group = folium.FeatureGroup(name=gettext("Quartiere")).add_to(fmap)
+    for quartier in quartiere:
+        outline = folium.GeoJson(
+            _feature(quartier.boundary),
+            name=quartier.name,
+            style_function=lambda _feature: OUTLINE_STYLE,
+        )
+        outline.add_child(_Popup(_partial("pages/_quartier_popup.html", quartier=quartier)))
+        outline.add_to(group)
+    _FitBounds(bounds, padding=[20, 20]).add_to(fmap)
+    return _finish(fmap, _PageHandles())
 
 
 # --- what the overview's scripts are given ----------------------------------------------
 
 
+# The map's modules, named in the page's head so that the browser fetches them at once
+# (modulepreload) instead of one import level after the other: the ideas were asked for
+# only after the last level had arrived.
+MAP_MODULES = tuple(
+    sorted(p.name for p in (Path(__file__).parent / "static/js/residents-map").glob("*.js"))
+)
+
+
 def overview_config(quartier: Quartier | None) -> dict:
     """Where the ideas are, the area a new idea's pin may lie in, and the words to say."""
-    tolerance_m = current_app.config["QUARTIER_TOLERANCE_M"]
+    tolerance_m = current_quartier().tolerance_m
     bounds = quartier.geometry.bounds if quartier else DALHEIM_BOUNDS
     return {
         "api": {
@@ -457,23 +491,38 @@ def overview_config(quartier: Quartier | None) -> dict:
             "supports": gettext("Unterstützungen"),
             "more": gettext("Mehr erfahren"),
             "located": gettext("Ihr Standort"),
-            "locate_failed": gettext("Ihr Standort konnte nicht bestimmt werden."),
+            "locate_failed": gettext("Ihr Standort ließ sich nicht bestimmen."),
             "loading_failed": gettext(
-                "Die Kartendaten konnten nicht geladen werden. Bitte laden Sie die Seite neu."
+                "Die Kartendaten ließen sich nicht laden. Bitte laden Sie die Seite neu."
             ),
             "idea_marker": gettext("Idee: {category}"),
             "loading": gettext("wird geladen …"),
             "idea_gone": gettext("Diese Idee ist nicht mehr auf der Karte."),
             "idea_failed": gettext(
-                "Die Idee konnte nicht geladen werden. Bitte versuchen Sie es noch einmal."
+                "Die Idee lässt sich gerade nicht laden. Bitte versuchen Sie es noch einmal."
             ),
             "shown": gettext("Auf der Karte: {measures} Maßnahmen, {ideas} Ideen."),
             "pin": gettext("Ort Ihrer Idee (mit Pfeiltasten verschiebbar)"),
             "pin_inside": gettext("Ort gewählt. Sie können ihn noch verschieben."),
             "pin_outside": gettext(
-                "Dieser Ort liegt außerhalb des Quartiers Dalheim. Bitte wählen Sie einen Ort "
-                "innerhalb der gestrichelten Grenze."
+                "Dieser Ort liegt außerhalb des Quartiers %(name)s. Bitte wählen Sie einen Ort "
+                "innerhalb der gestrichelten Grenze.",
+                name=current_quartier().called,
             ),
             "pin_missing": gettext("Bitte wählen Sie zuerst den Ort auf der Karte."),
+            "pin_start": gettext("Tippen oder klicken Sie auf die Karte, wo Ihre Idee hingehört."),
+            "show_on_map": gettext("Auf der Karte zeigen"),
+            "cluster": gettext("{count} Ideen – {categories}"),
+            "ideas_here": gettext("{count} Ideen: {titles}"),
+            "close_popup": gettext("Fenster schließen"),
+            "zoom_in": gettext("Hineinzoomen"),
+            "zoom_out": gettext("Herauszoomen"),
+            "layers": gettext("Ebenen der Karte"),
+            "search_found": gettext("{count} Treffer. Mit den Pfeiltasten auswählen."),
+            "search_none": gettext("Nichts gefunden."),
+            "search_failed": gettext("Die Suche ging gerade nicht. Bitte noch einmal versuchen."),
+            "search_shown": gettext("Auf der Karte: {name}"),
+            "support": gettext("Unterstützen"),
+            "supported": gettext("Sie unterstützen diese Idee."),
         },
     }

@@ -1,4 +1,6 @@
-"""Third-party browser libraries, served by the app itself from their XStatic packages.
+"""Third-party browser libraries, served by the app itself from their XStatic packages
+and, for those XStatic does not package, from npm packages at the exact versions of
+``package-lock.json`` (installed into ``node_modules`` by the Makefile's ``npm ci``).
 
 URLs carry the package version (``/vendor/leaflet/1.9.3/leaflet.js``), so browsers may
 cache them for a year: a new version is a new URL.
@@ -6,14 +8,37 @@ cache them for a year: a new version is a new URL.
 
 from __future__ import annotations
 
+import json
 import mimetypes
+from functools import cached_property
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, request, url_for
 from werkzeug.security import safe_join
 from xstatic.pkg import jquery, leaflet, leaflet_markercluster
 
-PACKAGES = {pkg.NAME: pkg for pkg in (leaflet, leaflet_markercluster, jquery)}
+NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
+
+
+class NpmPackage:
+    """An npm package's folder of browser files, shaped like an XStatic package."""
+
+    def __init__(self, name: str, package: str, folder: str):
+        self.NAME = name
+        self.package = package
+        self.BASE_DIR = str(NODE_MODULES / package / folder)
+
+    @cached_property
+    def VERSION(self) -> str:  # noqa: N802 (the XStatic packages' name)
+        # The installed version; without ``npm ci`` none, and every URL answers 404.
+        manifest = NODE_MODULES / self.package / "package.json"
+        return json.loads(manifest.read_text())["version"] if manifest.is_file() else "-"
+
+
+# Drawing and editing geometries in the planners' form (app/static/js/planning/).
+leaflet_geoman = NpmPackage("leaflet_geoman", "@geoman-io/leaflet-geoman-free", "dist")
+
+PACKAGES = {pkg.NAME: pkg for pkg in (leaflet, leaflet_markercluster, jquery, leaflet_geoman)}
 ONE_YEAR = 365 * 24 * 3600
 
 bp = Blueprint("vendor", __name__, url_prefix="/vendor")

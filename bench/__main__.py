@@ -1,14 +1,15 @@
 """Run the benchmarks and print the table; ``make bench`` runs them all.
 
     python -m bench                      # everything; writes bench/RESULTS.md
-    python -m bench layers map           # some of them: layers, map, intake, scale
+    python -m bench layers map           # some of them: layers, map, intake, scale,
+                                         # exports, mixed, memory, statistics
     python -m bench --no-write intake    # print only
 
 Needs PostgreSQL with PostGIS (``BENCH_POSTGRES_URL``, default the local server as user
 postgres), Redis (``BENCH_REDIS_URL``), Chromium at /usr/bin/chromium, ``wrk`` (else a
-Python client is used) and pygeoapi in ``bench/.venv-baseline`` (``make bench`` sets it
-up). Every server runs on 127.0.0.1 and is stopped by its PID; every database it
-creates is dropped.
+Python client is used), pygeoapi in ``bench/.venv-baseline`` (``make bench`` sets it
+up) and ``ogr2ogr`` (gdal-bin) for the exports. Every server runs on 127.0.0.1 and is
+stopped by its PID; every database it creates is dropped.
 """
 
 from __future__ import annotations
@@ -22,7 +23,18 @@ from datetime import UTC, datetime
 import redis
 import sqlalchemy as sa
 
-from bench import baseline, intake, layers, map_page, report, scale
+from bench import (
+    baseline,
+    export_times,
+    intake,
+    layers,
+    map_page,
+    memory,
+    mixed,
+    report,
+    scale,
+    statistics,
+)
 from bench.common import (
     POSTGRES_ADMIN_URL,
     REDIS_URL,
@@ -35,7 +47,7 @@ from bench.common import (
 )
 from measures.storage import create_engine_for
 
-PARTS = ("layers", "map", "intake", "scale")
+PARTS = ("layers", "map", "intake", "scale", "exports", "mixed", "memory", "statistics")
 
 
 def _versions() -> str:
@@ -68,6 +80,11 @@ def _problems(parts: list[str]) -> list[str]:
         problems.append(f"Redis unter {REDIS_URL} nicht erreichbar: {error}")
     if "layers" in parts and (reason := baseline.missing()):
         problems.append(reason)
+    if "exports" in parts:
+        try:
+            export_times.ogr2ogr_program()
+        except RuntimeError as error:
+            problems.append(str(error))
     return problems
 
 
@@ -94,9 +111,14 @@ def main(argv: list[str]) -> int:
     when = datetime.now(UTC)
     runs = {
         "layers": [lambda: layers.run(10_000), lambda: layers.run(100_000, sqlite=False)],
-        "map": [map_page.run],
+        # The run at 100,000 compares with ours at 10,000 from the run before it.
+        "map": [map_page.run, map_page.run_large],
         "intake": [intake.run],
         "scale": [scale.run],
+        "mixed": [mixed.run],
+        "memory": [memory.run],
+        "exports": [export_times.run],
+        "statistics": [statistics.run],
     }
     sections: list[Section] = []
     failed = False

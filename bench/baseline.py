@@ -182,5 +182,12 @@ def server(
     )
     env = {"PYGEOAPI_CONFIG": str(config), "PYGEOAPI_OPENAPI": str(openapi)}
     return gunicorn(
-        "pygeoapi", python(), "pygeoapi.flask_app:APP", env, ready="/collections", port=port
+        "pygeoapi",
+        python(),
+        "pygeoapi.flask_app:APP",
+        env,
+        ready="/collections",
+        port=port,
+        # Not our gunicorn.conf.py: its logger class lives in our app, not in this venv.
+        config="/dev/null",
     )

@@ -211,13 +211,19 @@ def gunicorn(
     workers: int = 2,
     ready: str = "/",
     port: int | None = None,
+    config: str | None = None,
 ) -> Server:
-    """``workers`` sync gunicorn workers: the same settings for ours and the baselines."""
+    """``workers`` sync gunicorn workers: the same settings for ours and the baselines.
+
+    gunicorn reads ``./gunicorn.conf.py`` by itself; ``config`` names another file (a
+    baseline in its own environment cannot load our log filter, which that file names).
+    """
     port = port or free_port()
     argv = [
         str(python),
         "-m",
         "gunicorn",
+        *(["--config", config] if config else []),
         "--workers",
         str(workers),
         "--bind",

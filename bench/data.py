@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from shapely.geometry import Point
 from shapely.prepared import prep
 
+from measures.domain.model import Idea
 from measures.domain.seed import read_seed
 from measures.domain.vocabulary import CATEGORIES
 from measures.storage import schema
@@ -105,6 +106,8 @@ def idea_rows(count: int, seed: int = 8) -> Iterator[dict]:
         description = ". ".join(_sentence(rng, 5, 14) for _ in range(rng.randint(1, 4))) + "."
         yield {
             "id": idea_id,
+            # The seed's only Quartier (geodata/dalheim/).
+            "quartier": "dalheim",
             "title": _sentence(rng, 3, 8),
             "description": description,
             "category": rng.choice(categories),
@@ -134,6 +137,45 @@ def touch_ideas(store: Store) -> None:
         tx.changing("ideas")
 
 
+def one_change_each(store: Store, count: int, seed: int = 9) -> Iterator[str]:
+    """Changes of single ideas as planners make them, approve, edit, delete in turn,
+    ``count`` of each at most; yields the name of each after it is made.
+
+    The ideas to approve come in pending first (which does not change the layer).
+    """
+    rng = random.Random(seed)  # noqa: S311 - reproducible data, no secret
+    ((lon, lat),) = quartier_points(1, seed)
+    for n in range(count):
+        store.ideas.add(
+            Idea(
+                id=f"bench{n:06d}",
+                quartier="dalheim",
+                title=_sentence(rng, 3, 8),
+                description=_sentence(rng, 8, 20),
+                category=rng.choice(list(CATEGORIES)),
+                geometry=Point(lon, lat),
+                created_at=datetime.now(UTC),
+                moderation_state="pending",
+            )
+        )
+    t = schema.ideas
+    with store.engine.connect() as connection:
+        approved = (
+            connection.execute(
+                sa.select(t.c.id).where(t.c.moderation_state == "approved").limit(2 * count)
+            )
+            .scalars()
+            .all()
+        )
+    for n in range(count):
+        store.ideas.approve(f"bench{n:06d}", "bench")
+        yield "approved"
+        store.ideas.edit(approved[2 * n], "bench", _sentence(rng, 3, 8), _sentence(rng, 8, 20))
+        yield "changed"
+        store.ideas.delete(approved[2 * n + 1], "bench")
+        yield "deleted"
+
+
 def insert_ideas(store: Store, count: int, seed: int = 8, batch: int = 5000) -> None:
     """Insert ``count`` approved ideas with multi-row INSERTs (both backends)."""
     rows = idea_rows(count, seed)
@@ -148,6 +190,7 @@ def insert_ideas(store: Store, count: int, seed: int = 8, batch: int = 5000) -> 
 
 COPY_COLUMNS = (
     "id",
+    "quartier",
     "title",
     "description",
     "category",

@@ -2,36 +2,36 @@
 
     python -m bench.export_times [--sizes 10000,100000] [--formats gpkg,shp,...]
 
-Fills a SQLite database in a temporary folder with synthetic approved ideas, then per size
-and format times ``measures.gis.export.write_export`` — the whole path of a download: reading
-the database, building the table, writing the file (and zipping a Shapefile) — and
-``ogr2ogr`` (Debian's gdal-bin) converting our GeoJSON export of the same ideas to the same
-format. Both run in this process's run, one after the other, on the same machine; each
-figure is the best of ``--repeat`` runs. The ratio is ours / ogr2ogr: below 1 we are
-faster. ogr2ogr starts from a file and does not read the database; the line above the
-table says how long reading the database alone takes.
+``make bench`` runs it as the part ``exports``. Fills a SQLite database in a temporary
+folder with the benchmarks' synthetic approved ideas (``bench/data.py``), then per size
+and format times ``measures.gis.export.write_export`` — the whole path of a download:
+reading the database, building the table, writing the file (and zipping a Shapefile) —
+and ``ogr2ogr`` (Debian's gdal-bin) converting our GeoJSON export of the same ideas to the
+same format. Both run one after the other on the same machine; each figure is the best
+of ``REPEAT`` runs (two at 10,000, one at 100,000); above 10,000 ideas only the formats
+of ``LARGE_FORMATS``, to keep ``make bench`` short. The ratio is our time over ogr2ogr's:
+below 1 we are faster. ogr2ogr starts from a file and does not read the database; the note under
+the table says how long reading the database alone takes.
 """
 
 from __future__ import annotations
 
 import argparse
-import random
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 
 import pyogrio
-import shapely
-from shapely.geometry import Point
 
-from measures.domain.seed import read_seed
+from bench import data
+from bench.common import Row, Section, log, seeded_store
 from measures.gis import export, formats
-from measures.storage import Store, create_engine_for, schema, upgrade
+from measures.storage import Store
 
 # ogr2ogr's way to the same format; "csv-excel" as close as GDAL's CSV options get.
 OGR2OGR = {
@@ -54,44 +54,18 @@ OGR2OGR = {
     ],
     "fgb": ["-f", "FlatGeobuf"],
 }
-# Inside the Quartier Dalheim (lon/lat), where real ideas lie.
-AREA = (8.466, 50.561, 8.482, 50.570)
-TITLES = ["Sitzbank für Ältere", "Mehr Grün an der Straße", "=Spielplatz", "Tempo 30"]
+SIZES = (10_000, 100_000)
+# Above 10,000 ideas only these (of those chosen, if any of them is): every format at
+# 100,000 took about five minutes of ``make bench``; these three are the most asked-for
+# downloads and show how ours grows with the size (KML and FlatGeobuf, the slowest at
+# 100,000, grow alike).
+LARGE_SIZE = 10_000
+LARGE_FORMATS = ("gpkg", "geojson", "csv")
+# Runs per figure, the best counts; at 100,000 one run (each takes seconds).
+REPEAT = {10_000: 2, 100_000: 1}
 
 
-def _fill(store: Store, count: int) -> None:
-    """``count`` approved ideas, written in batches straight into the table."""
-    rng = random.Random(count)  # noqa: S311 - synthetic positions, no secret
-    start = datetime(2025, 1, 1, tzinfo=UTC)
-    rows = []
-    for n in range(count):
-        point = Point(rng.uniform(AREA[0], AREA[2]), rng.uniform(AREA[1], AREA[3]))
-        at = start + timedelta(minutes=n)
-        rows.append(
-            {
-                "id": f"b{n:07d}",
-                "title": f"{TITLES[n % len(TITLES)]} {n}",
-                "description": "Eine Idee aus dem Quartier: Bänke, Bäume, Wege. " * 2,
-                "category": "wohnumfeld_gruen",
-                "moderation_state": "approved",
-                "moderation_reason": "",
-                "supports": n % 17,
-                "geom_wkb": shapely.to_wkb(point),
-                "geom_type": "Point",
-                "minx": point.x,
-                "miny": point.y,
-                "maxx": point.x,
-                "maxy": point.y,
-                "created_at": at,
-                "updated_at": at,
-            }
-        )
-    with store.engine.begin() as connection:
-        for first in range(0, len(rows), 5000):
-            connection.execute(schema.ideas.insert(), rows[first : first + 5000])
-
-
-def _best(repeat: int, run) -> float:
+def _best(repeat: int, run: Callable[[], None]) -> float:
     times = []
     for _ in range(repeat):
         began = time.perf_counter()
@@ -129,50 +103,105 @@ def _ogr2ogr(program: str, source: Path, fmt: str, epsg: int, folder: Path) -> N
         shutil.rmtree(target)
 
 
-def _measure(size: int, figures: list[tuple[str, int]], repeat: int, ogr2ogr: str) -> None:
+def ogr2ogr_program() -> tuple[str, str]:
+    """The path of ogr2ogr and its version line; ``RuntimeError`` without gdal-bin."""
+    program = shutil.which("ogr2ogr")
+    if program is None:
+        raise RuntimeError("ogr2ogr fehlt: apt-get install gdal-bin")
+    version = subprocess.run(  # noqa: S603 - the program the baseline is about
+        [program, "--version"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    return program, version
+
+
+def figures_of(chosen: Sequence[str], reproject: bool = True) -> list[tuple[str, int]]:
+    """(format, EPSG) pairs: every format in WGS84, GeoPackage in UTM 32N as well when
+    ``reproject``."""
+    figures = [(fmt, formats.WGS84) for fmt in chosen]
+    if "gpkg" in chosen and reproject:
+        figures.append(("gpkg", formats.UTM32N))
+    return figures
+
+
+def measure_size(
+    size: int, figures: Sequence[tuple[str, int]], repeat: int, program: str
+) -> tuple[list[tuple[str, int, float, float]], float, float]:
+    """(format, EPSG, ours s, ogr2ogr s) per figure; seconds to read the ideas; MB of
+    the GeoJSON that ogr2ogr starts from."""
+    results = []
     with tempfile.TemporaryDirectory(prefix="bench-export-") as directory:
         folder = Path(directory)
-        engine = create_engine_for(f"sqlite:///{folder / 'bench.sqlite3'}")
-        upgrade(engine)
-        store = Store(engine)
-        store.layers.load_seed(read_seed())
-        _fill(store, size)
+        store = seeded_store(f"sqlite:///{folder / 'bench.sqlite3'}")
+        data.insert_ideas(store, size)
         reading = _best(repeat, partial(store.layers.records, "ideas"))
         source_spec = export.parse_spec(["ideas"], "geojson", {})
         source = export.write_export(store, source_spec, folder).path
-        print(
-            f"\n{size} ideas (reading them from SQLite alone: {reading:.2f} s; "
-            f"ogr2ogr's source: our GeoJSON export, {source.stat().st_size / 1e6:.1f} MB)"
-        )
-        print(f"{'figure':<26}{'ours (s)':>10}{'ogr2ogr (s)':>13}{'ratio':>8}")
+        source_mb = source.stat().st_size / 1e6
         for fmt, epsg in figures:
             ours = _best(repeat, partial(_ours, store, fmt, epsg, folder))
-            base = _best(repeat, partial(_ogr2ogr, ogr2ogr, source, fmt, epsg, folder))
-            figure = f"{fmt} EPSG:{epsg}"
-            print(f"{figure:<26}{ours:>10.2f}{base:>13.2f}{ours / base:>8.2f}", flush=True)
-        engine.dispose()
+            base = _best(repeat, partial(_ogr2ogr, program, source, fmt, epsg, folder))
+            results.append((fmt, epsg, ours, base))
+            log(f"  Export {size:,} {fmt} EPSG:{epsg}: ours {ours:.2f} s, ogr2ogr {base:.2f} s")
+        store.engine.dispose()
+    return results, reading, source_mb
+
+
+def _seconds(value: float) -> str:
+    return f"{value * 1000:,.0f} ms" if value < 1 else f"{value:,.2f} s"
+
+
+def run(sizes: Sequence[int] = SIZES, chosen: Sequence[str] = tuple(OGR2OGR)) -> Section:
+    program, version = ogr2ogr_program()
+    section = Section(
+        "5. Exports of the ideas vs ogr2ogr converting the same data: every format at "
+        f"{LARGE_SIZE:,}, {', '.join(LARGE_FORMATS)} above (best of 2 runs; 1 at 100,000)"
+    )
+    for size in sizes:
+        log(f"Export: {size:,} Ideen")
+        fewer = [fmt for fmt in chosen if fmt in LARGE_FORMATS]
+        # Reprojecting is shown once, at the smaller size (keeps make bench shorter).
+        figures = figures_of(
+            chosen if size <= LARGE_SIZE or not fewer else fewer, reproject=size == min(sizes)
+        )
+        results, reading, source_mb = measure_size(size, figures, REPEAT.get(size, 1), program)
+        for fmt, epsg, ours, base in results:
+            name = formats.FORMATS[fmt].label
+            crs = "" if epsg == formats.WGS84 else f", EPSG:{epsg}"
+            section.rows.append(
+                Row(
+                    f"export of {size:,} ideas as {name} ({fmt}{crs}), vs ogr2ogr",
+                    _seconds(ours),
+                    _seconds(base),
+                    f"{ours / base:.1f}× its time",
+                    "(info)",
+                )
+            )
+        section.notes.append(
+            f"Exports at {size:,}: reading the ideas from SQLite alone "
+            f"{_seconds(reading)}; ogr2ogr converts our GeoJSON export of them "
+            f"({source_mb:,.1f} MB) and does not read the database."
+        )
+    section.notes.append(
+        f"Exports: ours through pyogrio {pyogrio.__version__} (GDAL "
+        f"{pyogrio.__gdal_version_string__}, from its wheel; KML with LIBKML); baseline "
+        f"{version}, KML with its classic driver (its LIBKML takes quadratic time here). "
+        "Shapefile: ours includes zipping it."
+    )
+    return section
 
 
 def main(argv: list[str] | None = None) -> None:
+    from bench.report import print_sections
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--sizes", default=",".join(str(s) for s in SIZES))
     parser.add_argument("--formats", default=",".join(OGR2OGR))
-    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (best counts)")
     args = parser.parse_args(argv)
-    ogr2ogr = shutil.which("ogr2ogr")
-    if ogr2ogr is None:
-        sys.exit("ogr2ogr fehlt: apt-get install gdal-bin")
-    version = subprocess.run(  # noqa: S603 - the program the baseline is about
-        [ogr2ogr, "--version"], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    print(f"ours: pyogrio {pyogrio.__version__}, GDAL {pyogrio.__gdal_version_string__}")
-    print(f"baseline: {version}")
-    formats = args.formats.split(",")
-    figures = [(fmt, formats.WGS84) for fmt in formats]
-    if "gpkg" in formats:
-        figures.append(("gpkg", formats.UTM32N))
-    for size in (int(s) for s in args.sizes.split(",")):
-        _measure(size, figures, args.repeat, ogr2ogr)
+    try:
+        section = run([int(s) for s in args.sizes.split(",")], args.formats.split(","))
+    except RuntimeError as error:
+        sys.exit(str(error))
+    print_sections([section])
 
 
 if __name__ == "__main__":

@@ -268,3 +268,36 @@ def runner(app):
 def planner(runner) -> str:
     """A planner's account, "lea" with ``tests.factories.PASSWORD``."""
     return create_planner(runner)
+
+
+@pytest.fixture
+def mail_server():
+    """A real SMTP server on a free port of 127.0.0.1 (``tests/mail_server.py``)."""
+    from tests.mail_server import MailServer
+
+    server = MailServer()
+    server.start()
+    yield server
+    server.inbox.release.set()
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3-compatible server (moto's server mode) on a free port of 127.0.0.1."""
+    from tests.s3_server import S3Server
+
+    server = S3Server()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["filesystem", "s3"])
+def photo_settings(request, tmp_path) -> dict:
+    """The app's photo storage settings: a folder of the test, or a bucket of its own on
+    the S3 server; the test runs once with each."""
+    if request.param == "s3":
+        server = request.getfixturevalue("s3_server")
+        return server.settings(server.new_bucket())
+    return {"PHOTO_STORAGE": "filesystem", "PHOTO_FOLDER": str(tmp_path / "fotos")}

@@ -12,7 +12,9 @@ import math
 
 from measures.domain import crs as crs_module
 from measures.domain.errors import QueryError
+from measures.domain.messages import Message
 from measures.domain.query import BBox
+from measures.domain.vocabulary import N_
 
 
 def parse_bbox(
@@ -22,21 +24,38 @@ def parse_bbox(
     parts = text.split(",")
     if len(parts) != 4 and not (heights and len(parts) == 6):
         if heights:
-            message = (
-                f"'{parameter}' braucht vier Zahlen (minX,minY,maxX,maxY) oder sechs mit Höhen; "
-                f"angegeben sind {len(parts)}."
+            message = Message(
+                N_(
+                    "'%(parameter)s' braucht vier Zahlen (minX,minY,maxX,maxY) oder sechs mit "
+                    "Höhen; angegeben sind %(count)s."
+                ),
+                parameter=parameter,
+                count=len(parts),
             )
         else:
-            message = (
-                f"'{parameter}' braucht genau vier Zahlen: minLänge,minBreite,maxLänge,maxBreite."
+            message = Message(
+                N_(
+                    "'%(parameter)s' braucht genau vier Zahlen: "
+                    "minLänge,minBreite,maxLänge,maxBreite."
+                ),
+                parameter=parameter,
             )
         raise QueryError(parameter, message)
     try:
         numbers = [float(p) for p in parts]
     except ValueError:
-        raise QueryError(parameter, f"'{parameter}' enthält etwas, das keine Zahl ist.") from None
+        raise QueryError(
+            parameter,
+            Message(N_("'%(parameter)s' enthält etwas, das keine Zahl ist."), parameter=parameter),
+        ) from None
     if not all(math.isfinite(v) for v in numbers):
-        raise QueryError(parameter, f"'{parameter}' enthält eine unendliche oder ungültige Zahl.")
+        raise QueryError(
+            parameter,
+            Message(
+                N_("'%(parameter)s' enthält eine unendliche oder ungültige Zahl."),
+                parameter=parameter,
+            ),
+        )
     if len(numbers) == 6:
         numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
     minx, miny, maxx, maxy = numbers
@@ -47,16 +66,30 @@ def parse_bbox(
         -180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= 90 and -90 <= maxy <= 90
     ):
         raise QueryError(
-            parameter, f"'{parameter}' liegt außerhalb von Länge -180…180 und Breite -90…90."
+            parameter,
+            Message(
+                N_("'%(parameter)s' liegt außerhalb von Länge -180…180 und Breite -90…90."),
+                parameter=parameter,
+            ),
         )
     if minx > maxx or miny > maxy:
-        raise QueryError(parameter, f"In '{parameter}' muss das Minimum vor dem Maximum stehen.")
+        raise QueryError(
+            parameter,
+            Message(
+                N_("In '%(parameter)s' muss das Minimum vor dem Maximum stehen."),
+                parameter=parameter,
+            ),
+        )
     if geographic:
         # The geographic CRS offered are WGS 84: the numbers are lon/lat already.
         return minx, miny, maxx, maxy
     lonlat = crs_module.bounds_to_lonlat(crs, (minx, miny, maxx, maxy))
     if not all(math.isfinite(v) for v in lonlat):
         raise QueryError(
-            parameter, f"'{parameter}' lässt sich nicht in geographische Koordinaten umrechnen."
+            parameter,
+            Message(
+                N_("'%(parameter)s' lässt sich nicht in geographische Koordinaten umrechnen."),
+                parameter=parameter,
+            ),
         )
     return lonlat

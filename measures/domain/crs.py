@@ -2,12 +2,14 @@
 
 Two vocabularies name a CRS here: the OGC API lists its CRS by URI (Part 2) and accepts
 only those; the GIS export takes any EPSG code, written ``25832`` or ``EPSG:25832``. Both
-end in the same check: pyproj must know the CRS, it must be horizontal, and it must be
-able to express Dalheim.
+end in the same check: pyproj must know the CRS, and it must be horizontal.
 
-A third vocabulary comes with uploaded files: whatever CRS the file declares. Such a CRS
-must have Dalheim in its area of use, and PROJ must have what its best transformation to
-lon/lat needs (``upload_crs_problem``).
+A third vocabulary comes with uploaded files: whatever CRS the file declares
+(``upload_crs_problem``).
+
+Whether written or read, one rule then holds (``_unusable``): the CRS has a place on
+earth, Dalheim lies in its area of use, and PROJ has what its best transformation to
+lon/lat needs.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from measures.domain.errors import QueryError
 LONLAT = "OGC:CRS84"
 # A point in Dalheim: a CRS that cannot express it is of no use for this map.
 DALHEIM = (8.474, 50.566)
-# The Quartier's extent in lon/lat (geodata/quartier.geojson): a file's CRS must cover it.
+# The Quartier's extent in lon/lat (geodata/dalheim/quartier.geojson): a file's CRS must cover it.
 QUARTIER_BOUNDS = (8.463, 50.5585, 8.4855, 50.5715)
 
 # PROJ's transformation grids as Debian's package proj-data installs them (it comes with
@@ -101,6 +103,24 @@ def _check(code: str, parameter: str) -> None:
     x, y = Transformer.from_crs(LONLAT, crs, always_xy=True).transform(*DALHEIM)
     if not (math.isfinite(x) and math.isfinite(y)):
         raise QueryError(parameter, f"{code} ({crs.name}) deckt Dalheim nicht ab.")
+    # A CRS made for elsewhere (UTM 17N, Gauss-Krüger zone 2) still gives finite numbers
+    # for Dalheim, but they mean nothing in a GIS: the export would land somewhere else;
+    # one whose grid is missing would move everything without a word.
+    problem = _unusable(crs, QUARTIER_BOUNDS)
+    if problem is None:
+        return
+    reason, detail = problem
+    usual = "Üblich sind 25832 (ETRS89 / UTM 32N) und 4326 (WGS 84, Länge/Breite)."
+    if reason == AREA:
+        message = f"{code} ({crs.name}) gilt nicht für Dalheim ({detail}). {usual}"
+    elif reason == GRID:
+        message = (
+            f"Für {code} ({crs.name}) fehlt auf dem Server das Korrekturgitter ({detail}); "
+            f"ohne es lägen die Koordinaten daneben. {usual}"
+        )
+    else:
+        message = f"{code} ({crs.name}) lässt sich nicht aus Länge/Breite umrechnen. {usual}"
+    raise QueryError(parameter, message)
 
 
 @lru_cache(maxsize=64)
@@ -148,6 +168,14 @@ def _area_of_use(crs: CRS) -> tuple[float, float, float, float] | None:
     return area.bounds if area is not None else None
 
 
+def _transformations(crs: CRS) -> int:
+    """How many ways PROJ knows from ``crs`` to lon/lat, grids missing or not."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        group = TransformerGroup(crs, LONLAT, always_xy=True)
+    return len(group.transformers) + len(group.unavailable_operations)
+
+
 def _missing_grids(crs: CRS) -> list[str]:
     """The grids that the best transformation of ``crs`` to lon/lat needs and PROJ lacks."""
     with warnings.catch_warnings():
@@ -166,30 +194,73 @@ def _missing_grids(crs: CRS) -> list[str]:
     )
 
 
-@lru_cache(maxsize=32)
-def _upload_crs_problem(wkt: str, bounds: tuple[float, float, float, float]) -> str | None:
-    crs = CRS.from_wkt(wkt)
-    name = f"EPSG:{crs.to_epsg()} ({crs.name})" if crs.to_epsg() else crs.name
+def _area_missing(
+    crs: CRS, bounds: tuple[float, float, float, float]
+) -> tuple[float, float, float, float] | None:
+    """The area of use of ``crs`` when it does not hold ``bounds`` (lon/lat); else None."""
     area = _area_of_use(crs)
     west, south, east, north = bounds
     if area is not None and not (
         area[0] <= west and area[1] <= south and east <= area[2] and north <= area[3]
     ):
+        return area
+    return None
+
+
+def _area_text(area: tuple[float, float, float, float]) -> str:
+    return (
+        f"sein Gültigkeitsbereich: {area[0]:g}° bis {area[2]:g}° Länge, "
+        f"{area[1]:g}° bis {area[3]:g}° Breite"
+    )
+
+
+# Why a CRS cannot express the Quartier (``_unusable``).
+LOCAL, AREA, GRID = "local", "area", "grid"
+
+
+def _unusable(crs: CRS, bounds: tuple[float, float, float, float]) -> tuple[str, str] | None:
+    """Why coordinates in ``crs`` cannot stand for places within ``bounds`` (lon/lat), and
+    the detail to name: LOCAL (no way to lon/lat), AREA (its area of use, as text) or GRID
+    (the grids that PROJ lacks); None when they can."""
+    if not (crs.is_geographic or crs.is_projected) or not _transformations(crs):
+        # A local grid (a building site's, LOCAL_CS) has no place on earth.
+        return LOCAL, ""
+    area = _area_missing(crs, bounds)
+    if area is not None:
+        return AREA, _area_text(area)
+    missing = _missing_grids(crs)
+    if missing:
+        return GRID, ", ".join(missing)
+    return None
+
+
+@lru_cache(maxsize=32)
+def _upload_crs_problem(wkt: str, bounds: tuple[float, float, float, float]) -> str | None:
+    crs = CRS.from_wkt(wkt)
+    name = f"EPSG:{crs.to_epsg()} ({crs.name})" if crs.to_epsg() else crs.name
+    problem = _unusable(crs, bounds)
+    if problem is None:
+        return None
+    reason, detail = problem
+    if reason == LOCAL:
         return (
-            f"Das Koordinatensystem der Datei, {name}, gilt nicht für Dalheim (sein "
-            f"Gültigkeitsbereich: {area[0]:g}° bis {area[2]:g}° Länge, {area[1]:g}° bis "
-            f"{area[3]:g}° Breite); die Koordinaten lägen anderswo. Bitte die Datei in "
+            f"Das Koordinatensystem der Datei, {name}, lässt sich nicht in Länge/Breite "
+            "umrechnen (etwa ein örtliches Raster ohne Bezug zur Erde). Bitte die Datei in "
             "ETRS89 / UTM 32N (EPSG:25832) speichern oder das richtige Koordinatensystem "
             "zuweisen."
         )
-    missing = _missing_grids(crs)
-    if missing:
+    if reason == AREA:
         return (
-            f"Für das Koordinatensystem der Datei, {name}, fehlt auf dem Server das "
-            f"Korrekturgitter ({', '.join(missing)}); ohne es lägen die Objekte bis zu "
-            "einem Meter daneben. Bitte die Datei in ETRS89 / UTM 32N (EPSG:25832) speichern."
+            f"Das Koordinatensystem der Datei, {name}, gilt nicht für Dalheim "
+            f"({detail}); die Koordinaten lägen anderswo. Bitte die Datei in "
+            "ETRS89 / UTM 32N (EPSG:25832) speichern oder das richtige Koordinatensystem "
+            "zuweisen."
         )
-    return None
+    return (
+        f"Für das Koordinatensystem der Datei, {name}, fehlt auf dem Server das "
+        f"Korrekturgitter ({detail}); ohne es lägen die Objekte bis zu "
+        "einem Meter daneben. Bitte die Datei in ETRS89 / UTM 32N (EPSG:25832) speichern."
+    )
 
 
 def upload_crs_problem(

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from measures.domain.messages import Message
+
 
 class UserError(Exception):
     """Something a person must correct, or cannot have; ``message`` is safe to show."""
@@ -32,6 +34,23 @@ class UserError(Exception):
         self.parameter = parameter
         # Field → message, when a submitted body has several problems at once.
         self.fields = dict(fields) if fields else None
+
+
+class InvalidFields(UserError):
+    """Every problem of something submitted, by field; nothing of it is stored.
+
+    ``summary`` is the sentence before the problems (a template marked for translation,
+    with ``%(problems)s``); ``code`` the stable key for programs.
+    """
+
+    def __init__(self, errors: Mapping[str, str], summary: str, code: str):
+        self.errors = dict(errors)
+        super().__init__(
+            Message(summary, problems=tuple(self.errors.values())),
+            code=code,
+            parameter=next(iter(self.errors), None),
+            fields=self.errors,
+        )
 
 
 class QueryError(UserError):

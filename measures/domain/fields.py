@@ -70,6 +70,11 @@ class Field:
     fallback: str | None = None
     # The database keeps an index on the column (filters, the moderation queue).
     indexed: bool = False
+    # The table whose ``id`` this field holds: the database enforces it (a foreign key).
+    references: str | None = None
+    # Planners change it in the form of ``/planung`` (``measures.domain.editing``); False
+    # for what is set otherwise (a measure's status and timeline: its decision path).
+    editable: bool = True
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -87,6 +92,27 @@ def _declare(default: Any = dataclasses.MISSING, **declaration: Any) -> Any:
 
 def identifier(max_length: int = 80) -> Any:
     return _declare(kind="id", title=N_("Kennung"), max_length=max_length, importable=False)
+
+
+def quartier_key() -> Any:
+    """The Quartier a record belongs to (its slug): set by the store's use cases, never
+    read from a seed file or an import, which take the Quartier they load into."""
+    return _declare(
+        "",
+        kind="text",
+        title=N_("Quartier"),
+        max_length=80,
+        importable=False,
+        indexed=True,
+        references="quartier",
+        # Any Quartier's slug: the Quartiere are records, not a fixed vocabulary.
+        filter="quartier",
+        filter_title=N_("Quartier"),
+        filter_description=(
+            "Nur Objekte dieses Quartiers (seine Kennung, z. B. dalheim); unter "
+            "/q/<kennung>/ sind es ohnehin nur die des Quartiers."
+        ),
+    )
 
 
 def geometry() -> Any:
@@ -154,8 +180,8 @@ def sources(title: str) -> Any:
     return _declare(kind="sources", title=title, required=True)
 
 
-def timeline(title: str) -> Any:
-    return _declare((), kind="timeline", title=title)
+def timeline(title: str, **more: Any) -> Any:
+    return _declare((), kind="timeline", title=title, **more)
 
 
 def declared(record_type: type) -> list[tuple[str, Field]]:

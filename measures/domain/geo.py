@@ -48,12 +48,18 @@ def box_geometry(minx: float, miny: float, maxx: float, maxy: float) -> BaseGeom
     return box(minx, miny, maxx, maxy)
 
 
+@lru_cache(maxsize=32)
+def _in_utm(area: BaseGeometry) -> BaseGeometry:
+    """``area`` in metres, kept: a Quartier's boundary is asked for with every idea."""
+    return to_crs(area, UTM32N)
+
+
 def distance_outside_m(area: BaseGeometry, geometry: BaseGeometry) -> float:
     """How far, in metres, the farthest part of ``geometry`` lies outside ``area``.
 
     0 when the geometry lies wholly inside. Both are given in EPSG:4326.
     """
-    area_m = to_crs(area, UTM32N)
+    area_m = _in_utm(area)
     outside = to_crs(geometry, UTM32N).difference(area_m)
     if outside.is_empty:
         return 0.0

@@ -18,11 +18,12 @@ from typing import Any
 
 from shapely.geometry import Point
 
-from measures.domain.errors import UserError
+from measures.domain.errors import InvalidFields
 from measures.domain.layers import LAYERS
+from measures.domain.messages import Message
 from measures.domain.model import Idea, IdeaContact
-from measures.domain.texts import clean_text, text_problem
-from measures.domain.vocabulary import CATEGORIES
+from measures.domain.texts import form_text
+from measures.domain.vocabulary import CATEGORIES, N_
 
 # As the idea's record declares them.
 TITLE_MAX = LAYERS["ideas"].field("title").max_length
@@ -32,21 +33,23 @@ EMAIL_MAX = 254
 REASON_MAX = 1000
 
 # Deliberately loose: one @, something on both sides, a dot in the domain, no spaces.
-# Stricter patterns refuse real addresses; the address is only used for replies.
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Stricter patterns refuse real addresses. Refused besides: the characters that separate
+# or quote addresses in a mail header (",;<>\"()[]\\"), so that one typed address is
+# never read as two when a message is sent to it.
+_EMAIL = re.compile(r'[^@\s,;<>"()\[\]\\]+@[^@\s,;<>"()\[\]\\]+\.[^@\s,;<>"()\[\]\\]+')
 
 
-class InvalidSubmission(UserError):
+def valid_email(address: str) -> bool:
+    return _EMAIL.fullmatch(address) is not None
+
+
+class InvalidSubmission(InvalidFields):
     """Every problem of a submission, by field; nothing of it is stored."""
 
     def __init__(self, errors: dict[str, str]):
         super().__init__(
-            "Die Idee wurde nicht angenommen: " + " ".join(errors.values()),
-            code="invalid_submission",
-            parameter=next(iter(errors), None),
-            fields=errors,
+            errors, N_("Die Idee wurde nicht angenommen: %(problems)s"), "invalid_submission"
         )
-        self.errors = errors
 
 
 @dataclass(frozen=True)
@@ -72,31 +75,23 @@ def hash_token(token: str) -> str:
 
 # field → (the field as a sentence's subject, what to ask for when it is missing)
 _WORDING = {
-    "title": ("Der Titel", "Bitte geben Sie einen Titel an."),
-    "description": ("Die Beschreibung", "Bitte beschreiben Sie Ihre Idee."),
-    "author_name": ("Der Name", ""),
-    "email": ("Die E-Mail-Adresse", ""),
-    "reason": ("Die Begründung", "Bitte geben Sie eine Begründung an."),
+    "title": (Message(N_("Der Titel")), Message(N_("Bitte geben Sie einen Titel an."))),
+    "description": (
+        Message(N_("Die Beschreibung")),
+        Message(N_("Bitte beschreiben Sie Ihre Idee.")),
+    ),
+    "author_name": (Message(N_("Der Name")), None),
+    "email": (Message(N_("Die E-Mail-Adresse")), None),
+    "reason": (Message(N_("Die Begründung")), Message(N_("Bitte geben Sie eine Begründung an."))),
 }
+INVALID_EMAIL = N_("Die E-Mail-Adresse ist nicht gültig (Beispiel: name@beispiel.de).")
 
 
 def _text(data: Mapping[str, Any], field: str, maximum: int, required: bool, errors: dict) -> str:
     noun, missing = _WORDING[field]
-    value = data.get(field)
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors[field] = f"{noun} muss ein Text sein."
-        return ""
-    problem = text_problem(value)
+    value, problem = form_text(data.get(field), noun, missing, maximum, required)
     if problem:
-        errors[field] = f"{noun} {problem}"
-        return ""
-    value = clean_text(value)
-    if required and not value:
-        errors[field] = missing
-    elif len(value) > maximum:
-        errors[field] = f"{noun} darf höchstens {maximum} Zeichen lang sein (jetzt {len(value)})."
+        errors[field] = problem
     return value
 
 
@@ -112,10 +107,14 @@ def _coordinate(data: Mapping[str, Any], field: str, low: float, high: float, er
         value = math.inf
     # bool is an int in Python, but true is no coordinate.
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        errors["location"] = "Bitte setzen Sie einen Punkt auf der Karte (Länge und Breite fehlen)."
+        errors["location"] = Message(
+            N_("Bitte setzen Sie einen Punkt auf der Karte (Länge und Breite fehlen).")
+        )
         return None
     if not low <= value <= high:
-        errors["location"] = "Der Punkt hat keine gültigen Koordinaten (Länge/Breite in Grad)."
+        errors["location"] = Message(
+            N_("Der Punkt hat keine gültigen Koordinaten (Länge/Breite in Grad).")
+        )
         return None
     return float(value)
 
@@ -125,42 +124,58 @@ def validate_submission(
     distance_outside_m: Callable[[Point], float | None],
     tolerance_m: float,
     now: datetime | None = None,
+    *,
+    quartier: str = "",
+    quartier_name: str = "",
 ) -> Submission:
     """Check a resident's idea and return the records to store, or raise InvalidSubmission.
 
     ``data`` holds ``title``, ``description``, ``category``, ``lon``, ``lat`` and the
     optional ``author_name`` and ``email``, and ``consent``. ``distance_outside_m`` tells
-    how far a point lies outside the Quartier (the storage computes it).
+    how far a point lies outside the Quartier ``quartier`` (the storage computes it),
+    whose name the message about a point outside gives.
     """
     errors: dict[str, str] = {}
     title = _text(data, "title", TITLE_MAX, True, errors)
     description = _text(data, "description", DESCRIPTION_MAX, True, errors)
     author_name = _text(data, "author_name", NAME_MAX, False, errors)
     email = _text(data, "email", EMAIL_MAX, False, errors)
-    if email and "email" not in errors and not _EMAIL.match(email):
-        errors["email"] = "Die E-Mail-Adresse ist nicht gültig (Beispiel: name@beispiel.de)."
+    if email and "email" not in errors and not valid_email(email):
+        errors["email"] = Message(INVALID_EMAIL)
     category = data.get("category")
     # An object or a list from JSON cannot even be looked up.
     if not isinstance(category, str) or category not in CATEGORIES:
-        errors["category"] = "Bitte wählen Sie ein Handlungsfeld aus der Liste."
+        errors["category"] = Message(N_("Bitte wählen Sie ein Handlungsfeld aus der Liste."))
     if data.get("consent") not in (True, "true", "on", "1", "yes"):
-        errors["consent"] = "Bitte stimmen Sie der Datenschutzerklärung zu."
+        errors["consent"] = Message(N_("Bitte stimmen Sie der Datenschutzerklärung zu."))
     lon = _coordinate(data, "lon", -180, 180, errors)
     lat = _coordinate(data, "lat", -90, 90, errors) if lon is not None else None
     point = Point(lon, lat) if lon is not None and lat is not None else None
     if point is not None:
         outside = distance_outside_m(point)
         if outside is None or outside > tolerance_m:
-            errors["location"] = (
-                "Der Punkt liegt außerhalb des Quartiers Dalheim. Bitte wählen Sie einen Ort "
-                "innerhalb der gestrichelten Grenze."
-            )
+            if quartier_name:
+                errors["location"] = Message(
+                    N_(
+                        "Der Punkt liegt außerhalb des Quartiers %(quartier)s. Bitte wählen Sie "
+                        "einen Ort innerhalb der gestrichelten Grenze."
+                    ),
+                    quartier=quartier_name,
+                )
+            else:
+                errors["location"] = Message(
+                    N_(
+                        "Der Punkt liegt außerhalb des Quartiers. Bitte wählen Sie einen Ort "
+                        "innerhalb der gestrichelten Grenze."
+                    )
+                )
     if errors:
         raise InvalidSubmission(errors)
     idea_id = new_idea_id()
     token = new_status_token()
     idea = Idea(
         id=idea_id,
+        quartier=quartier,
         title=title,
         description=description,
         category=category,

@@ -19,15 +19,23 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from measures.domain.decision_path import contradiction
 from measures.domain.fields import Field, declared
 from measures.domain.model import Idea, Location, Measure, Quartier
-from measures.domain.vocabulary import N_
+from measures.domain.vocabulary import N_, STATUSES
 
 
 def status_date(measure: Measure) -> str | None:
-    """The date the measure reached its current status, if the timeline records it."""
-    dates = [step.date for step in measure.timeline if step.status == measure.status]
-    return dates[-1] if dates else None
+    """The date of the measure's last step (which gave it its status), if it has one."""
+    return (measure.timeline[-1].date or None) if measure.timeline else None
+
+
+def status_from_timeline(measure: Measure) -> list[tuple[str, str]]:
+    """A file's status must be its timeline's last: the status is derived from the path."""
+    if measure.status not in STATUSES:
+        return []  # reported as unknown already
+    message = contradiction(measure.status, measure.timeline)
+    return [("status", message)] if message else []
 
 
 def end_not_before_start(measure: Measure) -> list[tuple[str, str]]:
@@ -83,7 +91,9 @@ class Filter:
     field: str
     title: str
     description: str
-    values: Mapping[str, str]
+    # The keys with their labels; None: open, any value of the field's form (the
+    # Quartiere, whose slugs are records of the installation, not a vocabulary).
+    values: Mapping[str, str] | None
 
 
 SHAPEFILE_NAME_LENGTH = 10
@@ -253,7 +263,7 @@ LAYERS: dict[str, Layer] = {
                     shapefile="status_dat",
                 ),
             ),
-            checks=(end_not_before_start,),
+            checks=(end_not_before_start, status_from_timeline),
         ),
         Layer(
             "locations",

@@ -34,12 +34,17 @@ class TimelineStep:
     """One dated step on a measure's decision path.
 
     ``date`` is ISO 8601 at the precision the source gives: ``2020``, ``2020-09`` or
-    ``2020-09-15``; sources often name only a month or a year.
+    ``2020-09-15``; sources often name only a month or a year, and a step read from a
+    file may have none ("") where no source dates it. ``status`` is the measure's status
+    after the step. A measure's timeline is its decision-path records
+    (``measures.domain.decision_path``) in order, never written on its own.
     """
 
     status: str
     date: str
     note: str = ""
+    body: str = ""
+    reference: str = ""
 
 
 # Declarations used by several layers.
@@ -79,10 +84,16 @@ class Quartier:
     geometry: BaseGeometry = f.geometry()
     updated_at: datetime | None = _updated_at()
 
+    @property
+    def quartier(self) -> str:
+        """The Quartier this boundary is of: itself (as records of other layers say it)."""
+        return self.id
+
 
 @dataclass(frozen=True, kw_only=True)
 class Measure:
     id: str = f.identifier()
+    quartier: str = f.quartier_key()
     title: str = f.text(N_("Titel"), required=True, max_length=200)
     summary: str = f.text(N_("Kurzbeschreibung"), required=True, max_length=500)
     description: str = f.text(N_("Beschreibung"), shapefile="descr")
@@ -95,8 +106,10 @@ class Measure:
         filter="status",
         filter_title=N_("Status"),
         filter_description=N_("Nur Maßnahmen mit diesem Status."),
+        # Status and timeline follow the decision path, not the planners' form.
+        editable=False,
     )
-    timeline: tuple[TimelineStep, ...] = f.timeline(N_("Verlauf"))
+    timeline: tuple[TimelineStep, ...] = f.timeline(N_("Verlauf"), editable=False)
     cost_eur: int | None = f.integer(N_("Kosten (Euro)"), minimum=0, maximum=10**10)
     cost_is_estimate: bool = f.flag(N_("Kosten geschätzt"), shapefile="cost_estim")
     funding_share: float | None = f.fraction(N_("Förderanteil"), shapefile="fund_share")
@@ -112,6 +125,7 @@ class Measure:
 @dataclass(frozen=True, kw_only=True)
 class Location:
     id: str = f.identifier()
+    quartier: str = f.quartier_key()
     name: str = f.text(N_("Name"), required=True, max_length=200)
     kind: str = f.choice(
         LOCATION_KINDS,
@@ -125,6 +139,9 @@ class Location:
     description: str = f.text(N_("Beschreibung"), shapefile="descr")
     contact: str = f.text(N_("Kontakt"), max_length=500)
     opening_hours: str = f.text(N_("Öffnungszeiten"), max_length=500, shapefile="open_hours")
+    accessibility: str = f.text(
+        N_("Hinweise zur Barrierefreiheit"), max_length=1000, shapefile="access"
+    )
     accuracy: str = _accuracy()
     sources: tuple[Source, ...] = f.sources(N_("Quellen"))
     geometry: BaseGeometry = f.geometry()
@@ -135,10 +152,12 @@ class Location:
 class Idea:
     """The public record of a resident's idea; personal data lives in ``IdeaContact``.
 
-    The fields after ``updated_at`` are the moderation's: planners see them, nobody else.
+    The fields after ``updated_at`` are the moderation's: planners see them, nobody else
+    (but ``measure_id``, the measure the idea was taken up in).
     """
 
     id: str = f.identifier(max_length=40)
+    quartier: str = f.quartier_key()
     title: str = f.text(N_("Titel"), required=True, max_length=120)
     description: str = f.text(N_("Beschreibung"), required=True, max_length=2000, shapefile="descr")
     category: str = _category()
@@ -169,9 +188,9 @@ class Idea:
     duplicate_of: str | None = f.text(
         N_("Doppelt zu"), audience="planner", default=None, max_length=40, shapefile="dupl_of"
     )
-    measure_id: str | None = f.text(
-        N_("Übernommen als Maßnahme"), audience="planner", default=None, max_length=80
-    )
+    # The measure the idea was taken up in ("aufgegriffen in …": made into one, or linked
+    # by a planner). Public: the idea's page, the measure's, both APIs and exports show it.
+    measure_id: str | None = f.text(N_("Aufgegriffen in Maßnahme"), default=None, max_length=80)
 
 
 @dataclass(frozen=True)
@@ -202,6 +221,16 @@ class Planner:
     # Changes at every login and logout; a session that carries an old one is void.
     session_nonce: str
     active: bool = True
+    email: str = ""
+    # The second factor (``measures/domain/accounts.py``): its secret, if set up, and
+    # whether this account must have one (an admin's choice for it).
+    totp_secret: str | None = None
+    totp_required: bool = False
+
+    @property
+    def has_password(self) -> bool:
+        """False for an invited account whose setup link is not used yet."""
+        return bool(self.password_hash)
 
 
 @dataclass(frozen=True)
@@ -209,6 +238,9 @@ class SeedData:
     quartier: Quartier
     measures: tuple[Measure, ...] = field(default_factory=tuple)
     locations: tuple[Location, ...] = field(default_factory=tuple)
+    # The Quartier's settings from the folder's profile.json (short name, programme,
+    # office): taken when the seed creates the Quartier.
+    profile: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -122,6 +122,14 @@ def duplicate(idea: Idea, other: Idea | None, at: datetime) -> Decision:
     )
 
 
+NO_MEASURE = N_("Bitte wählen Sie eine Maßnahme aus der Liste.")
+
+
+def link(measure_id: str | None) -> Decision:
+    """The idea is taken up in a measure (``aufgegriffen in …``), or no longer (None)."""
+    return Decision("linked" if measure_id else "unlinked", {"measure_id": measure_id or None})
+
+
 def deletion(at: datetime) -> Decision:
     """Text and personal data go (the storage removes the contact), the history stays."""
     return Decision(
@@ -146,6 +154,8 @@ def measure_from_idea(idea: Idea, idea_url: str, at: datetime) -> Measure:
     """The measure (status "idee") a planner makes of an idea, linking back to it."""
     return Measure(
         id=measure_id_for(idea.id),
+        # In the idea's own Quartier.
+        quartier=idea.quartier,
         title=idea.title,
         summary=idea.title,
         description=idea.description,

@@ -19,12 +19,14 @@ from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 from measures.domain import geo
+from measures.domain.decision_path import REFERENCE_MAX, is_step_date
 from measures.domain.errors import UserError
 from measures.domain.fields import Field
 from measures.domain.layers import LAYERS
+from measures.domain.messages import Message
 from measures.domain.model import Location, Measure, Quartier, Source, TimelineStep
 from measures.domain.texts import clean_text, text_problem
-from measures.domain.vocabulary import STATUSES
+from measures.domain.vocabulary import BODIES, DEFAULT_BODIES, N_, STATUSES
 
 _DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
@@ -35,7 +37,7 @@ class Problem:
     file: str
     feature_id: str | None
     field: str
-    message: str
+    message: str  # a Message, which the web layer can translate
 
     def __str__(self) -> str:
         feature = self.feature_id if self.feature_id is not None else "(ohne id)"
@@ -65,7 +67,7 @@ class _Reader:
     def text(self, name: str, required: bool = True, max_length: int = 10_000) -> str:
         value = self.properties.get(name)
         if value is not None and not isinstance(value, str):
-            self.problem(name, "muss ein Text sein.")
+            self.problem(name, Message(N_("muss ein Text sein.")))
             return ""
         problem = text_problem(value or "")
         if problem:
@@ -74,16 +76,25 @@ class _Reader:
         value = clean_text(value or "")
         if not value:
             if required:
-                self.problem(name, "fehlt, ist aber Pflicht.")
+                self.problem(name, Message(N_("fehlt, ist aber Pflicht.")))
             return ""
         if len(value) > max_length:
-            self.problem(name, f"ist länger als {max_length} Zeichen.")
+            self.problem(
+                name, Message(N_("ist länger als %(maximum)s Zeichen."), maximum=max_length)
+            )
         return value
 
     def choice(self, name: str, allowed: dict[str, str]) -> str:
         value = self.text(name)
         if value and value not in allowed:
-            self.problem(name, f"unbekannter Wert '{value}'; erlaubt sind: {', '.join(allowed)}.")
+            self.problem(
+                name,
+                Message(
+                    N_("unbekannter Wert '%(value)s'; erlaubt sind: %(allowed)s."),
+                    value=value,
+                    allowed=", ".join(allowed),
+                ),
+            )
         return value
 
     def integer(self, name: str, minimum: int, maximum: int) -> int | None:
@@ -92,13 +103,20 @@ class _Reader:
             return None
         # bool is an int in Python, but true is no year or amount.
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.problem(name, "muss eine ganze Zahl sein.")
+            self.problem(name, Message(N_("muss eine ganze Zahl sein.")))
             return None
         if isinstance(value, float) and not value.is_integer():
-            self.problem(name, "muss eine ganze Zahl sein.")
+            self.problem(name, Message(N_("muss eine ganze Zahl sein.")))
             return None
         if not minimum <= value <= maximum:
-            self.problem(name, f"muss zwischen {minimum} und {maximum} liegen.")
+            self.problem(
+                name,
+                Message(
+                    N_("muss zwischen %(minimum)s und %(maximum)s liegen."),
+                    minimum=minimum,
+                    maximum=maximum,
+                ),
+            )
             return None
         return int(value)
 
@@ -113,18 +131,21 @@ class _Reader:
             or (isinstance(value, float) and not math.isfinite(value))
         ):
             self.problem(
-                name, "muss eine Zahl zwischen 0 und 1 sein (z. B. 0.667 für zwei Drittel)."
+                name,
+                Message(N_("muss eine Zahl zwischen 0 und 1 sein (z. B. 0.667 für zwei Drittel).")),
             )
             return None
         if not 0 <= value <= 1:
-            self.problem(name, "muss zwischen 0 und 1 liegen (z. B. 0.667 für zwei Drittel).")
+            self.problem(
+                name, Message(N_("muss zwischen 0 und 1 liegen (z. B. 0.667 für zwei Drittel)."))
+            )
             return None
         return float(value)
 
     def flag(self, name: str) -> bool:
         value = self.properties.get(name, False)
         if not isinstance(value, bool):
-            self.problem(name, "muss true oder false sein.")
+            self.problem(name, Message(N_("muss true oder false sein.")))
             return False
         return value
 
@@ -132,24 +153,29 @@ class _Reader:
         value = self.properties.get("sources")
         if value is None or value == []:
             if required:
-                self.problem("sources", "fehlt: jedes Objekt braucht mindestens eine Quelle.")
+                self.problem(
+                    "sources", Message(N_("fehlt: jedes Objekt braucht mindestens eine Quelle."))
+                )
             return ()
         if not isinstance(value, list):
-            self.problem("sources", "muss eine Liste von Quellen mit 'title' und 'url' sein.")
+            self.problem(
+                "sources", Message(N_("muss eine Liste von Quellen mit 'title' und 'url' sein."))
+            )
             return ()
         found = []
         for index, item in enumerate(value):
             field = f"sources[{index}]"
             if not isinstance(item, dict):
-                self.problem(field, "muss ein Objekt mit 'title' und 'url' sein.")
+                self.problem(field, Message(N_("muss ein Objekt mit 'title' und 'url' sein.")))
                 continue
             title, url = item.get("title"), item.get("url")
             if not isinstance(title, str) or not title.strip():
-                self.problem(f"{field}.title", "fehlt.")
+                self.problem(f"{field}.title", Message(N_("fehlt.")))
                 continue
             if not isinstance(url, str) or not re.match(r"^https?://[^\s/]+\.[^\s]+$", url):
                 self.problem(
-                    f"{field}.url", "muss eine Web-Adresse mit http:// oder https:// sein."
+                    f"{field}.url",
+                    Message(N_("muss eine Web-Adresse mit http:// oder https:// sein.")),
                 )
                 continue
             found.append(Source(title=title.strip(), url=url))
@@ -160,62 +186,102 @@ class _Reader:
         if value is None:
             return ()
         if not isinstance(value, list):
-            self.problem("timeline", "muss eine Liste von Schritten sein.")
+            self.problem("timeline", Message(N_("muss eine Liste von Schritten sein.")))
             return ()
         steps = []
         for index, item in enumerate(value):
             field = f"timeline[{index}]"
             if not isinstance(item, dict):
-                self.problem(field, "muss ein Objekt mit 'status' und 'date' sein.")
+                self.problem(field, Message(N_("muss ein Objekt mit 'status' und 'date' sein.")))
                 continue
             status, date, note = item.get("status"), item.get("date"), item.get("note", "")
-            if status not in STATUSES:
-                self.problem(f"{field}.status", f"unbekannter Status '{status}'.")
-                continue
-            if not isinstance(date, str) or not _DATE.match(date):
+            body, reference = item.get("body", ""), item.get("reference", "")
+            # An object or a list is no status and cannot even be looked up.
+            if not isinstance(status, str) or status not in STATUSES:
                 self.problem(
-                    f"{field}.date", "muss ein Datum wie 2020, 2020-09 oder 2020-09-15 sein."
+                    f"{field}.status",
+                    Message(N_("unbekannter Status '%(status)s'."), status=status),
+                )
+                continue
+            # No date where no source dates the step (null or left out): it keeps its
+            # place after the step before it.
+            if date is None:
+                date = ""
+            if not isinstance(date, str) or (date and not is_step_date(date)):
+                self.problem(
+                    f"{field}.date",
+                    Message(N_("muss ein Datum wie 2020, 2020-09 oder 2020-09-15 sein.")),
+                )
+                continue
+            if not isinstance(body, str) or (body and body not in BODIES):
+                self.problem(
+                    f"{field}.body",
+                    Message(
+                        N_("unbekanntes Gremium '%(body)s' (erlaubt: %(allowed)s)."),
+                        body=body,
+                        allowed=", ".join(BODIES),
+                    ),
                 )
                 continue
             if not isinstance(note, str):
-                self.problem(f"{field}.note", "muss ein Text sein.")
+                self.problem(f"{field}.note", Message(N_("muss ein Text sein.")))
                 continue
-            steps.append(TimelineStep(status=status, date=date, note=note.strip()))
+            if not isinstance(reference, str) or len(reference) > REFERENCE_MAX:
+                self.problem(
+                    f"{field}.reference", Message(N_("muss ein Text bis 200 Zeichen sein."))
+                )
+                continue
+            steps.append(
+                TimelineStep(
+                    status=status,
+                    date=date,
+                    note=note.strip(),
+                    body=body or DEFAULT_BODIES[status],
+                    reference=reference.strip(),
+                )
+            )
         # ISO dates of mixed precision sort correctly as text ("2020" < "2020-09").
-        if [s.date for s in steps] != sorted(s.date for s in steps):
-            self.problem("timeline", "die Schritte müssen nach Datum geordnet sein.")
+        dated = [s.date for s in steps if s.date]
+        if dated != sorted(dated):
+            self.problem("timeline", Message(N_("die Schritte müssen nach Datum geordnet sein.")))
         return tuple(steps)
 
 
 def read_geometry(raw: Any, layer: str, report: Callable[[str, str], None]) -> BaseGeometry | None:
     """Turn a GeoJSON geometry into a valid shapely geometry of the layer's types."""
     if not isinstance(raw, dict):
-        report("geometry", "fehlt.")
+        report("geometry", Message(N_("fehlt.")))
         return None
     allowed = LAYERS[layer].geometry_types
     kind = raw.get("type")
-    if kind not in allowed:
+    if not isinstance(kind, str) or kind not in allowed:
         report(
             "geometry",
-            f"Typ '{kind}' passt nicht zur Ebene; erlaubt: {', '.join(sorted(allowed))}.",
+            Message(
+                N_("Typ '%(kind)s' passt nicht zur Ebene; erlaubt: %(allowed)s."),
+                kind=kind,
+                allowed=", ".join(sorted(allowed)),
+            ),
         )
         return None
     try:
         geometry = shape(raw)
     except (ValueError, TypeError, AttributeError, IndexError, shapely.errors.ShapelyError):
-        report("geometry", "ist keine lesbare GeoJSON-Geometrie.")
+        report("geometry", Message(N_("ist keine lesbare GeoJSON-Geometrie.")))
         return None
     if geometry.is_empty:
-        report("geometry", "ist leer.")
+        report("geometry", Message(N_("ist leer.")))
         return None
     minx, miny, maxx, maxy = geometry.bounds
     if not all(math.isfinite(v) for v in geometry.bounds) or not (
         -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90
     ):
-        report("geometry", "Koordinaten liegen nicht in Länge/Breite (EPSG:4326).")
+        report("geometry", Message(N_("Koordinaten liegen nicht in Länge/Breite (EPSG:4326).")))
         return None
     if not geometry.is_valid:
-        report("geometry", f"ist ungültig: {explain_validity(geometry)}.")
+        report(
+            "geometry", Message(N_("ist ungültig: %(reason)s."), reason=explain_validity(geometry))
+        )
         return None
     return geometry
 
@@ -223,11 +289,13 @@ def read_geometry(raw: Any, layer: str, report: Callable[[str, str], None]) -> B
 def _features(collection: Any, file: str) -> list[dict[str, Any]]:
     if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
         raise InvalidFeatures(
-            [Problem(file, None, "type", "muss eine GeoJSON-FeatureCollection sein.")]
+            [Problem(file, None, "type", Message(N_("muss eine GeoJSON-FeatureCollection sein.")))]
         )
     features = collection.get("features")
     if not isinstance(features, list):
-        raise InvalidFeatures([Problem(file, None, "features", "muss eine Liste sein.")])
+        raise InvalidFeatures(
+            [Problem(file, None, "features", Message(N_("muss eine Liste sein.")))]
+        )
     return features
 
 
@@ -240,7 +308,9 @@ def _read_all(
     for index, feature in enumerate(_features(collection, file)):
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
             problems.append(
-                Problem(file, f"#{index + 1}", "type", "muss ein GeoJSON-Feature sein.")
+                Problem(
+                    file, f"#{index + 1}", "type", Message(N_("muss ein GeoJSON-Feature sein."))
+                )
             )
             continue
         properties = feature.get("properties")
@@ -250,11 +320,13 @@ def _read_all(
         feature_id = raw_id if isinstance(raw_id, str) else None
         reader = _Reader(file, feature_id if feature_id else f"#{index + 1}", properties)
         if not feature_id:
-            reader.problem("id", "fehlt, ist aber Pflicht.")
+            reader.problem("id", Message(N_("fehlt, ist aber Pflicht.")))
         elif not _ID.match(feature_id):
-            reader.problem("id", "nur Kleinbuchstaben, Ziffern und Bindestriche (höchstens 80).")
+            reader.problem(
+                "id", Message(N_("nur Kleinbuchstaben, Ziffern und Bindestriche (höchstens 80)."))
+            )
         elif feature_id in seen:
-            reader.problem("id", "kommt in der Datei mehrfach vor.")
+            reader.problem("id", Message(N_("kommt in der Datei mehrfach vor.")))
         else:
             seen.add(feature_id)
         geometry = read_geometry(feature.get("geometry"), layer, reader.problem)
@@ -314,7 +386,12 @@ def read_quartier(collection: Any, file: str) -> Quartier:
         raise InvalidFeatures(
             [
                 Problem(
-                    file, None, "features", f"enthält {len(records)} Gebiete, erwartet genau eines."
+                    file,
+                    None,
+                    "features",
+                    Message(
+                        N_("enthält %(count)s Gebiete, erwartet genau eines."), count=len(records)
+                    ),
                 )
             ]
         )
@@ -334,8 +411,11 @@ def check_inside(
                     file,
                     record.id,
                     "geometry",
-                    f"liegt {outside:.0f} m außerhalb des Quartiers "
-                    f"(erlaubt: {tolerance_m:.0f} m).",
+                    Message(
+                        N_("liegt %(outside)s m außerhalb des Quartiers (erlaubt: %(allowed)s m)."),
+                        outside=f"{outside:.0f}",
+                        allowed=f"{tolerance_m:.0f}",
+                    ),
                 )
             )
     if problems:

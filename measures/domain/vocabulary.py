@@ -23,6 +23,28 @@ STATUSES: dict[str, str] = {
     "abgelehnt": N_("abgelehnt"),
 }
 
+# Who takes a step on a measure's decision path (Stadtteilbeirat after § 72 HGO; it
+# advises the Magistrat; the Stadtverordnetenversammlung is Wetzlar's Stadtparlament).
+BODIES: dict[str, str] = {
+    "quartiersmanagement": N_("Quartiersmanagement"),
+    "stadtteilbeirat": N_("Stadtteilbeirat"),
+    "ausschuss": N_("Ausschuss"),
+    "magistrat": N_("Magistrat"),
+    "stadtverordnetenversammlung": N_("Stadtverordnetenversammlung (Stadtparlament)"),
+}
+
+# The body of a step that a seed file or a GIS import names by its status only.
+DEFAULT_BODIES: dict[str, str] = {
+    "idee": "quartiersmanagement",
+    "im_beirat_vorgestellt": "stadtteilbeirat",
+    "vom_beirat_empfohlen": "stadtteilbeirat",
+    "vom_parlament_beschlossen": "stadtverordnetenversammlung",
+    "in_umsetzung": "magistrat",
+    "abgeschlossen": "magistrat",
+    "zurueckgestellt": "quartiersmanagement",
+    "abgelehnt": "quartiersmanagement",
+}
+
 # Handlungsfelder after the focus areas of the Rahmenplan Dalheim (NH ProjektStadt, 2017).
 CATEGORIES: dict[str, str] = {
     "wohnumfeld_gruen": N_("Wohnumfeld und Grün"),
@@ -70,5 +92,7 @@ IDEA_ACTIONS: dict[str, str] = {
     "edited": N_("Text bearbeitet"),
     "duplicate": N_("als doppelt markiert"),
     "converted": N_("in eine Maßnahme übernommen"),
+    "linked": N_("in einer Maßnahme aufgegriffen"),
+    "unlinked": N_("Verknüpfung mit der Maßnahme gelöst"),
     "deleted": N_("gelöscht"),
 }

@@ -56,7 +56,18 @@ def _file_value(column: Column, record: object) -> object:
     if column.kind == "sources":
         return _json([{"title": s.title, "url": s.url} for s in value])
     if column.kind == "timeline":
-        return _json([{"status": s.status, "date": s.date, "note": s.note} for s in value])
+        return _json(
+            [
+                {
+                    "status": s.status,
+                    "date": s.date,
+                    "note": s.note,
+                    "body": s.body,
+                    "reference": s.reference,
+                }
+                for s in value
+            ]
+        )
     return value
 
 

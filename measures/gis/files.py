@@ -32,6 +32,7 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 import geopandas as gpd
@@ -39,6 +40,7 @@ import pandas as pd
 import pyogrio
 import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
+from pyproj.exceptions import ProjError
 
 from measures.domain.crs import upload_crs_problem
 from measures.domain.errors import UserError
@@ -276,22 +278,25 @@ def _is_view(path: Path, table: str) -> bool:
 
 
 def _check_geojson(path: Path, limits: ImportLimits) -> None:
-    """Refuse what GDAL should not see: too many positions, no JSON, CRS references."""
+    """Refuse what GDAL should not see: too many positions, no JSON, CRS references.
+    Whole numbers too long for GDAL are written as text (``_whole_number``)."""
     content = path.read_bytes()
     # Counted before parsing: the parsers keep every number as an object.
     positions = sum(1 for _ in _POSITION.finditer(content))
     if positions > limits.vertices:
         raise _too_many_vertices(positions, limits.vertices)
+    long_numbers: list[str] = []
     try:
-        document = json.loads(content)
+        document = json.loads(content, parse_int=partial(_whole_number, long_numbers))
     except UnicodeDecodeError:
         raise _not_utf8() from None
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: thousands of nested brackets
         raise _damaged("geojson") from None
     if not isinstance(document, dict):
         raise _damaged("geojson")
     for crs in _crs_members(document):
-        name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
+        properties = crs.get("properties") if isinstance(crs, dict) else None
+        name = properties.get("name") if isinstance(properties, dict) else None
         if not (
             isinstance(crs, dict)
             and crs.get("type") == "name"
@@ -302,19 +307,41 @@ def _check_geojson(path: Path, limits: ImportLimits) -> None:
                 "Die GeoJSON-Datei nennt ihr Koordinatensystem über einen Verweis. Bitte ohne "
                 "„crs“-Angabe in Länge/Breite (EPSG:4326) speichern, wie es RFC 7946 vorsieht."
             )
+    if long_numbers:
+        path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
 
 
-def _crs_members(value) -> Iterator:
-    """Every ``crs`` member in the document, at any depth (coordinates skipped)."""
-    if isinstance(value, dict):
-        for key, member in value.items():
-            if key == "crs":
-                yield member
-            elif key != "coordinates":
-                yield from _crs_members(member)
-    elif isinstance(value, list):
-        for member in value:
-            yield from _crs_members(member)
+# The most digits that every whole number of 64 bits has room for.
+_INT64_DIGITS = 18
+
+
+def _whole_number(found: list[str], text: str) -> int | str:
+    """A whole number of the file; one with more digits than GDAL reads (it refuses the
+    whole file at one past 64 bits) or Python converts (4,300) stays text, noted in
+    ``found``: a bad value of its feature, named in the preview like any other."""
+    if len(text.removeprefix("-")) <= _INT64_DIGITS:
+        return int(text)
+    found.append(text)
+    return text
+
+
+def _crs_members(document) -> Iterator:
+    """Every ``crs`` member in the document, at any depth (coordinates skipped).
+
+    Walked with a list rather than by recursion: a document nested nearly as deep as the
+    JSON parser allows would otherwise exceed Python's recursion limit here.
+    """
+    waiting = [document]
+    while waiting:
+        value = waiting.pop()
+        if isinstance(value, dict):
+            for key, member in value.items():
+                if key == "crs":
+                    yield member
+                elif key != "coordinates":
+                    waiting.append(member)
+        elif isinstance(value, list):
+            waiting.extend(value)
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -425,7 +452,15 @@ def read_upload(path: Path, kind: str, workdir: Path, limits: ImportLimits) -> U
             problem = upload_crs_problem(data.crs)
             if problem:
                 raise GisFileError(problem)
-            data = data.to_crs(WGS84)
+            try:
+                data = data.to_crs(WGS84)
+            except ProjError:
+                # upload_crs_problem should have said why; never a 500 if it did not.
+                raise GisFileError(
+                    f"Die Koordinaten der Datei ({_crs_name(data.crs)}) lassen sich nicht in "
+                    "Länge/Breite umrechnen. Bitte die Datei in ETRS89 / UTM 32N "
+                    "(EPSG:25832) speichern."
+                ) from None
         tables.append(pd.DataFrame(data.drop(columns=data.geometry.name)))
         geometries.extend(data.geometry.array)
     _check_limits(count, geometries, limits)

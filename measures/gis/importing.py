@@ -33,27 +33,20 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from measures.domain import geo, validation
+from measures.domain.history import value_lines
 from measures.domain.model import Location, Measure, Quartier
 from measures.domain.validation import InvalidFeatures
-from measures.domain.vocabulary import STATUSES
-from measures.gis import attributes, shapefile_names
+from measures.gis import attributes, file_rows
 from measures.gis.files import UploadedLayer
-from measures.gis.writers import shapefile_text
 
-# About 1 cm in Dalheim; RFC 7946 GeoJSON rounds to 7 decimals (at most 0.5e-7).
-GEOMETRY_TOLERANCE_DEG = 1e-7
 # Farther than this from the Quartier, a feature was most likely read in the wrong CRS.
 WRONG_CRS_M = 50_000
-# Booleans as spreadsheets, dBASE ("T"/"F") and people write them.
-TRUE_WORDS = {"true", "t", "wahr", "ja", "j", "1", "yes", "y"}
-FALSE_WORDS = {"false", "f", "falsch", "nein", "n", "0", "no", ""}
 
 
 @dataclass(frozen=True)
@@ -143,148 +136,7 @@ class ImportPlan:
         return hashlib.sha256(json.dumps(content).encode()).hexdigest()[:32]
 
 
-# -- file row → GeoJSON-like feature ---------------------------------------------------------
-
-
-def _plain(value: Any) -> Any:
-    """A Python value for a cell: None for every kind of missing, no numpy scalars."""
-    if isinstance(value, list | dict):
-        return value
-    if value is None or pd.isna(value):
-        return None
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _as_kind(value: Any, kind: str) -> Any:
-    """The value as the column's kind where that is unambiguous; else as it is."""
-    if value is None:
-        return None
-    if kind == "str" and isinstance(value, int | float) and not isinstance(value, bool):
-        return str(int(value)) if float(value).is_integer() else str(value)
-    if kind == "int" and isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    if kind == "float" and isinstance(value, str):
-        try:
-            return float(value.strip().replace(",", "."))
-        except ValueError:
-            return value
-    if kind == "bool" and not isinstance(value, bool):
-        word = str(value).strip().lower()
-        if isinstance(value, int | float) and value in (0, 1):
-            return bool(value)
-        if word in TRUE_WORDS:
-            return True
-        if word in FALSE_WORDS:
-            return False
-    return value
-
-
-def _nested(value: Any, field: str, problems: list[str]) -> Any:
-    if value is None or isinstance(value, list):
-        return value
-    if isinstance(value, str):
-        if not value.strip():
-            return None
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            pass
-    example = (
-        '[{"title": "…", "url": "https://…"}]'
-        if field == "sources"
-        else ('[{"status": "idee", "date": "2024", "note": ""}]')
-    )
-    problems.append(f"{field}: ist keine gültige JSON-Liste (Beispiel: {example}).")
-    return None
-
-
-def _single_part(geometry: BaseGeometry | None) -> BaseGeometry | None:
-    if geometry is not None and geometry.geom_type.startswith("Multi"):
-        parts = shapely.get_parts(geometry)
-        if len(parts) == 1:
-            return parts[0]
-    return geometry
-
-
-def same_geometry(a: BaseGeometry, b: BaseGeometry) -> bool:
-    """Equal within ``GEOMETRY_TOLERANCE_DEG`` whatever the ring order and orientation."""
-    if a.geom_type != b.geom_type:
-        return False
-    return bool(
-        shapely.equals_exact(
-            shapely.normalize(a), shapely.normalize(b), tolerance=GEOMETRY_TOLERANCE_DEG
-        )
-    )
-
-
-def _properties(
-    raw: Mapping[str, Any],
-    columns: Mapping[str, str],
-    stored_flat: Mapping[str, Any] | None,
-    from_shapefile: bool,
-    problems: list[str],
-) -> dict[str, Any]:
-    properties: dict[str, Any] = {}
-    for name, kind in columns.items():
-        if name not in raw:
-            # A column the planner left out keeps the stored value.
-            value = stored_flat.get(name) if stored_flat else None
-        else:
-            value = _plain(raw[name])
-            if (
-                from_shapefile
-                and stored_flat is not None
-                and isinstance(stored_flat.get(name), str)
-                and isinstance(value, str)
-                # dBASE also drops trailing spaces, so a cut may end one character short.
-                and value.rstrip() == shapefile_text(stored_flat[name]).rstrip()
-            ):
-                value = stored_flat[name]
-        if name in attributes.NESTED:
-            value = _nested(value, name, problems)
-        else:
-            value = _as_kind(value, kind)
-        if value is not None:
-            properties[name] = value
-    return properties
-
-
-def _column_names(frame_columns) -> dict[str, str]:
-    """File column → full name; a full name in the file wins over a short one."""
-    present = set(frame_columns)
-    names = {}
-    for column in frame_columns:
-        full = shapefile_names.long_name(column)
-        names[column] = column if full in present and full != column else full
-    return names
-
-
 # -- the plan ---------------------------------------------------------------------------------
-
-
-def _describe(value: Any) -> str:
-    if value is True or value is False:
-        return "ja" if value else "nein"
-    text = "–" if value in (None, "", ()) else str(value)
-    return text if len(text) <= 80 else text[:79] + "…"
-
-
-def german_date(text: str) -> str:
-    """``2020-09-15`` → ``15.09.2020``, ``2020-09`` → ``09.2020``; a year stays as it is."""
-    return ".".join(reversed(text.split("-")))
-
-
-def _lines(field: str, value: Any) -> tuple[str, ...]:
-    """A field's value as lines a person reads: one per source or step of the timeline."""
-    if field == "sources" and value:
-        return tuple(f"{s.title} – {s.url}" for s in value)
-    if field == "timeline" and value:
-        return tuple(
-            f"{german_date(s.date)}: {STATUSES.get(s.status, s.status)}"
-            + (f" – {s.note}" if s.note else "")
-            for s in value
-        )
-    return (_describe(value),)
 
 
 def _changes(old, new) -> tuple[FieldChange, ...]:
@@ -299,7 +151,9 @@ def _changes(old, new) -> tuple[FieldChange, ...]:
             moved = geo.to_crs(before, geo.UTM32N).hausdorff_distance(geo.to_crs(after, geo.UTM32N))
             changes.append(FieldChange("geometry", (before.geom_type,), (f"{moved:.1f} m",)))
         else:
-            changes.append(FieldChange(f.name, _lines(f.name, before), _lines(f.name, after)))
+            changes.append(
+                FieldChange(f.name, value_lines(f.name, before), value_lines(f.name, after))
+            )
     return tuple(changes)
 
 
@@ -312,6 +166,8 @@ def file_version(value: Any) -> datetime | date | None:
         value = value.to_pydatetime()
     if isinstance(value, str):
         text = value.strip().replace("/", "-", 2)
+        if not text:
+            return None  # emptied in the GIS (QGIS writes an empty text): not checked
         try:
             value = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
         except ValueError:
@@ -321,7 +177,13 @@ def file_version(value: Any) -> datetime | date | None:
             # GDAL reads a date field (dBASE has no date-time) as midnight without zone.
             return value.date()
         # A time without zone is UTC, as our exports write it.
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+        value = value if value.tzinfo else value.replace(tzinfo=UTC)
+        try:
+            # Year 1 with a positive offset has no UTC instant; pages show versions in UTC.
+            value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError(value) from None
+        return value
     if isinstance(value, date) or value is None:
         return value
     raise ValueError(value)
@@ -374,14 +236,14 @@ def _validate(
     """Each row as a seed feature through ``measures.domain.validation``; the ignored columns."""
     columns = attributes.IMPORT_COLUMNS[layer]
     frame = uploaded.frame
-    names = _column_names([c for c in frame.columns if c != frame.geometry.name])
+    names = file_rows.column_names([c for c in frame.columns if c != frame.geometry.name])
     expected = set(columns) | attributes.DERIVED
     ignored = tuple(sorted({full for full in names.values() if full not in expected}))
     rows = frame.drop(columns=frame.geometry.name).rename(columns=names).to_dict("records")
     checked = _Checked([], {}, [])
     seen: set[str] = set()
     for index, (raw, geometry) in enumerate(zip(rows, frame.geometry.array, strict=True)):
-        raw_id = _as_kind(_plain(raw.get("id")), "str")
+        raw_id = file_rows.as_kind(file_rows.plain(raw.get("id")), "str")
         label = raw_id if isinstance(raw_id, str) and raw_id.strip() else f"#{index + 1}"
         if label in seen:
             label = f"{label} (#{index + 1})"
@@ -392,7 +254,7 @@ def _validate(
         checked.labels.append(label)
         problems = [] if uploaded.source_crs is not None else [NO_CRS]
         try:
-            version = file_version(_plain(raw.get("updated_at")))
+            version = file_version(file_rows.plain(raw.get("updated_at")))
         except ValueError:
             problems.append(BAD_VERSION)
         else:
@@ -400,8 +262,10 @@ def _validate(
                 checked.versions[label] = version
         old = stored.get(label)
         flat = attributes.to_row(layer, old) if old is not None else None
-        properties = _properties(raw, columns, flat, uploaded.from_shapefile, problems)
-        geometry = _single_part(geometry)
+        properties = file_rows.feature_properties(
+            raw, columns, flat, uploaded.from_shapefile, problems
+        )
+        geometry = file_rows.single_part(geometry)
         feature = {
             "type": "Feature",
             "properties": properties,
@@ -447,9 +311,17 @@ def plan_import(
     stored: Mapping[str, Measure | Location],
     quartier: Quartier | None,
     tolerance_m: float,
+    kept_paths: frozenset[str] = frozenset(),
 ) -> ImportPlan:
-    """Compare the uploaded features with the ``stored`` records (id → record) of ``layer``."""
+    """Compare the uploaded features with the ``stored`` records (id → record) of ``layer``.
+
+    ``kept_paths``: measures whose decision path planners keep in the browser; a file's
+    status and timeline do not change them (``measures/storage/decision_path.py``).
+    """
     checked, ignored = _validate(uploaded, layer, file_name, stored)
+    if quartier is not None:
+        # Imported into the Quartier the planner works in.
+        checked.valid = [dataclasses.replace(r, quartier=quartier.id) for r in checked.valid]
     _check_geofence(checked, quartier, file_name, tolerance_m, uploaded.source_crs)
     created, updated, unchanged, conflicts = [], [], [], []
     for record in checked.valid:
@@ -457,7 +329,9 @@ def plan_import(
         if old is None:
             created.append(Change(record))
             continue
-        if same_geometry(old.geometry, record.geometry):
+        if record.id in kept_paths:
+            record = dataclasses.replace(record, status=old.status, timeline=old.timeline)
+        if file_rows.same_geometry(old.geometry, record.geometry):
             record = dataclasses.replace(record, geometry=old.geometry)
         changes = _changes(old, record)
         version = checked.versions.get(record.id)
@@ -489,7 +363,7 @@ def plan_import(
         heights_dropped=uploaded.heights_dropped,
         conflicts=tuple(conflicts),
         missing=tuple(sorted(missing, key=lambda m: m.id)),
-        has_versions="updated_at" in _column_names(uploaded.frame.columns).values(),
+        has_versions="updated_at" in file_rows.column_names(uploaded.frame.columns).values(),
     )
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from pathlib import Path
@@ -37,6 +38,12 @@ def _schema_type(series: pd.Series) -> str:
     return _SCHEMA_TYPES.get(series.dtype.kind, "string")
 
 
+# What XML 1.0 cannot hold: controls but tab and line breaks, surrogates, U+FFFE, U+FFFF.
+# Texts are checked on the way in (measures.domain.texts); this keeps a file readable
+# even with a text stored before that check.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _text(value) -> str | None:
     """The value as KML text; None for a missing one."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
@@ -47,7 +54,7 @@ def _text(value) -> str | None:
         return iso_time(value)
     if isinstance(value, float):
         return repr(value) if math.isfinite(value) else None
-    return str(value)
+    return _NOT_XML.sub("", str(value))
 
 
 def _coordinates(parent: ET.Element, coords) -> None:

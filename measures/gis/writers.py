@@ -34,12 +34,16 @@ GEOPACKAGE_VERSION = "1.2"
 JSON_MEDIA_TYPE = "application/json"
 
 
+SCHEMA_EXTENSION = "http://www.geopackage.org/spec121/#extension_schema"
+
+
 def register_json_columns(path: Path, layer: str, columns: Sequence[str]) -> None:
     """Mark ``columns`` of ``layer`` as JSON in the GeoPackage, the way GDAL does it.
 
     GDAL reads a column as the JSON subtype when ``gpkg_data_columns`` gives it the
     mime_type ``application/json`` (the GeoPackage schema extension); pyogrio cannot set
-    the subtype when writing.
+    the subtype when writing. The extension is both of its tables, each registered once,
+    as GDAL writes them: its validator (``validate_gpkg.py``) counts exactly two rows.
     """
     if not columns:
         return
@@ -52,11 +56,25 @@ def register_json_columns(path: Path, layer: str, columns: Sequence[str]) -> Non
             "CONSTRAINT gdc_tn UNIQUE (table_name, name))"
         )
         connection.execute(
-            "INSERT OR IGNORE INTO gpkg_extensions "
-            "(table_name, column_name, extension_name, definition, scope) VALUES "
-            "('gpkg_data_columns', NULL, 'gpkg_schema', "
-            "'http://www.geopackage.org/spec121/#extension_schema', 'read-write')"
+            "CREATE TABLE IF NOT EXISTS gpkg_data_column_constraints (constraint_name TEXT "
+            "NOT NULL, constraint_type TEXT NOT NULL, value TEXT, min NUMERIC, "
+            "min_is_inclusive BOOLEAN, max NUMERIC, max_is_inclusive BOOLEAN, "
+            "description TEXT, CONSTRAINT gdcc_ntv UNIQUE (constraint_name, constraint_type, "
+            "value))"
         )
+        for table in ("gpkg_data_columns", "gpkg_data_column_constraints"):
+            # column_name is NULL here, so a UNIQUE constraint would not stop a second row.
+            registered = connection.execute(
+                "SELECT 1 FROM gpkg_extensions WHERE table_name = ? "
+                "AND extension_name = 'gpkg_schema'",
+                (table,),
+            ).fetchone()
+            if registered is None:
+                connection.execute(
+                    "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, "
+                    "definition, scope) VALUES (?, NULL, 'gpkg_schema', ?, 'read-write')",
+                    (table, SCHEMA_EXTENSION),
+                )
         connection.executemany(
             "INSERT OR REPLACE INTO gpkg_data_columns (table_name, column_name, mime_type) "
             "VALUES (?, ?, ?)",
@@ -94,7 +112,8 @@ def shapefile_table(data: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             table[column] = table[column].map(shapefile_text)
         elif table[column].dtype.kind == "M":
             # GDAL writes a date-time to dBASE as text anyway (dBASE has dates only);
-            # ISO 8601 text keeps the time.
+            # ISO 8601 text keeps the time. Every such column is a UTC time of day (no
+            # field is a date alone), so a dBASE Date field would lose the time.
             table[column] = table[column].map(iso_time, na_action="ignore").astype(object)
     return table
 

@@ -4,7 +4,9 @@ queryables. Features are in ``features.py``, the OpenAPI description in ``openap
 
 from __future__ import annotations
 
-from measures.ogc import crs, schema
+from measures.domain.layers import Filter
+from measures.domain.query import LayerQuery
+from measures.ogc import crs, gml_schema, schema
 from measures.ogc.collections import COLLECTIONS, Collection
 from measures.ogc.datetimes import iso
 from measures.ogc.links import Urls, link, self_and_alternate, with_params
@@ -19,12 +21,21 @@ from measures.ogc.negotiation import (
 )
 from measures.storage.store import Store
 
-TITLE = "Quartierskarte Dalheim – OGC API Features"
-DESCRIPTION = (
-    "Maßnahmen, Orte und freigegebene Ideen im Fördergebiet Dalheim (Wetzlar) als "
-    "OGC API – Features, zum Beispiel für QGIS oder GDAL. Ideen enthalten nie "
-    "personenbezogene Daten."
-)
+
+def service_title(area: str | None) -> str:
+    """The service's title for the Quartier named ``area``, or for several (None)."""
+    if area is None:
+        return "Quartierskarte (alle Quartiere) – OGC API Features"
+    return f"Quartierskarte {area} – OGC API Features"
+
+
+def service_description(area: str | None) -> str:
+    return (
+        f"Maßnahmen, Orte und freigegebene Ideen ({area or 'alle Quartiere'}) als OGC API – "
+        "Features, zum Beispiel für QGIS oder GDAL. Ideen enthalten nie personenbezogene Daten."
+    )
+
+
 QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 GREGORIAN = "http://www.opengis.net/def/uri/ISO-8601/0/Gregorian"
 
@@ -43,10 +54,11 @@ def _other(fmt: str) -> str:
     return HTML if fmt == JSON else JSON
 
 
-def landing_page(urls: Urls, fmt: str) -> dict:
+def landing_page(urls: Urls, fmt: str, area: str | None) -> dict:
+    """The landing page of the service for ``area`` (see ``service_title``)."""
     return {
-        "title": TITLE,
-        "description": DESCRIPTION,
+        "title": service_title(area),
+        "description": service_description(area),
         "links": [
             *self_and_alternate(urls.landing, fmt, JSON_TYPE, "Startseite des Dienstes"),
             link(urls.api, "service-desc", OPENAPI_TYPE, "API-Beschreibung (OpenAPI 3.0)"),
@@ -127,17 +139,45 @@ def collection_document(
                 SCHEMA_TYPE,
                 "Eigenschaften und Geometrietyp der Objekte (JSON Schema)",
             ),
+            *(
+                [
+                    link(
+                        urls.gml_schema(collection.id),
+                        gml_schema.DESCRIBED_BY_REL,
+                        gml_schema.XML_TYPE,
+                        "Eigenschaften und Geometrietyp der Objekte (XML-Schema, für GDAL)",
+                    )
+                ]
+                if gml_schema.offers_gml_schema(collection)
+                else []
+            ),
         ],
     }
 
 
-def collections_document(store: Store, urls: Urls, fmt: str) -> dict:
-    infos = store.layers.infos()
+def collections_document(
+    store: Store, urls: Urls, fmt: str, query: LayerQuery | None = None
+) -> dict:
+    """Every collection; counts and extents of the records ``query`` selects (one
+    Quartier's, or all)."""
+    infos = store.layers.infos(query or LayerQuery())
     return {
         "links": self_and_alternate(urls.collections, fmt, JSON_TYPE, "Sammlungen"),
         "collections": [
             collection_document(store, urls, c, fmt, infos) for c in COLLECTIONS.values()
         ],
+    }
+
+
+def _queryable(f: Filter) -> dict:
+    if f.values is None:
+        # An open filter (the Quartier): its values are the installation's Quartiere.
+        return {"title": f.title, "description": f.description, "type": "string"}
+    # oneOf with const and title: the allowed keys with their German labels.
+    return {
+        "title": f.title,
+        "type": "string",
+        "oneOf": [{"const": key, "title": label} for key, label in f.values.items()],
     }
 
 
@@ -152,14 +192,6 @@ def queryables(urls: Urls, collection: Collection) -> dict:
             "Eigenschaften, nach denen die Objekte dieser Sammlung gefiltert werden können, "
             "als Parameter von /items: Gleichheit, mehrere Werte durch Komma getrennt."
         ),
-        "properties": {
-            f.name: {
-                "title": f.title,
-                "type": "string",
-                # oneOf with const and title: the allowed keys with their German labels.
-                "oneOf": [{"const": key, "title": label} for key, label in f.values.items()],
-            }
-            for f in collection.filters
-        },
+        "properties": {f.name: _queryable(f) for f in collection.filters},
         "additionalProperties": False,
     }

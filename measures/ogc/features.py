@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from shapely.geometry import mapping, shape
 
 from measures.domain.errors import NotFound
+from measures.domain.query import LayerQuery
 from measures.ogc import crs as crs_module
 from measures.ogc.collections import Collection
 from measures.ogc.datetimes import iso
@@ -25,6 +26,7 @@ from measures.reading.geojson import dumps, with_features
 from measures.reading.layer_index import LayerIndex
 from measures.reading.service import Answer, ReadingService
 from measures.storage.filters import TimeRange
+from measures.storage.layers import LayerVersion
 from measures.storage.store import Store
 
 PAGE_TYPES = {JSON: GEOJSON_TYPE, HTML: HTML_TYPE}
@@ -87,18 +89,21 @@ def page_from_index(
     read API writes them, and no times to filter on.
     """
     rows = index.matching(request.query)
-    page = rows[request.offset : request.offset + request.limit].tolist()
+    page = rows[request.offset : request.offset + request.limit]
     return ItemsPage(
         collection=collection,
         request=request,
-        features=[index.features[i] for i in page],
+        features=index.features[page].tolist(),
         number_matched=len(rows),
         time_stamp=now,
     )
 
 
-def read_item(store: Store, collection: Collection, feature_id: str) -> dict:
-    record = store.layers.record(collection.layer, feature_id)
+def read_item(
+    store: Store, collection: Collection, feature_id: str, query: LayerQuery | None = None
+) -> dict:
+    """One feature of the collection (among those ``query`` selects)."""
+    record = store.layers.record(collection.layer, feature_id, query or LayerQuery())
     if record is None or not collection.holds(record.geometry.geom_type):
         raise NotFound(
             f"In der Sammlung '{collection.id}' gibt es kein Objekt mit der Kennung '{feature_id}'."
@@ -181,7 +186,7 @@ def items_answer(
     """A GeoJSON page of items in the CRS asked for, kept in the layer cache while the
     layer has not changed; only ``timeStamp`` is written for each answer."""
 
-    def build(changed_at: datetime | None) -> tuple[bytes, bytes, bytes]:
+    def build(changed_at: LayerVersion | None) -> tuple[bytes, bytes, bytes]:
         now, index = datetime.now(UTC), None
         if request.crs == crs_module.CRS84 and request.time is None:
             index = reading.index(collection.layer, changed_at)

@@ -56,6 +56,9 @@ class Urls:
     def schema(self, collection_id: str) -> str:
         return f"{self.collection(collection_id)}/schema"
 
+    def gml_schema(self, collection_id: str) -> str:
+        return f"{self.collection(collection_id)}/schema.xsd"
+
 
 def with_params(url: str, params: Params = ()) -> str:
     params = list(params)

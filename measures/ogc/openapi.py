@@ -8,9 +8,9 @@ through the ``limit`` parameter's ``$ref``, the page size to use.
 
 from __future__ import annotations
 
-from measures.ogc import crs
+from measures.ogc import crs, gml_schema
 from measures.ogc.collections import COLLECTIONS, Collection
-from measures.ogc.documents import DESCRIPTION, TITLE
+from measures.ogc.documents import service_description, service_title
 from measures.ogc.links import Urls
 from measures.ogc.negotiation import GEOJSON_TYPE, HTML_TYPE, JSON_TYPE, OPENAPI_TYPE, SCHEMA_TYPE
 from measures.ogc.params import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
@@ -33,11 +33,13 @@ def _query(name: str, description: str, schema: dict, **extra) -> dict:
     }
 
 
-def _list_filter(name: str, values: dict[str, str], description: str) -> dict:
+def _list_filter(name: str, values: dict[str, str] | None, description: str) -> dict:
+    # An open filter (the Quartier) lists no values: they are the installation's.
+    item = {"type": "string"} if values is None else {"type": "string", "enum": list(values)}
     return _query(
         name,
         description + " Mehrere Werte durch Komma getrennt: Objekte mit einem davon.",
-        {"type": "array", "items": {"type": "string", "enum": list(values)}},
+        {"type": "array", "items": item},
     )
 
 
@@ -190,6 +192,23 @@ def _collection_paths(collection: Collection) -> dict:
             f"Eigenschaften und Geometrietyp der Objekte der Sammlung „{collection.title}“ "
             "(OGC API – Features Part 5)",
             _json_only("JSON Schema der Objekte"),
+        ),
+        **(
+            {
+                f"{base}/schema.xsd": _operation(
+                    f"{cid}_xml_schema",
+                    f"Eigenschaften und Geometrietyp der Objekte der Sammlung "
+                    f"„{collection.title}“ als XML-Schema (für GDAL)",
+                    {
+                        "200": {
+                            "description": "GML-Anwendungsschema der Objekte",
+                            "content": {gml_schema.XML_TYPE: {"schema": {"type": "string"}}},
+                        }
+                    },
+                )
+            }
+            if gml_schema.offers_gml_schema(collection)
+            else {}
         ),
     }
 
@@ -354,13 +373,13 @@ def _error_response(description: str) -> dict:
     }
 
 
-def openapi_document(urls: Urls) -> dict:
+def openapi_document(urls: Urls, area: str | None) -> dict:
     return {
         "openapi": "3.0.3",
         "info": {
-            "title": TITLE,
+            "title": service_title(area),
             "version": "1.0.0",
-            "description": DESCRIPTION,
+            "description": service_description(area),
         },
         "servers": [{"url": urls.base, "description": "Dieser Dienst"}],
         "tags": [{"name": "Features", "description": "OGC API – Features, Teile 1 bis 3"}],

@@ -8,10 +8,11 @@ geometry among them with ``x-ogc-role: primary-geometry`` and a ``format`` namin
 ``updated_at``, what ``datetime`` filters on, with ``x-ogc-role: primary-instant``. Linked
 from the collection with rel ``http://www.opengis.net/def/rel/ogc/1.0/schema``.
 
-GDAL (3.6 and 3.12) reads no Part 5 schema, only a GeoJSON Feature schema behind a
-``describedBy`` link; served, that made GDAL drop the JSON subtype of ``sources`` and
-``timeline`` in every collection, so it is not offered. GDAL and QGIS 3.22 type a layer
-from its first features.
+GDAL (3.6 and 3.12) reads no Part 5 schema, only a schema behind a ``describedBy`` link:
+a GeoJSON Feature schema there made GDAL drop the JSON subtype of ``sources`` and
+``timeline`` in every collection, so none is offered. Collections without JSON lists link
+a GML application schema instead (``gml_schema``), which types even an empty layer in
+GDAL; QGIS 3.22's own OGC API provider types a layer from its first features only.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ _STEP = {
         "status_label": {"type": "string"},
         "date": {"type": "string"},
         "note": {"type": "string"},
+        "body": {"type": "string"},
+        "body_label": {"type": "string"},
+        "reference": {"type": "string"},
     },
 }
 # JSON Schema of a value, by the kind of its column (``Column.kind``).

@@ -2,14 +2,20 @@
 
 Building the GeoJSON of a large layer (reading the rows, making features, writing JSON)
 takes far longer than sending it. So each worker keeps the bytes it built, keyed by what
-was asked for *and* by the layer's ``changed_at``, which the store bumps in the same
-transaction as every change of a layer (new, approved, edited, supported, deleted).
+was asked for *and* by the layer's version (its number of changes and ``changed_at``),
+which the store counts up in the same transaction as every change of a layer (new,
+approved, edited, supported, deleted).
 
-Every request reads ``changed_at`` from the database before anything else and looks up
+Every request reads the version from the database before anything else and looks up
 that key (``ReadingService.cached`` in ``service.py``, the one place that reads it): after
 a change, made through any worker or host, the key is new and the next response is built
-from the database again. No worker has to tell another anything, and an entry that is out
-of date is simply never asked for again. Layers without a recorded change are not cached.
+again. No worker has to tell another anything, and an entry that is out of date is
+simply never asked for again. Layers without a recorded change are not cached.
+
+The layer's index is not built again after a change: the worker reads the records the
+layer's log names since the version of the index it holds and puts their features in
+(``LayerIndex.updated``); only when the log cannot tell (a change of any record, or a
+version no longer kept) is the whole layer read.
 
 Two kinds of entry share the budget: whole answers (the bytes of one query) and a layer's
 index (``layer_index.py``: every feature's JSON once, to answer any filter or box from
@@ -28,7 +34,6 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
-from datetime import datetime
 
 from measures.reading.layer_index import LayerIndex
 
@@ -48,7 +53,7 @@ class LayerCache:
         self.logger = logger or logging.getLogger(__name__)
         self._entries: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
         # The changed_at of each layer's entries: when it moves on, they all go.
-        self._versions: dict[str, datetime] = {}
+        self._versions: dict[str, Hashable] = {}
         # Layers whose index was larger than half the cache.
         self._too_large: set[str] = set()
         self._size = 0
@@ -58,7 +63,7 @@ class LayerCache:
         self,
         layer: str,
         query: Hashable,
-        changed_at: datetime | None,
+        changed_at: Hashable | None,
         build: Callable[[], Sequence[bytes]],
     ) -> Parts:
         """The parts stored for ``(layer, query, changed_at)``, else ``build()``'s, stored."""
@@ -72,9 +77,17 @@ class LayerCache:
         return self._get_or_store((layer, query, changed_at), parts)
 
     def index(
-        self, layer: str, changed_at: datetime | None, build: Callable[[], LayerIndex]
+        self,
+        layer: str,
+        changed_at: Hashable | None,
+        build: Callable[[], LayerIndex],
+        update: Callable[[LayerIndex], LayerIndex | None] | None = None,
     ) -> LayerIndex | None:
         """The layer's index for ``changed_at`` (see ``layer_index.py``), else None.
+
+        Made by ``update`` from the index this worker holds of another version of the
+        layer, where it can (a change of a few records: their features replaced), else
+        by ``build`` (the whole layer read).
 
         None when the layer cannot be cached, or its index was once larger than half
         the cache: then a query is better answered by the database than by building
@@ -86,7 +99,10 @@ class LayerCache:
             return None
 
         def index() -> tuple[LayerIndex, int]:
-            built = build()
+            held = self._held_index(layer)
+            built = update(held) if held is not None and update is not None else None
+            if built is None:
+                built = build()
             if built.nbytes > self.max_bytes // 2:
                 # Layers grow slowly: asking again at each change would cost a whole
                 # build each time. A worker that restarts tries again.
@@ -102,7 +118,13 @@ class LayerCache:
 
         return self._get_or_store((layer, INDEX, changed_at), index)
 
-    def enabled_for(self, changed_at: datetime | None) -> bool:
+    def _held_index(self, layer: str) -> LayerIndex | None:
+        """The index of ``layer`` this cache holds, of whichever version."""
+        with self._lock:
+            found = self._entries.get((layer, INDEX, self._versions.get(layer)))
+        return found[0] if found is not None else None
+
+    def enabled_for(self, changed_at: Hashable | None) -> bool:
         return changed_at is not None and self.max_bytes > 0
 
     def _get_or_store(self, key: tuple, build: Callable[[], tuple[object, int]]):

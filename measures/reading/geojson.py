@@ -15,7 +15,7 @@ import shapely
 from shapely.geometry import mapping
 
 from measures.domain.layers import LAYERS, Column
-from measures.domain.vocabulary import STATUSES
+from measures.domain.vocabulary import BODIES, STATUSES
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -33,6 +33,9 @@ def _timeline(value) -> list[dict]:
             "status_label": STATUSES[step.status],
             "date": step.date,
             "note": step.note,
+            "body": step.body,
+            "body_label": BODIES.get(step.body, ""),
+            "reference": step.reference,
         }
         for step in value
     ]
@@ -96,4 +99,10 @@ def with_features(envelope: bytes, features: list[bytes]) -> bytes:
     """
     if not envelope.endswith(b"[]}"):
         raise ValueError("the envelope must end with an empty features list")
-    return envelope[: -len(b"[]}")] + b"[" + b",".join(features) + b"]}"
+    head, tail = envelope[: -len(b"[]}")] + b"[", b"]}"
+    if not features:
+        return head + tail
+    if len(features) == 1:
+        return head + features[0] + tail
+    # One copy of the features' bytes (58 MB at 100,000 ideas), not one per "+".
+    return b",".join([head + features[0], *features[1:-1], features[-1] + tail])

@@ -22,7 +22,8 @@ from measures.domain.query import LayerQuery
 from measures.reading import geojson
 from measures.reading import idea_points as points
 from measures.reading.cache import LayerCache, Parts
-from measures.reading.layer_index import LayerIndex, read_index
+from measures.reading.layer_index import LayerIndex, read_index, update_index
+from measures.storage.layers import LayerVersion
 from measures.storage.store import Store
 
 GEOJSON = "application/geo+json"
@@ -58,39 +59,49 @@ def etag_of(body: bytes) -> str:
 class ReadingService:
     """The read answers of one worker, from its store and its layer cache."""
 
-    def __init__(self, store: Store, cache: LayerCache):
+    def __init__(self, store: Store, cache: LayerCache, most_points: int = points.MOST_POINTS):
         self.store = store
         self.cache = cache
+        # Beyond this many ideas the map's points come counted in cells (idea_points.py).
+        self.most_points = most_points
 
-    def _version(self, layer: str) -> datetime | None:
-        """The layer's ``changed_at``, read before any of its rows.
+    def _version(self, layer: str) -> LayerVersion | None:
+        """The layer's version (number of changes and ``changed_at``), read before any
+        of its rows.
 
         The order matters: the rows read afterwards (from the database or into an index)
         are at least as new as this version, so nothing is ever kept or sent under a
         version older than what it holds; a change after this read shows in the next
         answer, under its newer version.
         """
-        return self.store.layers.changed_at(layer)
+        return self.store.layers.version(layer)
 
     def cached(
-        self, layer: str, query, build: Callable[[datetime | None], Sequence[bytes]]
+        self, layer: str, query, build: Callable[[LayerVersion | None], Sequence[bytes]]
     ) -> tuple[Parts, datetime | None]:
-        """The parts of the answer to ``query`` on ``layer`` and the layer's version:
+        """The parts of the answer to ``query`` on ``layer`` and the layer's last change:
         kept from an earlier request while the layer has not changed, else
         ``build(version)``'s."""
-        changed_at = self._version(layer)
-        parts = self.cache.get_or_build(layer, query, changed_at, lambda: build(changed_at))
-        return parts, changed_at
+        version = self._version(layer)
+        parts = self.cache.get_or_build(layer, query, version, lambda: build(version))
+        return parts, version.changed_at if version is not None else None
 
-    def index(self, layer: str, changed_at: datetime | None) -> LayerIndex | None:
-        """The layer's index at ``changed_at``, read on first use; None when the database
-        should answer instead (see ``LayerCache.index``). Only inside ``build`` of
-        ``cached``, which has read ``changed_at`` first."""
-        return self.cache.index(layer, changed_at, lambda: read_index(self.store, layer))
+    def index(self, layer: str, version: LayerVersion | None) -> LayerIndex | None:
+        """The layer's index at ``version``: on first use read whole, after a change the
+        index of an earlier version updated by the records changed since (``update_index``);
+        None when the database should answer instead (see ``LayerCache.index``). Only
+        inside ``build`` of ``cached``, which has read the version first."""
+        return self.cache.index(
+            layer,
+            version,
+            lambda: read_index(self.store, layer, version),
+            lambda held: update_index(self.store, layer, held),
+        )
 
-    def layers(self, url_of: Callable[[str], str]) -> Answer:
-        """The public layers with title, count, extent, geometry types and last change."""
-        infos = self.store.layers.infos()
+    def layers(self, url_of: Callable[[str], str], query: LayerQuery | None = None) -> Answer:
+        """The public layers with title, count, extent, geometry types and last change (of
+        what ``query`` selects: one Quartier's)."""
+        infos = self.store.layers.infos(query or LayerQuery())
         document = {
             "layers": [
                 {
@@ -119,7 +130,7 @@ class ReadingService:
         return Answer((body,), GEOJSON, etag.decode(), changed_at)
 
     def _layer_parts(
-        self, name: str, query: LayerQuery, changed_at: datetime | None
+        self, name: str, query: LayerQuery, changed_at: LayerVersion | None
     ) -> tuple[bytes, bytes]:
         """Body and ETag of a FeatureCollection: from the layer's index, else from the
         database."""
@@ -138,28 +149,36 @@ class ReadingService:
     def idea_points(self, query: LayerQuery) -> Answer:
         """Positions and Handlungsfeld of the approved ideas matching ``query``."""
 
-        def build(changed_at: datetime | None) -> tuple[bytes, bytes]:
+        def build(changed_at: LayerVersion | None) -> tuple[bytes, bytes]:
             # From the layer's index when there is one: the popups ask for the ideas at a
             # spot from the same index right after.
             index = self.index("ideas", changed_at)
-            if index is not None:
-                positions = index.positions(query)
+            if index is not None and len(index.matching(query)) <= self.most_points:
+                # Each idea a point: written from the index's per-feature texts.
+                body = index.points_json(query)
             else:
-                positions = points.positions_of(self.store.layers.records("ideas", query))
+                # Beyond ``most_points`` ideas, the cells of a grid (idea_points.py).
+                if index is not None:
+                    cells = index.cells(query, self.most_points)
+                else:
+                    positions = points.positions_of(self.store.layers.records("ideas", query))
+                    cells = points.idea_points(positions, most=self.most_points)
+                body = geojson.dumps(cells).encode()
             # Small (33 KB at 10,000 ideas): hashed like any answer, so that its ETag also
             # follows the rounding and the vocabulary.
-            body = geojson.dumps(points.idea_points(positions)).encode()
             return body, etag_of(body).encode()
 
         (body, etag), changed_at = self.cached("ideas", ("points", query), build)
         return Answer((body,), JSON, etag.decode(), changed_at)
 
-    def feature(self, layer: str, feature_id: str) -> Answer | None:
-        """One public feature of ``layer`` with all its public fields; None if there is
-        no such public feature."""
-        changed_at = self._version(layer)
-        record = self.store.layers.record(layer, feature_id)
+    def feature(
+        self, layer: str, feature_id: str, query: LayerQuery | None = None
+    ) -> Answer | None:
+        """One public feature of ``layer`` (among those ``query`` selects) with all its
+        public fields; None if there is no such public feature."""
+        version = self._version(layer)
+        record = self.store.layers.record(layer, feature_id, query or LayerQuery())
         if record is None:
             return None
         body = geojson.dumps(geojson.LAYER_FEATURES[layer](record)).encode()
-        return Answer((body,), GEOJSON, etag_of(body), changed_at)
+        return Answer((body,), GEOJSON, etag_of(body), version.changed_at if version else None)

@@ -14,20 +14,21 @@ class ContactExportRepository:
     def __init__(self, engine: Engine):
         self.engine = engine
 
-    def record(self, actor: str, what: str, records: int) -> None:
-        """Note who exported residents' contact data, when, and what exactly."""
+    def record(self, quartier: str, actor: str, what: str, records: int) -> None:
+        """Note who exported residents' contact data of ``quartier``, when, and what."""
         with transaction(self.engine) as tx:
             tx.connection.execute(
                 schema.contact_exports.insert().values(
-                    at=tx.at, actor=actor, what=what, records=records
+                    quartier=quartier, at=tx.at, actor=actor, what=what, records=records
                 )
             )
 
-    def latest(self, limit: int = 50) -> list[ContactExport]:
-        """The recorded exports of contact data, newest first."""
+    def latest(self, quartier: str | None = None, limit: int = 50) -> list[ContactExport]:
+        """The recorded exports of contact data (of one Quartier), newest first."""
         t = schema.contact_exports
+        statement = sa.select(t).order_by(t.c.at.desc(), t.c.id.desc()).limit(limit)
+        if quartier is not None:
+            statement = statement.where(t.c.quartier == quartier)
         with self.engine.connect() as connection:
-            found = connection.execute(
-                sa.select(t).order_by(t.c.at.desc(), t.c.id.desc()).limit(limit)
-            ).all()
+            found = connection.execute(statement).all()
         return [ContactExport(rows.utc(r.at), r.actor, r.what, r.records) for r in found]

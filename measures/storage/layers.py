@@ -5,7 +5,7 @@ seed and GIS imports that write the first three.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -15,13 +15,15 @@ import sqlalchemy as sa
 from shapely.geometry import Point
 from sqlalchemy.engine import Engine
 
+from measures.domain.editing import PUBLISHED
+from measures.domain.errors import Conflict
 from measures.domain.model import Quartier, SeedData
 from measures.domain.moderation import PUBLIC_STATES
 from measures.domain.query import LayerQuery
-from measures.storage import rows, schema
+from measures.storage import decision_path, rows, schema, versions
 from measures.storage.filters import ALL, TimeRange, query_clauses, time_clauses
 from measures.storage.spatial import Spatial
-from measures.storage.transaction import Transaction, transaction
+from measures.storage.transaction import VERSIONED, Transaction, transaction
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,24 @@ class LayerInfo:
     bbox: tuple[float, float, float, float] | None
     geometry_types: tuple[str, ...]
     changed_at: datetime | None
+
+
+class LayerVersion(NamedTuple):
+    """Which state of a layer something holds: the number of its changes (the order of
+    versions) and the time of the last one (an answer's Last-Modified)."""
+
+    number: int
+    changed_at: datetime
+
+
+@dataclass(frozen=True)
+class LayerDelta:
+    """What changed in a layer between two versions: the ids of every record changed,
+    and those of them public now, as records in the layer's order."""
+
+    version: LayerVersion
+    ids: frozenset[str]
+    records: list
 
 
 class LayerPage(NamedTuple):
@@ -63,13 +83,18 @@ class _Layer:
 def _layer(name: str) -> _Layer:
     """The reading of a layer from its definition: its table bears the layer's name."""
     t = schema.metadata.tables[name]
-    # Only approved ideas are public; the other layers hold nothing private.
-    public = (t.c.moderation_state.in_(list(PUBLIC_STATES)),) if name == "ideas" else ()
+    # Only approved ideas and published measures and places are public (drafts and
+    # archived ones are the planners', ``measures.storage.editing``).
+    public = ()
+    if name == "ideas":
+        public = (t.c.moderation_state.in_(list(PUBLIC_STATES)),)
+    elif "publication" in t.c:
+        public = (t.c.publication == PUBLISHED,)
     return _Layer(t, partial(rows.from_row, name), schema.list_order(name), public)
 
 
 class _ChangedAtQuery:
-    """``SELECT changed_at … WHERE layer = ?`` compiled once, for the driver itself.
+    """``SELECT changed_at, version … WHERE layer = ?`` compiled once, for the driver itself.
 
     The read before every cached answer is the hottest statement there is: handing the
     driver SQL that SQLAlchemy compiled once, and converting the value with the column
@@ -81,7 +106,7 @@ class _ChangedAtQuery:
     def __init__(self, dialect: sa.Dialect):
         t = schema.layer_changes
         compiled = (
-            sa.select(t.c.changed_at)
+            sa.select(t.c.changed_at, t.c.version)
             .where(t.c.layer == sa.bindparam("layer"))
             .compile(dialect=dialect)
         )
@@ -102,8 +127,45 @@ def _same(a, b) -> bool:
     return dataclasses.replace(a, updated_at=None) == dataclasses.replace(b, updated_at=None)
 
 
-def _upsert(tx: Transaction, layer: str, records: list, report: LoadReport) -> None:
-    """Insert new records of ``layer`` and update changed ones, by id."""
+def _check_versions(tx: Transaction, layer: str, expected: Mapping[str, datetime | None]) -> None:
+    """Conflict unless every record is as ``expected`` says (its ``updated_at``, or absent)."""
+    table = _layer(layer).table
+    now = dict(
+        tx.connection.execute(
+            sa.select(table.c.id, table.c.updated_at).where(table.c.id.in_(list(expected)))
+        ).all()
+    )
+    changed = sorted(
+        record_id
+        for record_id, version in expected.items()
+        if rows.utc(now.get(record_id)) != version
+    )
+    if changed:
+        raise Conflict(
+            "Seit der Vorschau wurde etwas geändert ("
+            + ", ".join(changed[:5])
+            + (" …" if len(changed) > 5 else "")
+            + "). Bitte prüfen Sie die neue Vorschau und übernehmen Sie dann noch einmal."
+        )
+
+
+def _upsert(
+    tx: Transaction,
+    layer: str,
+    records: list,
+    report: LoadReport,
+    extra: dict | None = None,
+    *,
+    source: str,
+    author: str = "",
+) -> None:
+    """Insert new records of ``layer`` and update changed ones, by id.
+
+    A record of a Quartier never replaces one of another Quartier with the same id
+    (Conflict, and the transaction changes nothing). ``extra``: further columns of a
+    new row. Measures and places are written with their versions, by ``source`` and
+    ``author`` (``measures/storage/versions.py``).
+    """
     table, from_row, to_row = (
         _layer(layer).table,
         _layer(layer).from_row,
@@ -117,20 +179,38 @@ def _upsert(tx: Transaction, layer: str, records: list, report: LoadReport) -> N
     }
     report.created[layer], report.updated[layer], report.unchanged[layer] = [], [], []
     for record in records:
+        steps = None
+        if layer == "measures":
+            # The status and timeline are the decision path's (see as_from_file).
+            record, steps = decision_path.as_from_file(tx, record)
         old = existing.get(record.id)
-        if old is None:
-            tx.write(layer, table.insert().values(**to_row(record), updated_at=tx.at))
-            report.created[layer].append(record.id)
-        elif _same(old, record):
+        if old is not None and getattr(old, "quartier", "") != getattr(record, "quartier", ""):
+            raise Conflict(
+                f"Die Kennung '{record.id}' gehört zu einem anderen Quartier "
+                f"({old.quartier}); bitte eine andere Kennung wählen."
+            )
+        if old is not None and _same(old, record):
             report.unchanged[layer].append(record.id)
+            continue
+        if layer in VERSIONED:
+            versions.save(tx, layer, record, source=source, author=author, old=old, extra=extra)
+        elif old is None:
+            tx.write(
+                layer,
+                table.insert().values(**to_row(record), **(extra or {}), updated_at=tx.at),
+                ids=[record.id],
+            )
         else:
             tx.write(
                 layer,
                 table.update()
                 .where(table.c.id == record.id)
                 .values(**to_row(record), updated_at=tx.at),
+                ids=[record.id],
             )
-            report.updated[layer].append(record.id)
+        (report.created if old is None else report.updated)[layer].append(record.id)
+        if steps is not None:
+            decision_path.write_file_steps(tx, record.id, steps)
 
 
 class LayerRepository:
@@ -141,41 +221,62 @@ class LayerRepository:
         # BEGIN, no ROLLBACK), so one round trip each. Shares the engine's pool.
         self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._changed_at = _ChangedAtQuery(engine.dialect)
+        self._code_points: bool | None = None
 
     # -- writing -------------------------------------------------------------------------
 
-    def load_seed(self, seed: SeedData) -> LoadReport:
-        """Insert or update the seed records by id in one transaction.
+    def load_seed(self, seed: SeedData, tolerance_m: float | None = None) -> LoadReport:
+        """Insert or update the seed records of one Quartier by id in one transaction.
 
         Records not in the seed stay as they are: planners may have added measures, and
-        residents' ideas are never touched.
+        residents' ideas are never touched. A Quartier the seed creates gets the
+        ``tolerance_m`` it was checked with; one that exists keeps its settings.
         """
         report = LoadReport()
+        extra = dict(seed.profile) | ({} if tolerance_m is None else {"tolerance_m": tolerance_m})
         with transaction(self.engine) as tx:
-            _upsert(tx, "quartier", [seed.quartier], report)
-            _upsert(tx, "measures", list(seed.measures), report)
-            _upsert(tx, "locations", list(seed.locations), report)
+            _upsert(tx, "quartier", [seed.quartier], report, extra, source="seed")
+            _upsert(tx, "measures", list(seed.measures), report, source="seed")
+            _upsert(tx, "locations", list(seed.locations), report, source="seed")
         return report
 
-    def import_records(self, layer: str, records: list) -> LoadReport:
+    def import_records(
+        self,
+        layer: str,
+        records: list,
+        expected: Mapping[str, datetime | None] | None = None,
+        author: str = "",
+    ) -> LoadReport:
         """Insert or update measures or places by id in one transaction (a GIS import).
 
         Like the seed: records not named stay as they are, and any failure changes nothing.
+        ``expected`` is each record's ``updated_at`` as the planner's preview saw it (None:
+        not there yet). A record that changed since — another planner's import committed
+        while this file was read — fails the whole import with Conflict: nothing newer is
+        overwritten unseen. Checked after the layer's lock is taken (``tx.changing``), so
+        no change can slip in between the check and the writes. ``author``: the planner
+        who imports, named in each record's new version.
         """
         if layer not in ("measures", "locations"):
             raise ValueError(f"no import into layer {layer!r}")
         report = LoadReport()
         with transaction(self.engine) as tx:
-            _upsert(tx, layer, records, report)
+            if expected is not None:
+                tx.changing(layer)
+                _check_versions(tx, layer, expected)
+            _upsert(tx, layer, records, report, source="import", author=author)
         return report
 
     # -- reading -------------------------------------------------------------------------
 
-    def quartier(self) -> Quartier | None:
-        """The Quartier (the first, should a seed ever hold more than one)."""
+    def quartier(self, slug: str | None = None) -> Quartier | None:
+        """The boundary record of the Quartier ``slug``, or of the first one by slug."""
         t = schema.quartier
+        statement = sa.select(t).order_by(t.c.id).limit(1)
+        if slug is not None:
+            statement = statement.where(t.c.id == slug)
         with self.engine.connect() as connection:
-            row = connection.execute(sa.select(t).order_by(t.c.id).limit(1)).first()
+            row = connection.execute(statement).first()
         return rows.from_row("quartier", row) if row is not None else None
 
     def records(
@@ -190,12 +291,13 @@ class LayerRepository:
             ).all()
         return [found.from_row(r) for r in result]
 
-    def record(self, layer: str, record_id: str):
-        """One public record of ``layer`` by id, or None."""
+    def record(self, layer: str, record_id: str, query: LayerQuery = ALL):
+        """One public record of ``layer`` by id (among those ``query`` selects), or None."""
         found = _layer(layer)
+        where = query_clauses(found.table, query, self.spatial)
         with self.engine.connect() as connection:
             row = connection.execute(
-                sa.select(found.table).where(found.table.c.id == record_id, *found.public)
+                sa.select(found.table).where(found.table.c.id == record_id, *found.public, *where)
             ).first()
         return found.from_row(row) if row is not None else None
 
@@ -242,14 +344,77 @@ class LayerRepository:
         return rows.utc(first), rows.utc(last)
 
     def changed_at(self, layer: str) -> datetime | None:
+        version = self.version(layer)
+        return version.changed_at if version is not None else None
+
+    def version(self, layer: str) -> LayerVersion | None:
+        """The layer's version; None if it never changed."""
         # Read on every request before any cached layer is served.
         query = self._changed_at
         with self._autocommit.connect() as connection:
-            value = connection.exec_driver_sql(query.sql, query.parameters(layer)).scalar()
-        return rows.utc(query.to_value(value))
+            row = connection.exec_driver_sql(query.sql, query.parameters(layer)).first()
+        if row is None:
+            return None
+        return LayerVersion(row[1], rows.utc(query.to_value(row[0])))
 
-    def infos(self) -> list[LayerInfo]:
-        """Count, extent, geometry types and last change of every public layer."""
+    def delta(self, layer: str, since: int) -> LayerDelta | None:
+        """The changes of ``layer`` after version ``since``, read in one snapshot; None
+        when the log cannot tell (a change of any record, or versions no longer kept):
+        then only reading the whole layer can.
+
+        ``records`` are what ``records`` would return for ``ids``: only public ones, in
+        the layer's order.
+        """
+        found = _layer(layer)
+        log = schema.layer_log
+        with self.engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                # All three reads from one snapshot: the records as of the version read.
+                connection = connection.execution_options(isolation_level="REPEATABLE READ")
+            with connection.begin():
+                now = connection.execute(
+                    sa.select(
+                        schema.layer_changes.c.version, schema.layer_changes.c.changed_at
+                    ).where(schema.layer_changes.c.layer == layer)
+                ).first()
+                if now is None or now.version < since:
+                    return None
+                version = LayerVersion(now.version, rows.utc(now.changed_at))
+                logged = connection.execute(
+                    sa.select(log.c.version, log.c.record_id).where(
+                        log.c.layer == layer, log.c.version > since, log.c.version <= now.version
+                    )
+                ).all()
+                ids = frozenset(r.record_id for r in logged)
+                if None in ids or len({r.version for r in logged}) != now.version - since:
+                    return None
+                result = (
+                    connection.execute(
+                        sa.select(found.table)
+                        .where(found.table.c.id.in_(sorted(ids)), *found.public)
+                        .order_by(*found.order)
+                    ).all()
+                    if ids
+                    else []
+                )
+        return LayerDelta(version, ids, [found.from_row(r) for r in result])
+
+    def orders_by_code_point(self) -> bool:
+        """Whether the database sorts text by code point, as Python does: SQLite always,
+        PostgreSQL with the collation C (the index orders new records in Python)."""
+        if self.engine.dialect.name != "postgresql":
+            return True
+        if self._code_points is None:
+            with self.engine.connect() as connection:
+                collation = connection.execute(
+                    sa.text("SELECT datcollate FROM pg_database WHERE datname = current_database()")
+                ).scalar()
+            self._code_points = collation in ("C", "POSIX", "C.UTF-8", "C.utf8", "ucs_basic")
+        return self._code_points
+
+    def infos(self, query: LayerQuery = ALL) -> list[LayerInfo]:
+        """Count, extent, geometry types and last change of every public layer (of the
+        records ``query`` selects, by its filters; the change time is the layer's)."""
         infos = []
         with self.engine.connect() as connection:
             changes = dict(
@@ -259,7 +424,11 @@ class LayerRepository:
             )
             for name in ("quartier", "measures", "locations", "ideas"):
                 found = _layer(name)
-                t, where = found.table, found.public
+                t = found.table
+                where = (
+                    *found.public,
+                    *query_clauses(t, LayerQuery(filters=query.filters), self.spatial),
+                )
                 count, minx, miny, maxx, maxy = connection.execute(
                     sa.select(
                         sa.func.count(),
@@ -283,10 +452,11 @@ class LayerRepository:
                 )
         return infos
 
-    def distance_outside_quartier_m(self, point: Point) -> float | None:
-        """Metres from ``point`` to the Quartier, computed by the database's backend."""
+    def distance_outside_quartier_m(self, point: Point, quartier: str) -> float | None:
+        """Metres from ``point`` to the Quartier ``quartier``, computed by the database's
+        backend; None when there is no such Quartier."""
         with self.engine.connect() as connection:
-            return self.spatial.distance_outside_quartier_m(connection, point)
+            return self.spatial.distance_outside_quartier_m(connection, point, quartier)
 
     def _where(self, found: _Layer, query: LayerQuery, time_range: TimeRange | None) -> list:
         return [

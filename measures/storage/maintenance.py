@@ -141,7 +141,12 @@ def _copy_rows(source: Engine, target: Engine, batch_size: int) -> dict[str, int
                 counts[table.name] += len(rows)
         if target.dialect.name == "postgresql":
             # Rows came with their ids; the sequences must continue after the highest.
-            for table in (schema.idea_events, schema.planners, schema.contact_exports):
+            for table in (
+                schema.idea_events,
+                schema.planners,
+                schema.contact_exports,
+                schema.record_versions,
+            ):
                 highest = writing.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0
                 writing.execute(
                     sa.text("SELECT setval(pg_get_serial_sequence(:table, 'id'), :next, false)"),

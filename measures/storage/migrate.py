@@ -20,8 +20,33 @@ def _config(connection) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Create or migrate the schema; safe to run on an up-to-date database."""
+    if engine.dialect.name == "sqlite":
+        _upgrade_sqlite(engine, revision)
+        return
     with engine.begin() as connection:
         command.upgrade(_config(connection), revision)
+
+
+def _upgrade_sqlite(engine: Engine, revision: str) -> None:
+    """Migrate with foreign keys off, as SQLite's own procedure for schema changes says.
+
+    SQLite changes a column by building the table anew and dropping the old one; with
+    foreign keys on, dropping the ideas would delete their contact data and history. The
+    keys are checked after the migration, before it commits, and turned on again.
+    """
+    with engine.connect() as connection:
+        # Outside a transaction, where SQLite heeds this pragma.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
+        try:
+            with connection.begin():
+                command.upgrade(_config(connection), revision)
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
+        finally:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 def head_revision() -> str:

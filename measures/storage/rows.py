@@ -44,7 +44,16 @@ def _to_column(field: Field, value: Any) -> Any:
     if field.kind == "sources":
         return [{"title": s.title, "url": s.url} for s in value]
     if field.kind == "timeline":
-        return [{"status": s.status, "date": s.date, "note": s.note} for s in value]
+        return [
+            {
+                "status": s.status,
+                "date": s.date,
+                "note": s.note,
+                "body": s.body,
+                "reference": s.reference,
+            }
+            for s in value
+        ]
     return value
 
 

@@ -27,8 +27,11 @@ class Spatial(Protocol):
     def intersects_bbox(self, table: sa.Table, bbox: BBox) -> sa.ColumnElement[bool]:
         """A WHERE clause: the row's geometry intersects the box (lon/lat)."""
 
-    def distance_outside_quartier_m(self, connection: sa.Connection, point: Point) -> float | None:
-        """Metres from ``point`` to the Quartier (0 inside); None when no Quartier is loaded."""
+    def distance_outside_quartier_m(
+        self, connection: sa.Connection, point: Point, quartier: str
+    ) -> float | None:
+        """Metres from ``point`` to the Quartier ``quartier`` (0 inside); None when there is
+        no such Quartier."""
 
     def distance_m(self, table: sa.Table, point: Point) -> sa.ColumnElement[float]:
         """An expression: metres on the ground from the row's geometry to ``point``."""
@@ -36,12 +39,38 @@ class Spatial(Protocol):
     def near(self, table: sa.Table, point: Point, metres: float) -> sa.ColumnElement[bool]:
         """A WHERE clause: the row's geometry lies within ``metres`` of ``point``."""
 
+    def near_points(
+        self, table: sa.Table, points: sa.Table, metres: float, latitude: float
+    ) -> sa.ColumnElement[bool]:
+        """A join condition: the row of ``points`` (a table of points) lies within
+        ``metres`` of the row of ``table``; ``latitude`` is about where they are (it sizes
+        the box in degrees that goes first)."""
+
 
 def _degrees_around(point: Point, metres: float) -> BBox:
     """A box that surely holds every point within ``metres`` (generous near the poles)."""
     dlat = metres / 110_000
     dlon = metres / (110_000 * max(math.cos(math.radians(point.y)), 0.01))
     return point.x - dlon, point.y - dlat, point.x + dlon, point.y + dlat
+
+
+def _margin(metres: float, latitude: float) -> tuple[float, float]:
+    """Degrees of longitude and latitude that surely hold ``metres`` at ``latitude``."""
+    minx, miny, maxx, maxy = _degrees_around(Point(0.0, latitude), metres)
+    return (maxx - minx) / 2, (maxy - miny) / 2
+
+
+def _point_in_grown_box(
+    table: sa.Table, points: sa.Table, metres: float, latitude: float
+) -> sa.ColumnElement[bool]:
+    # A point's box is the point: its minx, miny are its longitude and latitude.
+    dlon, dlat = _margin(metres, latitude)
+    return sa.and_(
+        points.c.minx >= table.c.minx - dlon,
+        points.c.minx <= table.c.maxx + dlon,
+        points.c.miny >= table.c.miny - dlat,
+        points.c.miny <= table.c.maxy + dlat,
+    )
 
 
 def _bbox_overlaps(table: sa.Table, bbox: BBox) -> sa.ColumnElement[bool]:
@@ -59,8 +88,11 @@ class SQLiteSpatial:
             sa.func.qk_intersects_bbox(table.c.geom_wkb, *bbox) == 1,
         )
 
-    def distance_outside_quartier_m(self, connection: sa.Connection, point: Point) -> float | None:
-        row = connection.execute(sa.select(schema.quartier.c.geom_wkb)).first()
+    def distance_outside_quartier_m(
+        self, connection: sa.Connection, point: Point, quartier: str
+    ) -> float | None:
+        t = schema.quartier
+        row = connection.execute(sa.select(t.c.geom_wkb).where(t.c.id == quartier)).first()
         if row is None:
             return None
         return geo.distance_outside_m(shapely.from_wkb(row.geom_wkb), point)
@@ -74,6 +106,15 @@ class SQLiteSpatial:
             self.distance_m(table, point) <= metres,
         )
 
+    def near_points(
+        self, table: sa.Table, points: sa.Table, metres: float, latitude: float
+    ) -> sa.ColumnElement[bool]:
+        # The box columns first, so that shapely measures only the pairs close enough.
+        return sa.and_(
+            _point_in_grown_box(table, points, metres, latitude),
+            sa.func.qk_distance_m(table.c.geom_wkb, points.c.minx, points.c.miny) <= metres,
+        )
+
 
 class PostGISSpatial:
     def intersects_bbox(self, table: sa.Table, bbox: BBox) -> sa.ColumnElement[bool]:
@@ -83,14 +124,16 @@ class PostGISSpatial:
         envelope = sa.func.ST_Envelope(sa.func.ST_MakeEnvelope(*bbox, 4326))
         return sa.func.ST_Intersects(geom, envelope)
 
-    def distance_outside_quartier_m(self, connection: sa.Connection, point: Point) -> float | None:
+    def distance_outside_quartier_m(
+        self, connection: sa.Connection, point: Point, quartier: str
+    ) -> float | None:
         # Measured in EPSG:25832 like the SQLite path, so both give the same metres.
         value = connection.execute(
             sa.text(
                 "SELECT ST_Distance(ST_Transform(geom, 25832), "
-                "ST_Transform(ST_GeomFromWKB(:wkb, 4326), 25832)) FROM quartier LIMIT 1"
+                "ST_Transform(ST_GeomFromWKB(:wkb, 4326), 25832)) FROM quartier WHERE id = :id"
             ),
-            {"wkb": shapely.to_wkb(point)},
+            {"wkb": shapely.to_wkb(point), "id": quartier},
         ).scalar()
         return None if value is None else float(value)
 
@@ -101,6 +144,18 @@ class PostGISSpatial:
 
     def near(self, table: sa.Table, point: Point, metres: float) -> sa.ColumnElement[bool]:
         return sa.func.ST_DWithin(self._geography(table), self._here(point), metres)
+
+    def near_points(
+        self, table: sa.Table, points: sa.Table, metres: float, latitude: float
+    ) -> sa.ColumnElement[bool]:
+        # The box in degrees lets the GiST index of ``points`` pick the candidates; a cast
+        # to geography alone would measure every pair.
+        dlon, dlat = _margin(metres, latitude)
+        grown = sa.func.ST_Expand(sa.literal_column(f"{table.name}.geom"), dlon, dlat)
+        return sa.and_(
+            grown.op("&&")(sa.literal_column(f"{points.name}.geom")),
+            sa.func.ST_DWithin(self._geography(table), self._geography(points), metres),
+        )
 
     @staticmethod
     def _geography(table: sa.Table):

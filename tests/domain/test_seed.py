@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from measures.domain.seed import GEODATA_DIR, read_seed
+from measures.domain.seed import SEED_DIR, read_seed
 from measures.domain.validation import InvalidFeatures
 
 DATA = Path(__file__).parents[1] / "data"
@@ -26,11 +26,14 @@ def test_the_shipped_seed_is_valid_and_complete():
     # Nothing was read from a coordinate source, so nothing may claim to be exact.
     assert {r.accuracy for r in (*seed.measures, *seed.locations)} == {"approximate"}
     assert seed.quartier.accuracy == "approximate"
+    # The status of every measure is its timeline's last step's (or "idee" without one).
+    for measure in seed.measures:
+        assert measure.status == (measure.timeline[-1].status if measure.timeline else "idee")
 
 
 def _seed_with(tmp_path: Path, bad_file: str, replaces: str) -> Path:
     directory = tmp_path / "geodata"
-    shutil.copytree(GEODATA_DIR, directory)
+    shutil.copytree(SEED_DIR, directory)
     shutil.copy(DATA / bad_file, directory / replaces)
     return directory
 
@@ -63,6 +66,14 @@ def _seed_with(tmp_path: Path, bad_file: str, replaces: str) -> Path:
         ),
         ("locations_missing_name.geojson", "locations.geojson", "ohne-name", "name", "Pflicht"),
         ("measures_duplicate_id.geojson", "measures.geojson", "doppelt", "id", "mehrfach"),
+        # As two measures of the seed were: completed, while their timeline ended earlier.
+        (
+            "measures_status_contradicts_timeline.geojson",
+            "measures.geojson",
+            "status-ohne-schritt",
+            "status",
+            "'abgeschlossen' widerspricht dem Verlauf: dessen letzter Schritt (2018) ist 'idee'",
+        ),
         (
             "locations_outside_quartier.geojson",
             "locations.geojson",
@@ -85,7 +96,7 @@ def test_each_bad_file_is_refused_naming_file_feature_and_field(
 
 def test_broken_json_and_missing_file_are_reported(tmp_path):
     directory = tmp_path / "geodata"
-    shutil.copytree(GEODATA_DIR, directory)
+    shutil.copytree(SEED_DIR, directory)
     (directory / "measures.geojson").write_text('{"type": "FeatureCollection", ', encoding="utf-8")
     (directory / "locations.geojson").unlink()
     with pytest.raises(InvalidFeatures) as caught:

@@ -10,7 +10,9 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
+
+from tests.e2e.tiles import serve_tiles
 
 SYSTEM_CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -44,3 +46,24 @@ def page(browser, live_server):
     page.on("request", lambda request: page.requested_urls.append(request.url))
     yield page
     context.close()
+
+
+@pytest.fixture
+def open_page(browser, live_server, app):
+    """Opens a path in a fresh window of a screen (``tests.e2e.screens``), tiles served
+    locally; waits for the map's first status line. Closes its windows afterwards."""
+    contexts = []
+
+    def open_(screen, path="/", **options):
+        context = browser.new_context(locale="de-DE", **screen, **options)
+        contexts.append(context)
+        page = context.new_page()
+        serve_tiles(app, page)
+        page.goto(live_server + path)
+        if path.split("?")[0] == "/" and options.get("java_script_enabled", True):
+            expect(page.locator("#map-status")).not_to_be_empty()
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()

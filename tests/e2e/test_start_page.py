@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 pytestmark = pytest.mark.browser
 
@@ -15,3 +16,37 @@ def test_keyboard_users_can_skip_to_the_content(page, live_server):
     assert page.locator(".skip-link").evaluate("e => e.getBoundingClientRect().left") >= 0
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "inhalt"
+
+
+def test_an_english_browser_is_offered_english_and_keeps_its_choice(browser, live_server):
+    context = browser.new_context(locale="en-GB", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        page.goto(live_server + "/massnahmen")
+        offer = page.locator(".language-suggestion")
+        assert offer.is_visible() and page.evaluate("document.documentElement.lang") == "de"
+        assert offer.get_attribute("lang") == "en"
+        wcag = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+        assert [v["id"] for v in Axe().run(page, options=wcag).response["violations"]] == []
+        offer.get_by_role("link", name="Read it in English").click()
+        page.wait_for_url("**/massnahmen")
+        assert page.evaluate("document.documentElement.lang") == "en"
+        assert page.locator(".language-suggestion").count() == 0
+        page.goto(live_server + "/orte")
+        assert page.evaluate("document.documentElement.lang") == "en"
+    finally:
+        context.close()
+
+
+def test_a_barrier_report_with_errors_and_its_status_page_have_no_axe_violations(page, live_server):
+    wcag = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    page.goto(live_server + "/barrierefreiheit")
+    page.get_by_role("link", name="Barriere melden").click()
+    page.get_by_role("button", name="Meldung absenden").click()
+    summary = page.locator(".error-summary")
+    assert "Bitte beschreiben Sie die Barriere." in summary.inner_text()
+    assert [v["id"] for v in Axe().run(page, options=wcag).response["violations"]] == []
+    page.get_by_label("Was ist die Barriere?").fill("Die Schrift ist zu klein.")
+    page.get_by_role("button", name="Meldung absenden").click()
+    assert page.get_by_role("status").inner_text().startswith("Danke! Ihre Meldung")
+    assert [v["id"] for v in Axe().run(page, options=wcag).response["violations"]] == []

@@ -65,7 +65,8 @@ def _state(store) -> dict:
         "idea": store.ideas.get("bank", ("pending", "approved", "rejected", "deleted")),
         "contact": store.ideas.contact("bank"),
         "history": store.ideas.events("bank"),
-        "measure": store.layers.record("measures", "idee-bank"),
+        # A draft: the planners' view of it.
+        "measure": store.editing.get("measures", "idee-bank", "dalheim"),
         "measures_changed_at": store.layers.changed_at("measures"),
         "ideas_changed_at": store.layers.changed_at("ideas"),
     }
@@ -112,7 +113,8 @@ def test_the_use_cases_without_a_failure_do_all_their_steps(store, idea):
     before = _state(store)
     assert store.ideas.convert_to_measure("bank", "lea", "https://example.org/ideen/bank")
     converted = _state(store)
-    assert converted["measure"].title == "Bank am Spielplatz"
+    assert converted["measure"].record.title == "Bank am Spielplatz"
+    assert converted["measure"].publication == "draft"
     assert converted["idea"].measure_id == "idee-bank"
     assert converted["measures_changed_at"] != before["measures_changed_at"]
     assert converted["ideas_changed_at"] != before["ideas_changed_at"]
@@ -226,5 +228,7 @@ def test_of_planners_acting_on_one_idea_at_once_one_succeeds(store, idea, act):
     assert outcomes == ["done"] + ["refused"] * (planners - 1)
     history = [e.action for e in store.ideas.events("bank")]
     assert len(history) == 3 and history[:2] == ["submitted", "approved"]
-    measures = [m.id for m in store.layers.records("measures") if m.id == "idee-bank"]
+    measures = [
+        e.record.id for e in store.editing.records("measures") if e.record.id == "idee-bank"
+    ]
     assert measures == (["idee-bank"] if history[-1] == "converted" else [])

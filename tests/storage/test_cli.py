@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from measures.domain.seed import GEODATA_DIR
+from measures.domain.seed import SEED_DIR
 
 DATA = Path(__file__).parents[1] / "data"
 # Migrating and loading the seed are SQL that differs between the backends.
@@ -40,7 +40,7 @@ def test_a_bad_seed_loads_nothing_and_says_why(database_url, tmp_path):
     runner = app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     directory = tmp_path / "geodata"
-    shutil.copytree(GEODATA_DIR, directory)
+    shutil.copytree(SEED_DIR, directory)
     shutil.copy(DATA / "measures_unknown_status.geojson", directory / "measures.geojson")
     result = runner.invoke(args=["db", "load-seed", "--dir", str(directory)])
     assert result.exit_code == 1
@@ -53,7 +53,7 @@ def test_a_bad_seed_loads_nothing_and_says_why(database_url, tmp_path):
 
 def test_a_bad_reload_leaves_the_loaded_data_as_it_was(runner, app, tmp_path):
     directory = tmp_path / "geodata"
-    shutil.copytree(GEODATA_DIR, directory)
+    shutil.copytree(SEED_DIR, directory)
     shutil.copy(DATA / "locations_outside_quartier.geojson", directory / "locations.geojson")
     store = app.extensions["quartierskarte.store"]
     before = store.layers.records("locations")

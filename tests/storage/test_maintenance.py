@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 import pytest
@@ -136,6 +137,14 @@ def test_copy_to_postgresql_loses_nothing(sqlite_app, postgres_databases):
             )
         ] == ["kifaz"]
         _add_ideas(moved, "danach", 1)
+        # … and so do new versions of measures (their ids continue after the copied ones).
+        kifaz = moved.layers.record("measures", "kifaz")
+        moved.versions.save(
+            "measures",
+            dataclasses.replace(kifaz, title="Nach dem Umzug"),
+            author="lea",
+            expected=kifaz.updated_at,
+        )
         target.dispose()
 
         again = sqlite_app.test_cli_runner().invoke(args=["db", "copy-to", target_url])

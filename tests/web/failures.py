@@ -23,4 +23,4 @@ def assert_reveals_nothing(response) -> None:
     assert response.status_code == 500
     text = response.get_data(as_text=True)
     assert "SELECT" not in text and "/srv/" not in text and "Traceback" not in text
-    assert "interner Fehler" in text
+    assert "Bei uns ist ein Fehler passiert" in text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import json
+import random
 
 import pytest
 
@@ -220,6 +221,76 @@ def test_idea_points_filter_by_category_like_the_ideas_layer(app, client):
     assert _points(client, POINTS + "?bbox=8.4735,50.5650,8.4745,50.5660") == [
         (8.474, 50.5655, "wohnumfeld_gruen")
     ]
+
+
+@pytest.mark.both_databases
+def test_beyond_the_most_points_the_ideas_come_counted_in_cells_that_the_popups_find(
+    make_app, store
+):
+    spots = [
+        ("a00000000001", 8.47001, 50.56301, "spiel_freizeit"),
+        ("a00000000002", 8.47003, 50.56302, "wohnen"),
+        ("a00000000003", 8.47004, 50.56303, "spiel_freizeit"),
+        ("a00000000004", 8.47802, 50.56801, "wohnen"),
+        ("a00000000005", 8.47405, 50.56501, "wohnumfeld_gruen"),
+        # On the edge of the cell of the first three: in the next cell, and only there.
+        ("a00000000006", 8.47005, 50.56302, "wohnen"),
+    ]
+    for idea_id, lon, lat, category in spots:
+        add_idea(store, idea_id, state="approved", category=category, lon=lon, lat=lat)
+    add_idea(store, "b00000000001", state="pending", lon=8.47002, lat=50.56302)
+    client = make_app(MAP_POINTS_MOST=4).test_client()
+    document = client.get(POINTS).get_json()
+    cells = list(zip(document["lon"], document["lat"], document["count"], strict=True))
+    assert len(cells) <= 4 and sum(document["count"]) == len(spots)
+    # Cells of 2e-5° (two rounding steps) would be five; of 5e-5° the close ideas share one.
+    assert document["cell"] == 0.00005 and document["precision"] == 5
+    assert sorted(document["count"]) == [1, 1, 1, 3]
+    keys = document["categories"]
+    for number, (lon, lat, count) in enumerate(cells):
+        counts = dict(zip(keys, document["counts"][number], strict=True))
+        assert sum(counts.values()) == count
+        assert keys[document["category"][number]] == max(counts, key=counts.get)
+        # What a cell's popup asks for (idea-popup.js pinBox): its ideas, and no others.
+        half = document["cell"] / 2
+        box = ",".join(
+            f"{value:.9f}"
+            for value in (lon - half, lat - half, lon + half - 1e-9, lat + half - 1e-9)
+        )
+        found = client.get(f"/api/layers/ideas?bbox={box}").get_json()["features"]
+        assert len(found) == count
+        assert {f["properties"]["category"] for f in found} == {k for k, n in counts.items() if n}
+    # Up to the most, each idea is its own point, as before.
+    assert "count" not in make_app(MAP_POINTS_MOST=6).test_client().get(POINTS).get_json()
+
+
+def test_cells_are_the_finest_step_that_stays_at_the_most():
+    from measures.reading.idea_points import idea_points
+
+    rng = random.Random(3)
+    positions = [
+        (8.46 + rng.random() * 0.02, 50.56 + rng.random() * 0.01, "wohnen") for _ in range(3000)
+    ]
+    cells = idea_points(positions, most=1000)
+    step = cells["cell"]
+    assert len(cells["lon"]) <= 1000 and sum(cells["count"]) == 3000
+    assert idea_points(positions, most=len(cells["lon"]) - 1)["cell"] > step
+    assert len(idea_points(positions[:1000], most=1000)["lon"]) == 1000
+    # Every idea lies in the box of the one cell it is counted in, ideas on an edge too:
+    # west <= lon < east and south <= lat < north, the edges as decimals of 9 places.
+    positions += [(round(8.46 + n * step, 9), 50.565, "wohnen") for n in range(20)]
+    cells = idea_points(positions, most=1000)
+    assert cells["cell"] == step
+    boxes = [
+        [round(value, 9) for value in (x - step / 2, y - step / 2, x + step / 2, y + step / 2)]
+        for x, y in zip(cells["lon"], cells["lat"], strict=True)
+    ]
+    found = [0] * len(boxes)
+    for lon, lat, _category in positions:
+        inside = [i for i, (w, s, e, n) in enumerate(boxes) if w <= lon < e and s <= lat < n]
+        assert len(inside) == 1, (lon, lat)
+        found[inside[0]] += 1
+    assert found == cells["count"]
 
 
 def test_idea_points_refuse_bad_parameters_with_the_error_shape(client):

@@ -25,6 +25,9 @@ def _body(**properties) -> str:
         # json.dumps would write the surrogate as the escape a broken client sends.
         (_body(title="Bank \ud800"), "title"),
         (_body(description="\udfff"), "description"),
+        # Noncharacters: XML cannot hold U+FFFF, the KML export would be unreadable.
+        (_body(title="Bank\uffff am Ring"), "title"),
+        (_body(description="Platz \ufdd0"), "description"),
     ],
 )
 def test_bad_json_submissions_are_refused_and_change_nothing(client, store, body, field):

@@ -155,6 +155,35 @@ def test_kml_gives_gis_the_exact_texts_and_google_earth_escaped_html(app, client
     assert any("&lt;b&gt;&amp;&lt;/b&gt;" in b for b in balloons)
 
 
+def test_kml_stays_readable_with_a_text_stored_before_noncharacters_were_refused(
+    app, client, tmp_path
+):
+    # Written straight into the store, as an older release let it in.
+    _add_idea(_store(app), "alt", "Bank\uffff am Ring\x0b", lon=8.4760)
+    path = _download(client, "/export/ideas.kml", tmp_path)
+    xml.dom.minidom.parse(str(path))
+    read = pyogrio.read_dataframe(path).set_index("id")
+    assert read.loc["alt", "Name"] == "Bank am Ring"
+
+
+# GDAL's own GeoPackage validator, from Debian's python3-gdal (.ci/run installs it).
+GPKG_VALIDATOR = Path("/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py")
+
+
+@pytest.mark.parametrize("name", ["measures.gpkg", "quartierskarte.gpkg"])
+def test_geopackages_pass_gdals_validator(client, tmp_path, name):
+    path = _download(client, f"/export/{name}", tmp_path, name)
+    result = subprocess.run(
+        ["/usr/bin/python3", str(GPKG_VALIDATOR), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    # ... and the JSON columns are still JSON to GDAL 3.6.
+    assert "sources: String(JSON)" in _ogrinfo(path).stdout
+
+
 def _ogrinfo(path: Path) -> subprocess.CompletedProcess:
     """Debian's GDAL 3.6 (gdal-bin), the older client, on a file: summary of every layer."""
     return subprocess.run(
@@ -393,6 +422,11 @@ def test_planners_get_all_ideas_and_contacts_only_when_they_ask(app, client, ide
         ("crs=99999", "EPSG:99999 ist unbekannt"),
         ("crs=abc", "muss ein EPSG-Code sein"),
         ("crs=5783", "kein Koordinatensystem für Lagekoordinaten"),
+        # Finite numbers for Dalheim, but made for America / the Rhineland: refused.
+        ("crs=32617", "EPSG:32617 (WGS 84 / UTM zone 17N) gilt nicht für Dalheim"),
+        ("crs=31466", "gilt nicht für Dalheim (sein Gültigkeitsbereich: 5.86° bis 7.51° Länge"),
+        # As for uploads: PROJ's best way there needs grids proj-data lacks (NOAA's).
+        ("crs=9000", "Für EPSG:9000 (ITRF2014) fehlt auf dem Server das Korrekturgitter"),
         ("crs=4326&crs=25832", "nur einmal"),
         ("status=fertig", "Unbekannter Wert für &#39;status&#39;"),
         ("kind=schule", "Den Filter &#39;kind&#39; gibt es für diese Ebene nicht"),

@@ -252,7 +252,14 @@ def test_withdrawal_deletes_the_idea_and_its_personal_data(app, client):
     assert store.ideas.contact(idea_id).email == "geheim@example.org"
     token_page = client.get(status_path).get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', token_page).group(1)
-    response = client.post(status_path + "/zurueckziehen", data={"csrf_token": csrf})
+    # Not without the confirmation: the page says what is missing, nothing is deleted.
+    refused = client.post(status_path + "/zurueckziehen", data={"csrf_token": csrf})
+    assert refused.status_code == 400
+    assert "Bitte bestätigen Sie" in refused.get_data(as_text=True)
+    assert store.ideas.contact(idea_id).email == "geheim@example.org"
+    response = client.post(
+        status_path + "/zurueckziehen", data={"csrf_token": csrf, "bestaetigt": "ja"}
+    )
     assert response.status_code == 200
     assert store.ideas.get(idea_id, ("pending", "approved", "rejected", "deleted")) is None
     assert store.ideas.contact(idea_id) is None
@@ -276,7 +283,7 @@ def test_support_counts_once_per_browser(app, client):
     first = client.post(
         f"/ideen/{idea_id}/unterstuetzen", data={"csrf_token": csrf}, follow_redirects=True
     )
-    assert "Danke! Ihre Unterstützung wurde gezählt." in first.get_data(as_text=True)
+    assert "Danke! Wir haben Ihre Unterstützung gezählt." in first.get_data(as_text=True)
     second = client.post(
         f"/ideen/{idea_id}/unterstuetzen", data={"csrf_token": csrf}, follow_redirects=True
     )
@@ -287,6 +294,35 @@ def test_support_counts_once_per_browser(app, client):
     other_csrf = _token(other)
     other.post(f"/ideen/{idea_id}/unterstuetzen", data={"csrf_token": other_csrf})
     assert store.layers.record("ideas", idea_id).supports == 2
+
+
+@pytest.mark.both_databases
+def test_support_returns_to_where_it_came_from_and_shows_the_supported_state(app, client):
+    idea_id, _ = _submit(client)
+    store = app.extensions["quartierskarte.store"]
+    store.ideas.approve(idea_id, "test")
+    csrf = _token(client)
+    assert "Unterstützen</button>" in client.get("/ideen").get_data(as_text=True)
+    # Another site as the way back is refused, and nothing is counted.
+    refused = client.post(
+        f"/ideen/{idea_id}/unterstuetzen",
+        data={"csrf_token": csrf, "weiter": "https://example.org/"},
+    )
+    assert refused.status_code == 400
+    assert store.layers.record("ideas", idea_id).supports == 0
+    response = client.post(
+        f"/ideen/{idea_id}/unterstuetzen",
+        data={"csrf_token": csrf, "weiter": "/ideen?sort=supported"},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/ideen?sort=supported"
+    listing = client.get("/ideen?sort=supported").get_data(as_text=True)
+    assert "Sie unterstützen diese Idee." in listing and "Unterstützen</button>" not in listing
+    page = client.get(f"/ideen/{idea_id}").get_data(as_text=True)
+    assert "Sie unterstützen diese Idee." in page and "1 Unterstützungen" in page
+    # The map's popups are told too (their support form comes from the page's config).
+    config = re.search(r'id="map-config">(.*?)</script>', client.get("/").get_data(as_text=True))
+    assert idea_id in json.loads(config.group(1))["support"]["supported"]
 
 
 def test_support_is_rate_limited_per_address(app, client):

@@ -89,6 +89,16 @@ def _measures_gpkg(client, tmp_path: Path, crs: int = 25832) -> gpd.GeoDataFrame
     return gpd.read_file(path, layer="measures")
 
 
+def _move_on(frame: gpd.GeoDataFrame, record_id: str, status: str, date: str = "2026-12"):
+    """A planner's edit in QGIS: one more step on the decision path, and the status it
+    gives (a status alone contradicts the timeline and is refused)."""
+    at = frame.index[frame["id"] == record_id][0]
+    timeline = frame.at[at, "timeline"]
+    steps = json.loads(timeline) if isinstance(timeline, str) else list(timeline)
+    frame.at[at, "timeline"] = json.dumps([*steps, {"status": status, "date": date}])
+    frame.loc[at, "status"] = status
+
+
 def _gpkg_bytes(
     frame: gpd.GeoDataFrame, tmp_path: Path, name: str = "edited.gpkg", layer: str = "measures"
 ) -> bytes:
@@ -118,12 +128,12 @@ def test_round_trip_through_a_geopackage_edited_with_geopandas(app, planner_clie
         "kifaz",
         next(m.id for m in before.values() if m.geometry.geom_type == "Point" and m.id != "kifaz"),
     )
-    frame.loc[frame["id"] == status_id, "status"] = "in_umsetzung"
+    _move_on(frame, status_id, "in_umsetzung")
     moved = frame["id"] == moved_id
     frame.loc[moved, "geometry"] = frame.loc[moved, "geometry"].translate(xoff=20.0)
 
     url, html, dry_run = _preview(client, _gpkg_bytes(frame, tmp_path), "dalheim.gpkg")
-    assert dry_run["updated"] == {status_id: {"status"}, moved_id: {"geometry"}}
+    assert dry_run["updated"] == {status_id: {"status", "timeline"}, moved_id: {"geometry"}}
     assert dry_run["created"] == set() and dry_run["invalid"] == {}
     assert dry_run["unchanged"] == set(before) - {status_id, moved_id}
     assert "EPSG:25832" in html and "20.0 m" in html
@@ -175,21 +185,24 @@ def test_round_trip_through_a_shapefile_maps_the_short_names_back(app, planner_c
     assert store.layers.record("measures", "kifaz") == before["kifaz"]
 
 
+# A new measure's properties, good for an import, as a GeoJSON feature holds them.
+NEW_BENCH = {
+    "id": "neue-bank",
+    "title": "Neue Bank am Weiher",
+    "summary": "Eine Sitzbank für Ältere.",
+    "category": "wohnumfeld_gruen",
+    "status": "idee",
+    "accuracy": "approximate",
+    "sources": [{"title": "Beirat, Protokoll", "url": "https://example.org/p"}],
+}
+
+
 def test_new_features_come_from_geojson_with_nested_properties(app, planner_client):
     client, store = planner_client, _store(app)
     feature = {
         "type": "Feature",
         "geometry": {"type": "Point", "coordinates": [8.4745, 50.5660]},
-        "properties": {
-            "id": "neue-bank",
-            "title": "Neue Bank am Weiher",
-            "summary": "Eine Sitzbank für Ältere.",
-            "category": "wohnumfeld_gruen",
-            "status": "idee",
-            "accuracy": "approximate",
-            "sources": [{"title": "Beirat, Protokoll", "url": "https://example.org/p"}],
-            "notiz": "nur für uns",
-        },
+        "properties": {**NEW_BENCH, "notiz": "nur für uns"},
     }
     content = json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
     url, html, dry_run = _preview(client, content, "neu.geojson")
@@ -332,6 +345,12 @@ def _edited(frame: gpd.GeoDataFrame, case: str) -> gpd.GeoDataFrame:
         frame.loc[frame.index[1], "id"] = "kifaz"
     elif case == "broken-sources":
         frame.loc[first, "sources"] = "Stadt Wetzlar <https://www.wetzlar.de>"
+    elif case == "timeline-status-object":
+        frame.loc[first, "timeline"] = json.dumps([{"date": "2026", "status": {"a": 1}}])
+    elif case in ("huge-number", "superscript-number"):
+        # A text column now: int() of 5,000 digits raises, int("²") too.
+        frame["cost_eur"] = frame["cost_eur"].astype(object)
+        frame.loc[first, "cost_eur"] = "9" * 5000 if case == "huge-number" else "²"
     return frame
 
 
@@ -345,6 +364,9 @@ def _edited(frame: gpd.GeoDataFrame, case: str) -> gpd.GeoDataFrame:
         ("outside", "kifaz", "außerhalb des Quartiers"),
         ("duplicate-id", "kifaz (#", "mehrfach"),
         ("broken-sources", "kifaz", "keine gültige JSON-Liste"),
+        ("huge-number", "kifaz", "cost_eur: muss eine ganze Zahl sein"),
+        ("superscript-number", "kifaz", "cost_eur: muss eine ganze Zahl sein"),
+        ("timeline-status-object", "kifaz", "timeline[0].status: unbekannter Status"),
     ],
 )
 def test_invalid_features_are_listed_and_block_the_import(
@@ -399,7 +421,7 @@ def test_wrong_or_missing_crs_is_named(app, planner_client, tmp_path):
 def test_apply_refuses_a_preview_that_no_longer_holds(app, planner_client, tmp_path):
     client, store = planner_client, _store(app)
     frame = _measures_gpkg(client, tmp_path)
-    frame.loc[frame["id"] == "kifaz", "status"] = "in_umsetzung"
+    _move_on(frame, "kifaz", "in_umsetzung")
     url, html, _dry_run = _preview(client, _gpkg_bytes(frame, tmp_path), "a.gpkg")
     # Meanwhile someone changes the same record another way.
     other = store.layers.record("measures", "kifaz")
@@ -407,7 +429,8 @@ def test_apply_refuses_a_preview_that_no_longer_holds(app, planner_client, tmp_p
     changed = store.layers.record("measures", "kifaz")
     response = _apply(client, url, html)
     assert response.status_code == 409
-    assert "haben sich die Daten geändert" in response.get_data(as_text=True)
+    # The file's copy of the KiFaZ is older now: its one change is refused as stale.
+    assert "bevor diese Objekte in der Karte geändert wurden" in response.get_data(as_text=True)
     assert store.layers.record("measures", "kifaz") == changed
 
 
@@ -418,7 +441,7 @@ def _moved(measure):
 @pytest.mark.both_databases
 def test_another_worker_can_apply_what_one_previewed(app, planner_client, tmp_path, database_url):
     frame = _measures_gpkg(planner_client, tmp_path)
-    frame.loc[frame["id"] == "kifaz", "status"] = "in_umsetzung"
+    _move_on(frame, "kifaz", "in_umsetzung")
     url, html, _dry_run = _preview(planner_client, _gpkg_bytes(frame, tmp_path), "a.gpkg")
     # A second app: the same database and instance folder, no shared process memory.
     other = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": database_url})
@@ -486,3 +509,41 @@ def test_the_upload_page_is_labelled(planner_client):
     assert html.count("<fieldset>") == html.count("<legend>") == 2
     assert '<label for="file">' in html and 'enctype="multipart/form-data"' in html
     assert "GIS-Import" in html and "<script" not in html and "<style" not in html
+
+
+HUGE = "9" * 5000
+
+
+@pytest.mark.parametrize(
+    ("properties", "column"),
+    [
+        # A number far past Python's 4,300 digits for int(), in a column of numbers…
+        # (written into the file's text below: int() of it would raise here).
+        ({"cost_eur": "HUGE"}, "cost_eur"),
+        # One past 64 bits: GDAL's GeoJSON reader refused the whole file for it.
+        ({"start_year": "LONG"}, "start_year"),
+        # … and inside the JSON text of a nested column, as a GeoPackage holds it.
+        ({"sources": f'[{{"title": "Beirat", "url": {HUGE}}}]'}, "sources"),
+    ],
+    ids=["number", "past-64-bits", "nested-text"],
+)
+def test_a_number_of_thousands_of_digits_is_a_bad_value_of_its_feature(
+    app, planner_client, properties, column
+):
+    client, store = planner_client, _store(app)
+    before = store.layers.records("measures")
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [8.4745, 50.5660]},
+            "properties": {**NEW_BENCH, "id": record_id, **extra},
+        }
+        for record_id, extra in (("neue-bank", {}), ("riesenzahl", properties))
+    ]
+    text = json.dumps({"type": "FeatureCollection", "features": features})
+    content = text.replace('"HUGE"', HUGE).replace('"LONG"', "9" * 19).encode()
+    url, html, dry_run = _preview(client, content, "riesig.geojson")
+    assert dry_run["created"] == {"neue-bank"}
+    [(label, cell)] = dry_run["invalid"].items()
+    assert "riesenzahl" in label and cell.split()[1] == f"{column}:"
+    assert store.layers.records("measures") == before

@@ -18,8 +18,10 @@ from tests.web.test_import import (
     _gpkg_bytes,
     _measures_gpkg,
     _preview,
+    _shapefile_parts,
     _snapshot,
     _upload,
+    _zip,
 )
 from tests.web.test_planning import _login
 
@@ -99,6 +101,23 @@ def test_a_crs_for_another_continent_is_refused(app, client, tmp_path):
     assert _snapshot(app) == before
     imports = Path(app.instance_path) / "imports"
     assert not imports.exists() or list(imports.iterdir()) == [], "nothing kept"
+
+
+LOCAL_GRID = (
+    'LOCAL_CS["Baustellenraster",LOCAL_DATUM["Baustelle",0],UNIT["metre",1],'
+    'AXIS["X",EAST],AXIS["Y",NORTH]]'
+)
+
+
+@pytest.mark.usefixtures("planner")
+def test_a_shapefile_on_a_local_grid_is_refused(app, client, tmp_path):
+    _login(client)
+    before = _snapshot(app)
+    parts = {**_shapefile_parts(tmp_path, with_prj=False), "teil.prj": LOCAL_GRID.encode()}
+    response = _upload(client, _zip(parts), "lokal.zip")
+    assert response.status_code == 400
+    assert "Baustellenraster, lässt sich nicht in Länge/Breite umrechnen" in response.text
+    assert _snapshot(app) == before
 
 
 def test_a_crs_whose_grid_is_missing_is_refused():

@@ -222,6 +222,26 @@ def test_idea_points_from_memory_are_the_databases(client, database_only, ideas)
     assert len(sizes) > 5
 
 
+def test_idea_cells_from_memory_are_the_databases_also_after_changes(make_app, store, ideas):
+    """Beyond ``MAP_POINTS_MOST`` the cells are counted from the index's arrays: the same
+    as counted from the database's records, also once the index was updated."""
+    from_memory = make_app(MAP_POINTS_MOST=20).test_client()
+    from_database = make_app(MAP_POINTS_MOST=20, LAYER_CACHE_BYTES=0).test_client()
+    rng = random.Random(4711)
+    urls = [
+        "/api/layers/ideas/points",
+        f"/api/layers/ideas/points?category={rng.choice(list(CATEGORIES))}",
+        f"/api/layers/ideas/points?{_param((8.462, 50.558, 8.478, 50.570))}",
+    ]
+    for step in range(3):
+        for url in urls:
+            answer = from_memory.get(url)
+            assert "count" in answer.get_json(), url  # cells, not points
+            assert answer.data == from_database.get(url).data, (step, url)
+        store.ideas.delete(ideas[step].id, "lea")
+        store.ideas.edit(ideas[10 + step].id, "lea", f"Neu {step}", "Neuer Text.")
+
+
 def test_etags_of_answers_from_memory_agree_across_workers(client, make_app, ideas):
     second = make_app().test_client()
     box_a = "/api/layers/ideas?bbox=8.466,50.561,8.474,50.566"

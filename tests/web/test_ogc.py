@@ -16,7 +16,9 @@ import sqlalchemy as sa
 from pyproj import Transformer
 from shapely.geometry import shape
 
+from measures.domain import crs
 from measures.domain.errors import QueryError
+from measures.ogc import crs as ogc_crs
 from measures.ogc import params
 from measures.ogc.datetimes import parse_datetime
 from measures.ogc.negotiation import choose_format
@@ -141,6 +143,8 @@ def test_openapi_describes_every_path_parameter_and_response(client):
         base = f"/collections/{layer}"
         expected |= {base, base + "/items", base + "/items/{featureId}", base + "/queryables"}
         expected |= {base + "/schema"}
+    # The XML schema for GDAL: only the ideas hold no JSON lists (measures.ogc.gml_schema).
+    expected |= {"/collections/ideas/schema.xsd"}
     assert set(document["paths"]) == expected
     # Every reference points at something that exists.
     for ref in set(_refs(document)):
@@ -161,9 +165,10 @@ def test_openapi_describes_every_path_parameter_and_response(client):
         for layer in LAYERS
     }
     common = {"f", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime"}
-    assert item_params["measures"] == common | {"status", "category"}
-    assert item_params["locations"] == common | {"kind"}
-    assert item_params["ideas"] == common | {"category"}
+    # Measures, places and ideas belong to a Quartier (a queryable); the Quartiere do not.
+    assert item_params["measures"] == common | {"status", "category", "quartier"}
+    assert item_params["locations"] == common | {"kind", "quartier"}
+    assert item_params["ideas"] == common | {"category", "quartier"}
     assert item_params["quartier"] == common
     limit = document["components"]["parameters"]["limit"]["schema"]
     assert (limit["minimum"], limit["default"], limit["maximum"]) == (1, 100, 10000)
@@ -210,9 +215,9 @@ def test_collections_describe_extent_crs_and_items(client, seed, ideas):
 def test_queryables_list_the_filterable_properties(client):
     expected = {
         "quartier": set(),
-        "measures": {"status", "category"},
-        "locations": {"kind"},
-        "ideas": {"category"},
+        "measures": {"status", "category", "quartier"},
+        "locations": {"kind", "quartier"},
+        "ideas": {"category", "quartier"},
     }
     for layer, names in expected.items():
         response = client.get(f"/ogc/collections/{layer}/queryables")
@@ -440,6 +445,8 @@ BAD_REQUESTS = [
     "/ogc/collections/measures/items?bbox=8.5,50.5,8.4,50.6",
     "/ogc/collections/measures/items?crs=EPSG:4326",
     "/ogc/collections/measures/items?crs=http://www.opengis.net/def/crs/EPSG/0/31467",
+    f"/ogc/collections/measures/items?crs={EPSG}32617",
+    f"/ogc/collections/measures/items?bbox=1,2,3,4&bbox-crs={EPSG}32617",
     "/ogc/collections/measures/items?bbox=1,2,3,4&bbox-crs=urn:ogc:def:crs:EPSG::4326",
     "/ogc/collections/measures/items?limit=0",
     "/ogc/collections/measures/items?limit=-5",
@@ -460,6 +467,12 @@ BAD_REQUESTS = [
     "/ogc/collections?bbox=1,2,3,4",
     "/ogc?sprache=de",
 ]
+
+
+def test_every_crs_offered_passes_the_rule_of_exports_and_uploads():
+    # The list is the service's; each must cover Dalheim with every grid at hand.
+    for uri, code in ogc_crs.SUPPORTED.items():
+        assert crs.parse_crs(uri, "crs", ogc_crs.SUPPORTED) == code
 
 
 @pytest.mark.parametrize("url", BAD_REQUESTS)
@@ -613,7 +626,7 @@ def test_html_pages_are_german_with_a_map_and_nothing_foreign(app, client, url):
     assert response.status_code == 200
     assert response.mimetype == "text/html"
     html = response.get_data(as_text=True)
-    assert '<html lang="de">' in html
+    assert '<html lang="de" dir="ltr">' in html
     assert HTML_PAGES[url] in " ".join(unescape(html).split())
     # Nothing is loaded from another host: scripts and stylesheets are the app's own.
     loaded = re.findall(r'<(?:script|img|iframe)[^>]*\ssrc="([^"]*)"', html)

@@ -345,3 +345,63 @@ def test_schemas_name_geometry_types_and_property_types(client):
     rels = {link["rel"]: link["href"] for link in links}
     assert rels["http://www.opengis.net/def/rel/ogc/1.0/schema"].endswith("/ideas/schema")
     assert client.get("/ogc/collections/ideas/schema?limit=1").status_code == 400
+
+
+def test_the_xml_schema_is_linked_only_where_no_json_lists_are(client):
+    def described_by(collection: str) -> list[str]:
+        links = client.get(f"/ogc/collections/{collection}").get_json()["links"]
+        return [k["href"] for k in links if k["rel"] == "describedBy"]
+
+    assert described_by("ideas")[0].endswith("/ogc/collections/ideas/schema.xsd")
+    assert described_by("measures") == [] and described_by("locations") == []
+    response = client.get("/ogc/collections/ideas/schema.xsd")
+    assert response.mimetype == "application/xml"
+    assert b'name="updated_at" type="xs:dateTime"' in response.data
+    missing = client.get("/ogc/collections/measures/schema.xsd")
+    assert missing.status_code == 404 and "JSON-Listen" in missing.get_json()["description"]
+    assert client.get("/ogc/collections/ideas/schema.xsd?f=json").status_code == 400
+
+
+def _fields(listing: str) -> dict[str, str]:
+    """``name: Type`` lines of ``ogrinfo -so``, without the geometry and CRS lines."""
+    return dict(re.findall(r"^(\w+): (\w+) \(", listing, re.M))
+
+
+# What a GIS needs to type the ideas layer; every public column but the id (GDAL adds
+# that from the features).
+IDEA_FIELDS = {
+    "quartier": "String",
+    "title": "String",
+    "description": "String",
+    "category": "String",
+    "category_label": "String",
+    "created_at": "DateTime",
+    "supports": "Integer",
+    "updated_at": "DateTime",
+    # The measure the idea was taken up in.
+    "measure_id": "String",
+}
+
+
+def test_an_empty_ideas_collection_is_typed_by_gdal(live_server, gdal_process):
+    listing = _ogr("ogrinfo", "-ro", "-so", _oapif(live_server), "ideas")
+    assert "Feature Count: 0" in listing and "Geometry: Point" in listing
+    assert _fields(listing) == IDEA_FIELDS
+    info = _info(gdal_process, _oapif(live_server), "ideas")
+    assert info["geometry_type"] == "Point" and info["features"] == 0
+    assert dict(zip(info["fields"], info["dtypes"], strict=True)) == {
+        **{name: "object" for name in IDEA_FIELDS},
+        "created_at": "datetime64[ms]",
+        "updated_at": "datetime64[ms]",
+        "supports": "int32",
+    }
+
+
+def test_ideas_read_the_same_with_the_schema_and_the_json_columns_keep_their_subtype(
+    live_server, with_ideas
+):
+    listing = _ogr("ogrinfo", "-ro", "-so", _oapif(live_server), "ideas")
+    assert _fields(listing) == {"id": "String", **IDEA_FIELDS}, "id once, then the schema"
+    # Measures hold JSON lists: no XML schema, so GDAL keeps their JSON subtype.
+    measures = _ogr("ogrinfo", "-ro", "-so", _oapif(live_server), "measures")
+    assert "sources: String(JSON)" in measures

@@ -12,6 +12,7 @@ import pytest
 from babel.messages.pofile import read_po
 from shapely.geometry import Point
 
+from app.i18n import LANGUAGES
 from tests.factories import add_idea, seed_with
 
 PAGES = [
@@ -24,6 +25,8 @@ PAGES = [
     "/ueber",
     "/datenschutz",
     "/impressum",
+    "/barrierefreiheit",
+    "/leichte-sprache",
 ]
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,7 +40,7 @@ def test_every_page_renders_in_german_with_landmarks(client, path):
     response = client.get(path)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert '<html lang="de">' in html
+    assert '<html lang="de" dir="ltr">' in html
     for landmark in ("<header", "<main", "<footer", "<nav"):
         assert landmark in html
     assert html.count("<h1") == 1
@@ -49,7 +52,7 @@ def test_every_page_renders_in_english_after_switching(client, path):
     assert switch.status_code == 302 and switch.headers["Location"] == path
     assert "sprache=en" in switch.headers["Set-Cookie"]
     html = client.get(path).get_data(as_text=True)
-    assert '<html lang="en">' in html
+    assert '<html lang="en" dir="ltr">' in html
     assert "Skip to content" in html and "Zum Inhalt springen" not in html
     assert "Measures" in html and "Privacy" in html
 
@@ -60,18 +63,31 @@ def test_language_switch_only_redirects_within_the_site(client):
         assert response.status_code == 400 and "Location" not in response.headers
         assert "Set-Cookie" not in response.headers
         assert "nicht zu dieser Website" in response.get_data(as_text=True)
-    assert client.get("/sprache/en").headers["Location"] == "/"
+    # The map of the Quartier, at its own address.
+    assert client.get("/sprache/en").headers["Location"] == "/q/dalheim/"
     assert "Set-Cookie" not in client.get("/sprache/xx?weiter=/").headers
 
 
-def test_the_english_catalogue_translates_every_text():
-    with open(ROOT / "app/translations/en/LC_MESSAGES/messages.po", "rb") as f:
+@pytest.mark.parametrize("language", [code for code in LANGUAGES if code != "de"])
+def test_every_catalogue_translates_every_text(language):
+    with open(ROOT / f"app/translations/{language}/LC_MESSAGES/messages.po", "rb") as f:
         catalog = read_po(f)
     untranslated = [m.id for m in catalog if m.id and (not m.string or m.fuzzy)]
     assert untranslated == []
     with open(ROOT / "app/translations/messages.pot", "rb") as f:
         template = read_po(f)
     assert {m.id for m in template if m.id} <= {m.id for m in catalog if m.id}
+    # Each translation keeps the placeholders of its German text (%(count)s, %(date)s);
+    # a plural's forms keep them together (one form may write its number as a word, as
+    # Arabic does for "two days").
+    wrong = [m.id for m in catalog if m.id and _placeholders(m.id) != _placeholders(m.string)]
+    assert wrong == []
+
+
+def _placeholders(text: str | tuple[str, ...]) -> set[str]:
+    """The named text placeholders of a message, or of all forms of a plural."""
+    forms = (text,) if isinstance(text, str) else text
+    return {name for form in forms for name in re.findall(r"%\(\w+\)s", form)}
 
 
 @pytest.mark.parametrize(
@@ -93,10 +109,10 @@ def test_map_page_list_page_and_api_show_the_same_measures(client, query):
 
 def test_filters_are_kept_in_the_links_between_map_and_list(client):
     html = client.get("/?status=abgeschlossen&category=spiel_freizeit").get_data(as_text=True)
-    assert 'href="/massnahmen?status=abgeschlossen&amp;category=spiel_freizeit"' in html
+    assert 'href="/q/dalheim/massnahmen?status=abgeschlossen&amp;category=spiel_freizeit"' in html
     assert re.search(r'value="abgeschlossen" checked', html)
     listed = client.get("/massnahmen?status=abgeschlossen").get_data(as_text=True)
-    assert 'href="/?status=abgeschlossen"' in listed
+    assert 'href="/q/dalheim/?status=abgeschlossen"' in listed
 
 
 def test_bad_filter_values_get_a_german_error_page(client):
@@ -208,7 +224,9 @@ def test_map_page_counts_the_approved_ideas_of_the_filter(app, client):
 
 
 def _map_script(html: str) -> str:
-    return re.search(r"<script nonce=[^>]*>(.*?)</script>", html, re.S).group(1)
+    """folium's script: the inline script that makes the Leaflet map."""
+    scripts = re.findall(r"<script nonce=[^>]*>(.*?)</script>", html, re.S)
+    return next(script for script in scripts if "L.map(" in script)
 
 
 def _map_config(html: str) -> dict:
@@ -234,8 +252,8 @@ def test_markers_and_popups_are_rendered_by_the_same_partials_as_the_lists(clien
     # The status symbol of the legend and the cards, in the marker and the popup.
     assert 'width=\\"28\\" height=\\"28\\" focusable=\\"false\\" aria-hidden=\\"true\\"' in script
     assert "abgeschlossen (seit 2023-05-12)" in script
-    assert '\\u003ca class=\\"popup-more\\" href=\\"/massnahmen/kifaz\\"\\u003e' in script
-    assert '\\u003ca class=\\"popup-more\\" href=\\"/orte/kifaz\\"\\u003e' in script
+    assert '\\u003ca class=\\"popup-more\\" href=\\"/q/dalheim/massnahmen/kifaz\\"\\u003e' in script
+    assert '\\u003ca class=\\"popup-more\\" href=\\"/q/dalheim/orte/kifaz\\"\\u003e' in script
     assert '"dashArray": "8 5"' in script  # the Quartier's outline, as in the legend
 
 
@@ -264,7 +282,7 @@ def test_the_pin_area_is_the_quartier_grown_by_the_servers_tolerance(app, client
 def test_the_streets_to_choose_come_from_the_geodata_file(app, client):
     from measures.domain.geo import is_inside
 
-    streets = json.loads((ROOT / "geodata/streets.geojson").read_text(encoding="utf-8"))
+    streets = json.loads((ROOT / "geodata/dalheim/streets.geojson").read_text(encoding="utf-8"))
     quartier = app.extensions["quartierskarte.store"].layers.quartier().geometry
     index = client.get("/").get_data(as_text=True)
     form = client.get("/ideen/neu").get_data(as_text=True)
@@ -316,3 +334,65 @@ def test_the_kept_overview_map_follows_every_change_filter_and_language(app, cli
     store.layers.load_seed(seed_with(seed, replace(kifaz, title="Neuer Titel des KiFaZ")))
     changed = _map_script(client.get("/").get_data(as_text=True))
     assert "Neuer Titel des KiFaZ" in changed and "Neuer Titel des KiFaZ" not in first
+
+
+def test_the_browsers_language_is_suggested_until_one_is_chosen(client):
+    english_browser = {"Accept-Language": "en-GB,en;q=0.9,de;q=0.5"}
+    first = client.get("/massnahmen", headers=english_browser)
+    html = first.get_data(as_text=True)
+    assert '<html lang="de" dir="ltr">' in html, "German until someone chooses"
+    assert '<aside class="language-suggestion" lang="en"' in html
+    assert "This website is also available in English." in html
+    assert 'href="/sprache/en?weiter=/massnahmen"' in html
+    assert "Accept-Language" in first.headers["Vary"]
+    # A German browser, and anyone who has chosen, sees no offer.
+    german = client.get("/massnahmen", headers={"Accept-Language": "de-DE,de;q=0.9,en;q=0.8"})
+    assert "language-suggestion" not in german.get_data(as_text=True)
+    client.get("/sprache/de?weiter=/")
+    chosen = client.get("/massnahmen", headers=english_browser).get_data(as_text=True)
+    assert "language-suggestion" not in chosen and '<html lang="de" dir="ltr">' in chosen
+    # Unknown languages and nonsense headers change nothing.
+    client.delete_cookie("sprache")
+    for header in ("xx-YY", "*;q=abc", ";;;", "de;q=2, en;q=-1"):
+        page = client.get("/massnahmen", headers={"Accept-Language": header})
+        assert page.status_code == 200
+
+
+@pytest.mark.parametrize("language", [code for code in LANGUAGES if code != "de"])
+@pytest.mark.parametrize("path", ["/", "/massnahmen/kifaz", "/ideen/neu", "/barrierefreiheit"])
+def test_every_language_sets_lang_and_dir_and_translates_the_page(client, language, path):
+    with open(ROOT / f"app/translations/{language}/LC_MESSAGES/messages.po", "rb") as f:
+        skip_link = read_po(f).get("Zum Inhalt springen").string
+    client.get(f"/sprache/{language}?weiter=/")
+    html = client.get(path).get_data(as_text=True)
+    direction = "rtl" if language == "ar" else "ltr"
+    assert f'<html lang="{language}" dir="{direction}">' in html
+    assert skip_link in html and "Zum Inhalt springen" not in html
+    # Leichte Sprache is German whatever the page's language.
+    assert '<a href="/leichte-sprache" lang="de"' in html
+
+
+def test_the_datas_own_german_texts_are_marked_german_in_other_languages(client):
+    german = client.get("/massnahmen/kifaz").get_data(as_text=True)
+    assert ' lang="de"' not in german.split("<main", 1)[1].split('href="/leichte-sprache"')[0]
+    client.get("/sprache/tr?weiter=/")
+    page = client.get("/massnahmen/kifaz").get_data(as_text=True)
+    assert re.search(r'<h1 lang="de">[^<]*Kinder- und Familienzentrum', page)
+    assert '<p class="lead" lang="de">' in page
+    cards = client.get("/massnahmen").get_data(as_text=True)
+    assert '<h3 lang="de"><a href="/q/dalheim/massnahmen/kifaz">' in cards
+
+
+def test_the_map_page_names_every_module_the_map_imports_for_preloading(client):
+    # Without it the browser learns of each import level only after the one before has
+    # arrived, and the ideas are asked for after the last.
+    folder = ROOT / "app/static/js/residents-map"
+    imported = {"main.js"}
+    for script in folder.glob("*.js"):
+        imported |= set(re.findall(r'from "\./([\w-]+\.js)"', script.read_text(encoding="utf-8")))
+    html = client.get("/").get_data(as_text=True)
+    preloaded = set(
+        re.findall(r'<link rel="modulepreload" href="/static/js/residents-map/([\w-]+\.js)"', html)
+    )
+    assert len(imported) > 10
+    assert imported <= preloaded

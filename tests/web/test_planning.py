@@ -48,9 +48,12 @@ def test_every_planner_route_refuses_anonymous_users(app, client, planner):
     rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/planung")]
     assert len(rules) >= 9
     for rule in rules:
-        if rule.endpoint in ("planning.login", "planning.logout"):
+        # The login's steps, and the setup link of an invited planner, which is its key.
+        if rule.endpoint in ("planning.login", "planning.logout", "account.setup"):
             continue
-        path = rule.rule.replace("<idea_id>", idea_id)
+        path = rule.rule.replace("<idea_id>", idea_id).replace("<record_id>", "kifaz")
+        path = path.replace("<any(massnahmen, orte):kind>", "massnahmen")
+        path = re.sub(r"<int:\w+>", "1", path)  # numbers: an account, a session
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             response = client.open(path, method=method, data={"csrf_token": token})
             assert response.status_code == 302, (method, path)
@@ -169,9 +172,19 @@ def test_moderation_end_to_end_with_history(app, client, planner):
 
     converted = client.post(f"/planung/ideen/{idea_id}/massnahme", data={"csrf_token": token})
     assert converted.status_code == 302
-    measure = store.layers.record("measures", f"idee-{idea_id}")
-    assert measure.status == "idee" and measure.title == "Bank am Spielplatz"
-    assert store.ideas.get(idea_id, ("rejected",)).measure_id == measure.id
+    # A draft, which the planner completes in its form before it goes public.
+    measure_id = f"idee-{idea_id}"
+    assert converted.location == f"/q/dalheim/planung/massnahmen/{measure_id}"
+    form_page = client.get(converted.location).get_data(as_text=True)
+    assert "Entwurf der Maßnahme „" + measure_id in form_page
+    draft = store.editing.get("measures", measure_id, "dalheim")
+    assert draft.publication == "draft"
+    assert draft.record.status == "idee" and draft.record.title == "Bank am Spielplatz"
+    assert store.layers.record("measures", measure_id) is None
+    assert client.get(f"/massnahmen/{measure_id}").status_code == 404
+    assert store.ideas.get(idea_id, ("rejected",)).measure_id == measure_id
+    idea_page = client.get(f"/planung/ideen/{idea_id}").get_data(as_text=True)
+    assert f'href="/q/dalheim/planung/massnahmen/{measure_id}">Bank am Spielplatz</a>' in idea_page
 
     actions = [(e.action, e.actor) for e in store.ideas.events(idea_id)]
     assert actions == [
@@ -182,7 +195,10 @@ def test_moderation_end_to_end_with_history(app, client, planner):
         ("converted", "lea"),
     ]
     log = client.get("/planung/protokoll").get_data(as_text=True)
-    assert log.count(f">{idea_id}</a>") == 5
+    # By title and with readers' words for who acted, not by id and "resident".
+    assert log.count(f'href="/q/dalheim/planung/ideen/{idea_id}">Bank am Spielplatz</a>') == 5
+    assert log.count("Quartiersmanagement: lea") == 4
+    assert "die Person, die die Idee eingetragen hat" in log and ">resident<" not in log
 
 
 def _planner_acting_on(client, *titles):
@@ -196,6 +212,42 @@ def _planner_acting_on(client, *titles):
         return client.post(f"/planung/ideen/{idea_id}/{action}", data={"csrf_token": token, **form})
 
     return ideas, act
+
+
+def test_the_idea_page_shows_the_spot_nearby_ideas_by_title_and_the_next_waiting_idea(
+    app, client, planner
+):
+    store = app.extensions["quartierskarte.store"]
+    ideas, act = _planner_acting_on(client, "Trinkbrunnen beim Bürgerhaus", "Trinkbrunnen bitte")
+    (first, _), (second, _) = ideas
+    act(first, "freigeben")
+    page = client.get(f"/planung/ideen/{second}").get_data(as_text=True)
+    # A map of the spot, drawn by folium like the residents' maps.
+    assert 'class="folium-map"' in page and "quartierskarteLayers" in page
+    # The duplicate is chosen by title among the approved ideas nearby, not by a typed id.
+    assert f'<option value="{first}">Trinkbrunnen beim Bürgerhaus (' in page
+    assert 'name="duplicate_of" type="text"' not in page
+    assert act(second, "doppelt", duplicate_of=first).status_code == 302
+    marked = client.get(f"/planung/ideen/{second}").get_data(as_text=True)
+    assert f'href="/q/dalheim/planung/ideen/{first}">Trinkbrunnen beim Bürgerhaus</a>' in marked
+    # After a decision, the next idea that waits is one click away.
+    third, _ = _submit_idea(client, "Fahrradständer am Markt")
+    decided = client.get(f"/planung/ideen/{first}").get_data(as_text=True)
+    assert "Nächste wartende Idee:" in decided
+    assert f'href="/q/dalheim/planung/ideen/{third}">Fahrradständer am Markt</a>' in decided
+    assert store.ideas.get(third, ("pending",)) is not None
+
+
+def test_the_idea_page_names_who_did_each_step_in_words(app, client, planner):
+    ideas, act = _planner_acting_on(client, "Bank am Spielplatz")
+    ((idea_id, _),) = ideas
+    act(idea_id, "freigeben")
+    page = client.get(f"/planung/ideen/{idea_id}").get_data(as_text=True)
+    timeline = page.split('<ol class="timeline">', 1)[1].split("</ol>", 1)[0]
+    assert "die Person, die die Idee eingetragen hat" in timeline
+    assert f"Quartiersmanagement: {planner}" in timeline
+    # Not the stored code of the actor.
+    assert "– resident" not in timeline
 
 
 @pytest.mark.both_databases
@@ -219,13 +271,18 @@ def test_duplicates_and_deletion(app, client, planner):
     # Once it is public, the status page links to it, and a later duplicate names it.
     act(first, "freigeben")
     status_html = client.get(second_status).get_data(as_text=True)
-    assert f'href="/ideen/{first}"' in status_html
+    assert f'href="/q/dalheim/ideen/{first}"' in status_html
     assert mark(third, first).status_code == 302
     status_html = client.get(third_status).get_data(as_text=True)
     assert "Diese Idee gibt es schon: „Trinkbrunnen beim Bürgerhaus“." in status_html
-    assert f'href="/ideen/{first}"' in status_html
+    assert f'href="/q/dalheim/ideen/{first}"' in status_html
 
-    act(second, "loeschen")
+    # Not on one click: without the confirmation the page asks for it and keeps the idea.
+    unconfirmed = act(second, "loeschen")
+    assert unconfirmed.status_code == 400
+    assert "Bitte bestätigen Sie" in unconfirmed.get_data(as_text=True)
+    assert store.ideas.contact(second) is not None
+    act(second, "loeschen", bestaetigt="ja")
     deleted = store.ideas.get(second, ("deleted",))
     assert deleted.title == "[gelöscht]" and deleted.description == ""
     assert store.ideas.contact(second) is None
@@ -254,14 +311,14 @@ def test_repeated_actions_and_actions_on_a_deleted_idea_change_nothing(app, clie
     assert post(first, "freigeben").status_code == 302
     assert post(first, "massnahme").status_code == 302
     assert post(second, "ablehnen", reason="Gibt es schon.").status_code == 302
-    assert post(gone, "loeschen").status_code == 302
+    assert post(gone, "loeschen", bestaetigt="ja").status_code == 302
     before = _history_and_measures(store, first, second, gone)
 
     repeated = [
         (first, "freigeben", {}, "Die Idee ist schon freigegeben."),
         (first, "massnahme", {}, "Aus der Idee ist schon eine Maßnahme geworden."),
         (second, "ablehnen", {"reason": "Noch einmal."}, "Die Idee ist schon abgelehnt."),
-        (gone, "loeschen", {}, "Die Idee ist gelöscht"),
+        (gone, "loeschen", {"bestaetigt": "ja"}, "Die Idee ist gelöscht"),
         (gone, "freigeben", {}, "Die Idee ist gelöscht"),
         (gone, "ablehnen", {"reason": "Warum nicht."}, "Die Idee ist gelöscht"),
         (gone, "bearbeiten", {"title": "Neu", "description": "Neu"}, "Die Idee ist gelöscht"),

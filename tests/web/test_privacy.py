@@ -76,6 +76,15 @@ def test_the_privacy_page_states_what_is_kept_and_how_long(app, client):
     assert "PRIVACY_TEXT" in html  # the operator's part, still the placeholder
 
 
+def test_day_counts_take_the_plural_form_of_their_number(app, client):
+    """ngettext, not a fixed "Tage": Russian and Ukrainian need three forms."""
+    app.config["CONTACT_RETENTION_DAYS"] = 1
+    app.config["MAIL_CONFIRM_DAYS"] = 1
+    html = client.get("/datenschutz").get_data(as_text=True)
+    assert "1 Tag nach der Entscheidung" in html and "unbestätigt 1 Tag;" in html
+    assert "1 Tage" not in html
+
+
 def _logged_in(app, client) -> None:
     create_planner(app.test_cli_runner())
     html = client.get("/planung/anmelden").get_data(as_text=True)

@@ -42,7 +42,7 @@ def test_status_link_ogc_links_and_redirects_ignore_a_forged_forwarded_host(publ
     created = client.post("/api/ideas", json=idea_feature(), headers=FORGED)
     assert created.status_code == 201
     status_url = created.get_json()["status_url"]
-    assert status_url.startswith(PUBLIC + "/ideen/status/")
+    assert status_url.startswith(PUBLIC + "/q/dalheim/ideen/status/")
     answers.append(created)
 
     # The form's way in: the redirect to the status page, the private link shown there.
@@ -55,9 +55,9 @@ def test_status_link_ogc_links_and_redirects_ignore_a_forged_forwarded_host(publ
     }
     submitted = client.post("/ideen/neu", data=form, headers=FORGED)
     assert submitted.status_code == 302
-    assert submitted.headers["Location"].startswith("/ideen/status/")
+    assert submitted.headers["Location"].startswith("/q/dalheim/ideen/status/")
     status_page = client.get(submitted.headers["Location"], headers=FORGED)
-    assert f'href="{PUBLIC}/ideen/status/' in status_page.get_data(as_text=True)
+    assert f'href="{PUBLIC}/q/dalheim/ideen/status/' in status_page.get_data(as_text=True)
     answers += [submitted, status_page]
 
     for path in ("/ogc?f=json", "/ogc/collections/measures/items?limit=2&f=json", "/ogc"):
@@ -94,8 +94,9 @@ def test_status_link_ogc_links_and_redirects_ignore_a_forged_forwarded_host(publ
         headers=FORGED,
     )
     assert converted.status_code == 302
-    measure = client.get(f"/api/measures/idee-{idea_id}", headers=FORGED).get_json()
-    assert measure["properties"]["sources"][0]["url"] == f"{PUBLIC}/ideen/{idea_id}"
+    # A draft: its form shows the link.
+    form = client.get(f"/planung/massnahmen/idee-{idea_id}", headers=FORGED)
+    assert f"{PUBLIC}/q/dalheim/ideen/{idea_id}" in form.get_data(as_text=True)
     answers.append(converted)
 
     for answer in answers:
@@ -127,7 +128,7 @@ def test_requests_for_another_host_are_refused(public_app, method, path):
 def test_forwarded_host_is_ignored_without_a_public_url(store, make_app):
     client = make_app(PROXY_FIX_X_FOR=1).test_client()
     created = client.post("/api/ideas", json=idea_feature(), headers=FORGED)
-    assert created.get_json()["status_url"].startswith("http://localhost/ideen/status/")
+    assert created.get_json()["status_url"].startswith("http://localhost/q/dalheim/ideen/status/")
     landing = client.get("/ogc?f=json", headers=FORGED).get_data(as_text=True)
     assert "http://localhost/ogc" in landing and EVIL not in landing
 

@@ -81,3 +81,13 @@ def test_qgis_reads_the_geopackage_and_kml_exports(live_server, tmp_path):
     assert gpkg["fields"]["funding_share"] == "Real"
     assert gpkg["fields"]["cost_is_estimate"] == "Boolean"
     assert kml["fields"]["funding_share"] == "Real"
+
+
+def test_qgis_types_an_empty_ideas_collection_through_gdal(live_server):
+    # QGIS 3.22's own OGC API provider types a layer from its features only; through
+    # GDAL (Add Vector Layer → Protocol → OGC API – Features) it reads the XML schema.
+    (ideas,) = _qgis(("ogr", f"OAPIF:{live_server}/ogc|layername=ideas"))
+    assert ideas["valid"] and ideas["geometry"] == "Point"
+    assert ideas["fields"]["created_at"] == "DateTime"
+    assert ideas["fields"]["supports"] == "Integer"
+    assert set(ideas["fields"]) >= {"title", "category", "updated_at"}

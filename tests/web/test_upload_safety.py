@@ -21,6 +21,7 @@ from tests.web.test_export import _download, _store
 from tests.web.test_import import (
     _apply,
     _gpkg_bytes,
+    _move_on,
     _preview,
     _shapefile_parts,
     _snapshot,
@@ -165,6 +166,40 @@ def test_a_geojson_crs_that_points_elsewhere_is_refused(
     assert requests == []
 
 
+@pytest.mark.parametrize("properties", ["EPSG:4326", None, ["EPSG:4326"]])
+def test_a_geojson_crs_whose_properties_are_no_object_is_refused(app, planner_client, properties):
+    before = _snapshot(app)
+    collection = _feature_collection(crs={"type": "name", "properties": properties})
+    response = _upload(planner_client, json.dumps(collection).encode(), "crs.geojson")
+    assert "nennt ihr Koordinatensystem über einen Verweis" in response.get_data(as_text=True)
+    _assert_nothing_kept(app, before, response)
+
+
+def test_a_geojson_nested_thousands_deep_is_refused(app, planner_client):
+    before = _snapshot(app)
+    nested = b"[" * 5000 + b"]" * 5000
+    content = b'{"type": "FeatureCollection", "features": [], "x": ' + nested + b"}"
+    response = _upload(planner_client, content, "tief.geojson")
+    assert "lässt sich nicht als GeoJSON lesen" in response.get_data(as_text=True)
+    _assert_nothing_kept(app, before, response)
+
+
+def test_a_geojson_nested_as_deep_as_json_allows_is_read(planner_client):
+    # The parser takes 900 levels; the search for "crs" members must too.
+    nested = b"[" * 900 + b"]" * 900
+    content = b'{"type": "FeatureCollection", "features": [], "x": ' + nested + b"}"
+    assert _upload(planner_client, content, "tief.geojson").status_code == 303
+
+
+def test_a_list_in_a_cell_is_an_invalid_feature_not_a_server_error(app, planner_client):
+    collection = _feature_collection()
+    # GDAL reads a list of whole numbers as an IntegerList field.
+    collection["features"][0]["properties"] = {"id": [1, 2], "title": "Liste"}
+    _url, html, dry_run = _preview(planner_client, json.dumps(collection).encode(), "l.geojson")
+    assert any("id" in reason for reason in dry_run["invalid"].values()), dry_run["invalid"]
+    assert 'name="fingerprint"' not in html
+
+
 def test_a_named_crs_still_counts(planner_client):
     crs = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4326"}}
     _url, html, dry_run = _preview(
@@ -226,13 +261,13 @@ def test_a_geopackage_with_heights_imports_without_them(app, planner_client, tmp
     frame["geometry"] = [
         Point(g.x, g.y, 180.0) if g.geom_type == "Point" else g for g in frame.geometry
     ]
-    frame.loc[frame["id"] == "kifaz", "status"] = "in_umsetzung"
+    _move_on(frame, "kifaz", "in_umsetzung")
     path = tmp_path / "z.gpkg"
     _gpkg_bytes(frame, tmp_path, path.name)
     assert gpd.read_file(path).has_z.any()
     url, html, dry_run = _preview(planner_client, path.read_bytes(), "z.gpkg")
     assert 'id="heights-dropped"' in html
-    assert dry_run["updated"] == {"kifaz": {"status"}} and dry_run["invalid"] == {}
+    assert dry_run["updated"] == {"kifaz": {"status", "timeline"}} and dry_run["invalid"] == {}
     assert _apply(planner_client, url, html).status_code == 303
     after = store.layers.record("measures", "kifaz")
     assert after.status == "in_umsetzung" and not after.geometry.has_z

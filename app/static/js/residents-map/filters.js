@@ -6,7 +6,7 @@
 import { drawIdeas } from "./idea-clusters.js";
 import { shownMeasureCount, showMeasures } from "./measure-selection.js";
 import { say, words } from "./page.js";
-import { withQuery } from "./requests.js";
+import { setParams } from "./url-state.js";
 
 const form = document.getElementById("filters");
 const ideaHeading = document.getElementById("ideen-liste");
@@ -65,7 +65,12 @@ async function draw(measuresToo) {
 
 export function startFilters() {
   form.addEventListener("change", () => {
-    window.history.replaceState(null, "", withQuery(window.location.pathname, chosen()));
+    const params = chosen();
+    setParams({
+      status: params.getAll("status"),
+      category: params.getAll("category"),
+      sort: params.getAll("sort"),
+    });
     draw(true);
   });
   form.addEventListener("submit", (event) => {

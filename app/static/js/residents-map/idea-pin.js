@@ -1,9 +1,12 @@
 /*
  * The pin of a new idea ("Idee auf der Karte eintragen"): placed by a click or tap on the
  * map, dragged, put in the map's centre and moved with the arrow keys, or set to a place
- * or street from the list. Its position goes into the form's hidden fields.
+ * or street from the list. Its position goes into the form's hidden fields. While it is
+ * placed, the form stays beside the map (a sheet under it on phones) and what the spot
+ * means ("Ort gewählt", "außerhalb des Quartiers") shows over the map, in view.
  */
 import { isInside } from "./geofence.js";
+import { setIdeaMode, showMap } from "./layout.js";
 import { showNearbySoon } from "./nearby-ideas.js";
 import { config, map, words } from "./page.js";
 
@@ -29,6 +32,10 @@ const lonInput = document.getElementById("pin-lon");
 const latInput = document.getElementById("pin-lat");
 let pin = null;
 let placing = false;
+// A place or street from the list: the pin goes this many pixels west of its point, so
+// that it stands beside the place's or measure's marker (28 px, centred) instead of under
+// it. Pixels, not metres: the zoom the map reaches depends on its size and limits.
+const BESIDE_PX = 44;
 
 function isAllowed(latlng) {
   return isInside(config.pin_area, latlng.lng, latlng.lat);
@@ -38,8 +45,21 @@ function pinMoved() {
   const latlng = pin.getLatLng();
   lonInput.value = latlng.lng.toFixed(6);
   latInput.value = latlng.lat.toFixed(6);
-  pinStatus.textContent = isAllowed(latlng) ? words.pin_inside : words.pin_outside;
+  tell(isAllowed(latlng) ? words.pin_inside : words.pin_outside, !isAllowed(latlng));
   showNearbySoon(latlng);
+}
+
+function tell(text, isProblem) {
+  pinStatus.textContent = text;
+  pinStatus.classList.toggle("is-outside", Boolean(isProblem));
+}
+
+/** Keep the pin in view: the map moves only when the pin is near its edge or beyond. */
+function keepInView(latlng) {
+  const inner = map.getBounds().pad(-0.15);
+  if (!inner.contains(latlng)) {
+    map.panTo(latlng, { animate: false });
+  }
 }
 
 function moveWithKeys(event) {
@@ -52,7 +72,26 @@ function moveWithKeys(event) {
   event.stopPropagation();
   const latlng = pin.getLatLng();
   pin.setLatLng([latlng.lat + step[0], latlng.lng + step[1]]);
+  keepInView(pin.getLatLng());
   pinMoved();
+}
+
+// The pin stands in the form's order where "Punkt in die Kartenmitte setzen" put it,
+// before the list of places: Tab goes on to the form (not through the map's controls
+// after it), Shift+Tab back; Shift+Tab from the list comes back to the pin.
+function tabLikeTheForm(event) {
+  if (event.key !== "Tab") {
+    return;
+  }
+  event.preventDefault();
+  document.getElementById(event.shiftKey ? "pin-center" : "pin-spot").focus();
+}
+
+function backToThePin(event) {
+  if (pin && event.key === "Tab" && event.shiftKey) {
+    event.preventDefault();
+    pin.getElement().focus();
+  }
 }
 
 function placePin(latlng) {
@@ -67,18 +106,66 @@ function placePin(latlng) {
     }).addTo(map);
     pin.on("dragend", pinMoved);
     pin.getElement().addEventListener("keydown", moveWithKeys);
+    pin.getElement().addEventListener("keydown", tabLikeTheForm);
   } else {
     pin.setLatLng(latlng);
   }
   pinMoved();
 }
 
+function besideSpot(lat, lon) {
+  const spot = L.latLng(lat, lon);
+  const beside = map.unproject(map.project(spot).subtract([BESIDE_PX, 0]));
+  return isAllowed(beside) || !isAllowed(spot) ? beside : spot;
+}
+
+/** True while a new idea's pin is being placed. */
+export function isPlacing() {
+  return placing;
+}
+
+/** Put the pin beside a place, street or measure (from the list or the search). */
+export function placeBeside(lat, lon) {
+  showMap();
+  map.setView([lat, lon], Math.max(map.getZoom(), 18), { animate: false });
+  placePin(besideSpot(lat, lon));
+}
+
+function stop() {
+  form.hidden = true;
+  placing = false;
+  startButton.setAttribute("aria-expanded", "false");
+  if (pin) {
+    map.removeLayer(pin);
+    pin = null;
+  }
+  lonInput.value = "";
+  latInput.value = "";
+  tell("");
+  setIdeaMode(false);
+  startButton.focus();
+}
+
 export function startIdeaPin() {
-  startButton.addEventListener("click", () => {
+  const begin = () => {
     form.hidden = false;
     placing = true;
     startButton.setAttribute("aria-expanded", "true");
+    showMap();
+    setIdeaMode(true);
+    tell(words.pin_start);
     document.getElementById("idea-hint").focus();
+  };
+  startButton.addEventListener("click", begin);
+  document.querySelectorAll("[data-starts-idea]").forEach((button) => {
+    button.addEventListener("click", begin);
+  });
+  document.getElementById("idea-cancel").addEventListener("click", stop);
+  // "Mein Standort" while placing: the pin goes where the resident stands.
+  map.on("locationfound", (event) => {
+    if (placing) {
+      placePin(event.latlng);
+    }
   });
   map.on("click", (event) => {
     if (placing) {
@@ -86,24 +173,25 @@ export function startIdeaPin() {
     }
   });
   document.getElementById("pin-center").addEventListener("click", () => {
+    showMap();
     placePin(map.getCenter());
     pin.getElement().focus();
   });
+  document.getElementById("pin-spot").addEventListener("keydown", backToThePin);
   document.getElementById("pin-spot").addEventListener("change", (event) => {
     const option = event.target.selectedOptions[0];
     if (option && option.dataset.lon) {
-      const latlng = L.latLng(Number(option.dataset.lat), Number(option.dataset.lon));
-      placePin(latlng);
-      map.setView(latlng, Math.max(map.getZoom(), 17), { animate: false });
+      placeBeside(Number(option.dataset.lat), Number(option.dataset.lon));
     }
   });
   form.addEventListener("submit", (event) => {
     if (!pin) {
       event.preventDefault();
-      pinStatus.textContent = words.pin_missing;
+      tell(words.pin_missing, true);
     } else if (!isAllowed(pin.getLatLng())) {
       event.preventDefault();
-      pinStatus.textContent = words.pin_outside;
+      keepInView(pin.getLatLng());
+      tell(words.pin_outside, true);
     }
   });
 }

@@ -1,13 +1,14 @@
 /*
- * Which measures the map and the list below it show. The list page of the same filters
+ * Which measures the map and the list beside it show. The list page of the same filters
  * (/massnahmen?…) is asked: the server filters, as for the first view of the page, and
  * renders the cards. They are taken over here, and folium's drawing of each measure is
  * put on the map or taken off by the cards' ids; nothing is drawn in the browser.
  */
+import { addMapButtons } from "./feature-links.js";
 import { config, layers } from "./page.js";
 import { withQuery } from "./requests.js";
 
-const list = document.querySelector(".below-map .cards");
+const list = document.getElementById("measure-cards");
 const heading = document.getElementById("liste");
 const listLink = document.getElementById("list-link");
 
@@ -39,6 +40,7 @@ export async function showMeasures(params, isCurrent) {
   });
   // A copy of the live list first: adopting a card takes it out of `cards.children`.
   list.replaceChildren(...Array.from(cards.children).map((card) => document.adoptNode(card)));
+  addMapButtons(list);
   heading.textContent = heading.textContent.replace(/\(\d+\)/, "(" + ids.size + ")");
   listLink.search = params.toString();
   return ids.size;

@@ -1,0 +1,102 @@
+"""E-mail news for residents: "Benachrichtigen", the confirmation and the unsubscription.
+
+Asking for news only queues a request to confirm (double opt-in); the answer is the same
+whether the address followed the idea or measure already or not, so that nobody learns
+about someone else's address. Confirming and unsubscribing are each a button on a page
+that the link of the e-mail opens (a link checker opening the link changes nothing);
+the unsubscription also takes RFC 8058's one-click POST from mail programs, which send
+no CSRF token, and needs none: the signed link is the secret.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask_babel import get_locale
+
+from app.db import get_store
+from app.mail_messages import CONFIRM_SALT, UNSUBSCRIBE_SALT, read_link_token
+from app.quartiere import register, scoped
+from app.security import csrf, limit_views
+from measures.domain.notifications import (
+    USED_CONFIRMATION,
+    GoneSubscription,
+    UsedLink,
+    language_of,
+    validate_address,
+)
+
+bp = Blueprint("notifications", __name__)
+
+
+def _subscribe(title: str, **target):
+    email = validate_address(request.form.get("email"))
+    get_store().mail.subscribe(email, language_of(str(get_locale())), title=title, **target)
+    return render_template("notifications/requested.html", title=title)
+
+
+@bp.post("/massnahmen/<measure_id>/benachrichtigen")
+def follow_measure(measure_id: str):
+    """Ask for news of a measure's steps; a request to confirm goes out first."""
+    measure = get_store().layers.record("measures", measure_id, scoped())
+    if measure is None:
+        abort(404)
+    return _subscribe(measure.title, measure_id=measure.id)
+
+
+@bp.post("/ideen/<idea_id>/benachrichtigen")
+def follow_idea(idea_id: str):
+    """Ask for news of an approved idea (becoming a measure, or taken back)."""
+    idea = get_store().layers.record("ideas", idea_id, scoped())
+    if idea is None:
+        abort(404)
+    return _subscribe(idea.title, idea_id=idea.id)
+
+
+def _subscription(token: str, salt: str):
+    subscription_id, nonce = read_link_token(token, salt)
+    subscription = get_store().mail.subscription(subscription_id)
+    if subscription is None or subscription.nonce != nonce:
+        raise GoneSubscription()
+    return subscription
+
+
+@bp.route("/benachrichtigungen/bestaetigen/<token>", methods=["GET", "POST"])
+def confirm(token: str):
+    """The link of the request to confirm: a page with the button that confirms."""
+    subscription = _subscription(token, CONFIRM_SALT)
+    if subscription.confirmed:
+        raise UsedLink(USED_CONFIRMATION)
+    if request.method == "GET":
+        return render_template("notifications/confirm.html", token=token)
+    outcome = get_store().mail.confirm(subscription.id, subscription.nonce)
+    if outcome == "used":
+        raise UsedLink(USED_CONFIRMATION)
+    if outcome == "gone":
+        raise GoneSubscription()
+    return render_template("notifications/confirmed.html")
+
+
+@bp.route("/benachrichtigungen/abmelden/<token>", methods=["GET", "POST"])
+@csrf.exempt
+def unsubscribe(token: str):
+    """Unsubscribe: a page with a button, or at once by a mail program's one-click POST.
+
+    The address goes too when no other subscription needs it.
+    """
+    subscription = _subscription(token, UNSUBSCRIBE_SALT)
+    if request.method == "GET":
+        return render_template("notifications/unsubscribe.html", token=token)
+    if not get_store().mail.unsubscribe(subscription.id, subscription.nonce):
+        raise GoneSubscription()
+    return render_template("notifications/unsubscribed.html")
+
+
+def init_app(app, limiter) -> None:
+    # Under /q/<slug>/ (a Quartier's ideas and measures) and at the old URLs.
+    register(app, bp)
+    limit_views(
+        app,
+        limiter.limit(lambda: app.config["RATELIMIT_SUBSCRIBE"], methods=["POST"]),
+        "notifications.follow_measure",
+        "notifications.follow_idea",
+    )

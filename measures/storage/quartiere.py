@@ -1,0 +1,109 @@
+"""The Quartiere of the installation: one row each in the table ``quartier``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import shapely
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from measures.domain.errors import UserError
+from measures.domain.model import Quartier
+from measures.domain.quartiere import DEFAULT_CATEGORIES, MapView, QuartierProfile
+from measures.storage import rows, schema
+from measures.storage.transaction import transaction
+
+
+def _profile(row: Any) -> QuartierProfile:
+    view = None
+    if row.view_lon is not None and row.view_lat is not None and row.view_zoom is not None:
+        view = MapView(row.view_lon, row.view_lat, row.view_zoom)
+    return QuartierProfile(
+        slug=row.id,
+        name=row.name,
+        boundary=shapely.from_wkb(row.geom_wkb),
+        programme=row.programme,
+        short_name=row.short_name,
+        tolerance_m=row.tolerance_m,
+        contact=row.contact,
+        about_text=row.about_text,
+        privacy_text=row.privacy_text,
+        imprint_text=row.imprint_text,
+        view=view,
+        categories=tuple(row.categories) if row.categories else DEFAULT_CATEGORIES,
+        active=row.active,
+    )
+
+
+def profile_values(profile: QuartierProfile) -> dict:
+    """The columns of ``quartier`` beyond the boundary layer's fields."""
+    view = profile.view
+    return {
+        "programme": profile.programme,
+        "short_name": profile.short_name,
+        "tolerance_m": profile.tolerance_m,
+        "contact": profile.contact,
+        "about_text": profile.about_text,
+        "privacy_text": profile.privacy_text,
+        "imprint_text": profile.imprint_text,
+        "view_lon": view.lon if view else None,
+        "view_lat": view.lat if view else None,
+        "view_zoom": view.zoom if view else None,
+        "categories": None
+        if profile.categories == DEFAULT_CATEGORIES
+        else list(profile.categories),
+        "active": profile.active,
+    }
+
+
+class QuartierRepository:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def all(self, *, active_only: bool = False) -> list[QuartierProfile]:
+        """Every Quartier, by slug."""
+        t = schema.quartier
+        statement = sa.select(t).order_by(t.c.id)
+        if active_only:
+            statement = statement.where(t.c.active.is_(True))
+        with self.engine.connect() as connection:
+            return [_profile(r) for r in connection.execute(statement)]
+
+    def get(self, slug: str) -> QuartierProfile | None:
+        t = schema.quartier
+        with self.engine.connect() as connection:
+            row = connection.execute(sa.select(t).where(t.c.id == slug)).first()
+        return _profile(row) if row is not None else None
+
+    def add(self, quartier: Quartier, profile: QuartierProfile) -> None:
+        """A new Quartier: its boundary record and its profile, in one transaction."""
+        t = schema.quartier
+        with transaction(self.engine) as tx:
+            exists = tx.connection.execute(sa.select(t.c.id).where(t.c.id == quartier.id)).first()
+            if exists is not None:
+                raise UserError(
+                    f"Ein Quartier mit der Kennung '{quartier.id}' gibt es schon.",
+                    parameter="slug",
+                    code="conflict",
+                    status=409,
+                )
+            tx.write(
+                "quartier",
+                t.insert().values(
+                    **rows.to_row("quartier", quartier),
+                    **profile_values(profile),
+                    updated_at=tx.at,
+                ),
+                ids=[quartier.id],
+            )
+
+    def set_active(self, slug: str, active: bool) -> bool:
+        """Archive a Quartier (its pages stay, it takes no new ideas) or make it active."""
+        t = schema.quartier
+        with transaction(self.engine) as tx:
+            return bool(
+                tx.write(
+                    "quartier", t.update().where(t.c.id == slug).values(active=active), ids=[slug]
+                ).rowcount
+            )
