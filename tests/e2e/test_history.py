@@ -50,7 +50,7 @@ def test_compare_restore_and_conflict_in_the_browser(browser, live_server, app, 
     assert violations(page) == []
 
     # Compare the two versions with the form (the older is preselected).
-    page.get_by_role("button", name="Vergleichen").click()
+    click_through(page.get_by_role("button", name="Vergleichen"))
     assert original in page.locator("tr[data-field='title']").inner_text()
     assert violations(page) == []
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from app.mail_sender import send_due
 from tests.e2e.navigation import click_through
