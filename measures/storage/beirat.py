@@ -352,6 +352,13 @@ class BeiratRepository:
                 # makes two planners recording the same item wait for each other, so the
                 # second finds the step the first made and changes it instead of adding one.
                 tx.changing("measures")
+            elif kind == "idea":
+                # The item's row locked (PostgreSQL) before its outcome is read: of two
+                # planners recording the same outcome at once, the second finds the
+                # first's and queues no second message to the author.
+                tx.connection.execute(
+                    sa.select(i.c.id).where(i.c.id == item_id).with_for_update()
+                ).first()
             session = _session(tx.connection, quartier, session_id)
             if session is None:
                 raise Conflict(SESSION_GONE)

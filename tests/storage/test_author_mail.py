@@ -5,6 +5,8 @@ author only, in the transaction of the outcome or answer, and once per outcome."
 from __future__ import annotations
 
 import datetime
+import threading
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -197,3 +199,46 @@ def test_a_barrier_subscription_goes_with_the_retention_time_after_the_answer(st
     assert store.mail.counts() == {"addresses": 0, "subscriptions": 0, "outbox": 0}
     with store.engine.connect() as connection:
         assert connection.execute(sa.select(schema.barrier_reports.c.id)).scalar() == report_id
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_two_planners_recording_the_same_outcome_at_once_send_one_message(store):
+    """The second planner waits for the first's lock on the item and then finds the
+    outcome recorded: no second message (PostgreSQL; SQLite has one writer at a time)."""
+    session_id, item_id = _idea_on_agenda(store)
+    items = schema.beirat_items
+    with store.engine.connect() as first:
+        first.begin()
+        first.execute(sa.select(items.c.id).where(items.c.id == item_id).with_for_update())
+        # The first planner's change, the message queued with it, not yet committed.
+        first.execute(items.update().where(items.c.id == item_id).values(outcome="empfohlen"))
+        errors: list[BaseException] = []
+
+        def second_planner():
+            try:
+                _record(store, session_id, item_id, "empfohlen")
+            except BaseException as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+
+        thread = threading.Thread(target=second_planner)
+        thread.start()
+        _wait_for_a_lock_wait(store)
+        first.commit()
+        thread.join(30)
+    assert errors == [] and not thread.is_alive()
+    assert _messages(store) == [], "the outcome was there already: no news"
+
+
+def _wait_for_a_lock_wait(store) -> None:
+    with store.engine.connect() as connection:
+        for _ in range(200):
+            waiting = connection.execute(
+                sa.text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                )
+            ).scalar()
+            if waiting:
+                return
+            time.sleep(0.05)
+    raise AssertionError("the second planner never waited for the lock")
