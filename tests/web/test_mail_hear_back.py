@@ -6,6 +6,7 @@ with a link to a page of their own."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -155,3 +156,18 @@ def test_a_report_without_an_address_stores_none_and_a_forged_link_is_refused(
     forged = mail_app.test_client().get(STATUS + "eyJmYWxzY2gifQ")
     assert forged.status_code == 400
     assert not re.search(r"Traceback|SELECT|\.py\b", forged.get_data(as_text=True))
+
+
+def test_the_messages_are_written_in_the_language_of_the_form(mail_app, mail_server):
+    resident = mail_app.test_client()
+    resident.set_cookie("sprache", "en")
+    resident.post(
+        FORM,
+        data={"csrf_token": _csrf(resident, FORM), "description": "Too small.", "email": ADDRESS},
+    )
+    [subscription_id] = [m.subscription.id for m in _store(mail_app).mail.claim(10, 0.01)]
+    assert _store(mail_app).mail.subscription(subscription_id).language == "en"
+    time.sleep(0.05)  # the claim's lease runs out; the sender takes the request
+    assert send_due(mail_app).sent == 1
+    [request] = mail_server.inbox.to(ADDRESS)
+    assert '<html lang="en"' in _parts(request)[1]
