@@ -8,7 +8,7 @@ link. The rules are ``measures.domain.barriers``; this module only parses and re
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 
 from app import quartiere
 from app.auth import current_planner, planner_required
@@ -19,6 +19,7 @@ from app.public_url import external_url
 from measures.domain.barriers import STATES, InvalidReport, validate_answer, validate_report
 from measures.domain.errors import Conflict
 from measures.domain.ideas import hash_token
+from measures.domain.notifications import language_of
 
 bp = Blueprint("barriers", __name__)
 
@@ -45,22 +46,32 @@ def report():
         new = validate_report(values)
     except InvalidReport as error:
         return _form(values, translated(error.errors), 400)
-    # The report goes to the planners of the Quartier whose pages it was sent from.
-    get_store().barriers.add(new, hash_token(new.status_token), _slug())
+    # The report goes to the planners of the Quartier whose pages it was sent from. An
+    # address given is asked to confirm that it wants the answer by e-mail (double
+    # opt-in), in the language of the form.
+    get_store().barriers.add(
+        new,
+        hash_token(new.status_token),
+        _slug(),
+        notify_language=language_of(str(get_locale())),
+    )
     return redirect(url_for("barriers.status", token=new.status_token, neu=1))
 
 
 @bp.get("/barrierefreiheit/meldung/<token>")
 def status(token: str):
     """The resident's private view of a report: its state and the answer."""
-    found = get_store().barriers.by_token(hash_token(token))
+    store = get_store()
+    found = store.barriers.by_token(hash_token(token))
     if found is None:
         abort(404)
+    new = request.args.get("neu") == "1"
     return render_template(
         "barriers/status.html",
         report=found,
         states=STATES,
-        new=request.args.get("neu") == "1",
+        new=new,
+        asked_to_confirm=new and bool(store.barriers.email(found.id)),
         link=external_url("barriers.status", token=token),
     )
 

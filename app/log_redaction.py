@@ -30,6 +30,7 @@ SECRET_SEGMENT_AFTER = (
     "/planung/import/",
     "/benachrichtigungen/bestaetigen/",
     "/benachrichtigungen/abmelden/",
+    "/benachrichtigungen/stand/",
     "/barrierefreiheit/meldung/",
     "/planung/konto/einrichten/",
 )

@@ -9,19 +9,22 @@ is written here when it is sent, in the subscriber's language, from the template
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from flask import Flask, current_app, g, render_template
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, format_date, gettext
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.db import get_store
 from app.i18n import label
 from app.public_url import external_url
+from measures.domain.beirat import OUTCOME_LABELS
 from measures.domain.notifications import (
     ANSWER,
+    BARRIER_ANSWER,
+    BEIRAT_OUTCOME,
     CONFIRM,
     DECISION,
     REPLY,
@@ -33,6 +36,8 @@ from measures.storage.mail import Claimed, Subscription
 
 CONFIRM_SALT = "mail-bestaetigen"
 UNSUBSCRIBE_SALT = "mail-abmelden"
+# The link from a message to the author's own status page (``notifications.status``).
+STATUS_SALT = "mail-stand"
 
 
 def _serializer(salt: str) -> URLSafeSerializer:
@@ -64,8 +69,14 @@ def read_link_token(token: str, salt: str) -> tuple[int, str]:
 def _subject(message: Claimed) -> str:
     # A title may hold line breaks; a header must not (they would start another header).
     title = " ".join(str(message.payload.get("title", "")).split())
+    if message.kind == CONFIRM and message.subscription.barrier_report_id:
+        return gettext("Bitte bestätigen: Antwort auf Ihre Meldung einer Barriere")
     if message.kind == CONFIRM:
         return gettext("Bitte bestätigen: Benachrichtigungen zu „%(title)s“", title=title)
+    if message.kind == BEIRAT_OUTCOME:
+        return gettext("Der Stadtteilbeirat zu Ihrer Idee „%(title)s“", title=title)
+    if message.kind == BARRIER_ANSWER:
+        return gettext("Antwort auf Ihre Meldung einer Barriere")
     if message.kind == DECISION:
         return (
             gettext("Neuigkeiten zu Ihrer Idee „%(title)s“", title=title)
@@ -90,7 +101,15 @@ def _context(message: Claimed) -> dict:
             token=link_token(message.subscription, UNSUBSCRIBE_SALT),
         ),
         "status_label": lambda key: label(STATUSES[key]) if key in STATUSES else key,
+        "outcome_label": lambda key: label(OUTCOME_LABELS[key]) if key in OUTCOME_LABELS else key,
     }
+    if message.kind in (BEIRAT_OUTCOME, BARRIER_ANSWER) and message.subscription.author:
+        if payload.get("day"):
+            # The session's day written out in the reader's language ("13. März 2025").
+            context["day"] = format_date(date.fromisoformat(payload["day"]), "long")
+        context["status_url"] = external_url(
+            "notifications.status", token=link_token(message.subscription, STATUS_SALT)
+        )
     if message.kind == CONFIRM:
         context["confirm_url"] = external_url(
             "notifications.confirm", token=link_token(message.subscription, CONFIRM_SALT)
@@ -113,7 +132,9 @@ def _in_quartier_of(subscription: Subscription) -> None:
     """Make the Quartier of the followed idea or measure the request's: the links lead
     under its ``/q/<slug>/`` and the texts name it."""
     store = get_store()
-    if subscription.idea_id is not None:
+    if subscription.barrier_report_id is not None:
+        found = store.barriers.get(subscription.barrier_report_id)
+    elif subscription.idea_id is not None:
         found = store.ideas.get(subscription.idea_id, tuple(MODERATION_STATES))
     else:
         found = store.layers.record("measures", subscription.measure_id or "")

@@ -6,6 +6,12 @@ about someone else's address. Confirming and unsubscribing are each a button on 
 that the link of the e-mail opens (a link checker opening the link changes nothing);
 the unsubscription also takes RFC 8058's one-click POST from mail programs, which send
 no CSRF token, and needs none: the signed link is the secret.
+
+A message to an author (the Stadtteilbeirat's outcome on their idea, the answer to their
+reported barrier) links to a page of their own, ``status``: the private status link
+itself cannot be in it, since only its hash is stored. That page is signed like the
+other links, shows what the private status page shows (to read only) and is gone with the
+subscription.
 """
 
 from __future__ import annotations
@@ -14,9 +20,10 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import get_locale
 
 from app.db import get_store
-from app.mail_messages import CONFIRM_SALT, UNSUBSCRIBE_SALT, read_link_token
-from app.quartiere import register, scoped
+from app.mail_messages import CONFIRM_SALT, STATUS_SALT, UNSUBSCRIBE_SALT, read_link_token
+from app.quartiere import current_quartier, register, scoped
 from app.security import csrf, limit_views
+from measures.domain.barriers import STATES as BARRIER_STATES
 from measures.domain.notifications import (
     USED_CONFIRMATION,
     GoneSubscription,
@@ -24,6 +31,7 @@ from measures.domain.notifications import (
     language_of,
     validate_address,
 )
+from measures.domain.vocabulary import MODERATION_STATES
 
 bp = Blueprint("notifications", __name__)
 
@@ -89,6 +97,32 @@ def unsubscribe(token: str):
     if not get_store().mail.unsubscribe(subscription.id, subscription.nonce):
         raise GoneSubscription()
     return render_template("notifications/unsubscribed.html")
+
+
+@bp.get("/benachrichtigungen/stand/<token>")
+def status(token: str):
+    """The link of a message to an author: their idea's state and the Stadtteilbeirat's
+    outcomes, or their reported barrier and its answer, to read. Withdrawing an idea
+    stays with the private status link."""
+    subscription = _subscription(token, STATUS_SALT)
+    if not subscription.author:
+        abort(404)
+    store = get_store()
+    slug = current_quartier().slug
+    if subscription.barrier_report_id is not None:
+        report = store.barriers.get(subscription.barrier_report_id, slug)
+        if report is None:
+            abort(404)
+        return render_template(
+            "notifications/status.html", idea=None, report=report, states=BARRIER_STATES
+        )
+    kept = tuple(state for state in MODERATION_STATES if state != "deleted")
+    idea = store.ideas.get(subscription.idea_id or "", kept, slug)
+    if idea is None:
+        abort(404)
+    return render_template(
+        "notifications/status.html", idea=idea, report=None, states=MODERATION_STATES
+    )
 
 
 def init_app(app, limiter) -> None:

@@ -283,6 +283,7 @@ PRIVATE_ENDPOINTS = (
     "participation.withdraw",
     "notifications.confirm",
     "notifications.unsubscribe",
+    "notifications.status",
     "barriers.status",
 )
 

@@ -51,6 +51,8 @@ class BarrierReport:
     answer: str = ""
     answered_at: datetime | None = None
     answered_by: str = ""
+    # The slug of the Quartier it was sent from ("" until stored).
+    quartier: str = ""
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,11 @@ MEASURE_STATUS = "measure_status"
 # A shown comment that answers: the planners' answer, or a resident's reply.
 ANSWER = "answer"
 REPLY = "reply"
-KINDS = (CONFIRM, DECISION, MEASURE_STATUS, ANSWER, REPLY)
+# For the author only, who asked to hear back: the Stadtteilbeirat's outcome on their
+# idea, and the planners' answer to their reported barrier.
+BEIRAT_OUTCOME = "beirat_outcome"
+BARRIER_ANSWER = "barrier_answer"
+KINDS = (CONFIRM, DECISION, MEASURE_STATUS, ANSWER, REPLY, BEIRAT_OUTCOME, BARRIER_ANSWER)
 
 # The languages a message can be written in (the site's); anything else becomes German.
 LANGUAGES = ("de", "en")
@@ -83,7 +87,7 @@ def language_of(value: str | None) -> str:
 
 @dataclass(frozen=True)
 class Notice:
-    """One message to the confirmed subscribers of an idea or a measure."""
+    """One message to the confirmed subscribers of an idea, a measure or a barrier report."""
 
     kind: str
     payload: dict
@@ -148,6 +152,28 @@ def comment_notice(comment: Comment, title: str) -> Notice | None:
             "name": comment.author_name,
         },
     )
+
+
+def beirat_outcome_notice(
+    idea_id: str, title: str, old_outcome: str | None, outcome: str, day: str
+) -> Notice | None:
+    """The Stadtteilbeirat's outcome on an idea, for its author; None when the outcome is
+    what it was (votes or a note corrected: no news, and no second message).
+
+    Only the outcome and the session's day (ISO date) go into the message: the note and
+    the votes are on the private status page, which the message links to.
+    """
+    if outcome == old_outcome:
+        return None
+    return Notice(
+        BEIRAT_OUTCOME, {"idea_id": idea_id, "title": title, "outcome": outcome, "day": day}
+    )
+
+
+def barrier_answer_notice(report_id: str) -> Notice:
+    """The planners answered a reported barrier. The answer itself stays on the private
+    status page: the message says only that there is one, and links there."""
+    return Notice(BARRIER_ANSWER, {"barrier_report_id": report_id})
 
 
 def retry_delay_s(attempts: int, base_s: float, maximum_s: float) -> float:

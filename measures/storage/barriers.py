@@ -1,4 +1,9 @@
-"""Reported barriers: stored, listed for the planners, answered once, contacts purged."""
+"""Reported barriers: stored, listed for the planners, answered once, contacts purged.
+
+A reporter who gives an address is asked to confirm it (``mail.subscribe``, in the
+transaction that stores the report); once confirmed, the answer queues a message for them
+in the transaction that stores the answer (``mail.queue_author_notice``).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,8 @@ from sqlalchemy.engine import Engine
 
 from measures.domain import barriers
 from measures.domain.barriers import BarrierReport, NewReport
-from measures.storage import rows, schema
+from measures.domain.notifications import barrier_answer_notice
+from measures.storage import mail, rows, schema
 from measures.storage.transaction import transaction
 
 
@@ -23,6 +29,7 @@ def _from_row(row) -> BarrierReport:
         answer=row.answer,
         answered_at=rows.utc(row.answered_at),
         answered_by=row.answered_by,
+        quartier=row.quartier,
     )
 
 
@@ -37,8 +44,16 @@ class BarrierReportRepository:
     def __init__(self, engine: Engine):
         self.engine = engine
 
-    def add(self, new: NewReport, status_token_hash: str, quartier: str) -> None:
-        """Store a report sent from the pages of Quartier ``quartier``."""
+    def add(
+        self,
+        new: NewReport,
+        status_token_hash: str,
+        quartier: str,
+        notify_language: str | None = None,
+    ) -> None:
+        """Store a report sent from the pages of Quartier ``quartier``. With
+        ``notify_language`` and an address, the address is subscribed to the answer,
+        unconfirmed, and the request to confirm is queued."""
         r = new.report
         with transaction(self.engine) as tx:
             tx.connection.execute(
@@ -55,6 +70,16 @@ class BarrierReportRepository:
                     status_token_hash=status_token_hash,
                 )
             )
+            if notify_language is not None and new.email:
+                mail.subscribe(
+                    tx,
+                    new.email,
+                    notify_language,
+                    barrier_report_id=r.id,
+                    author=True,
+                    title="",
+                    new_target=True,
+                )
 
     def _one(self, *where) -> BarrierReport | None:
         with self.engine.connect() as connection:
@@ -124,6 +149,9 @@ class BarrierReportRepository:
             ).rowcount
             if changed != 1:
                 barriers.check_answerable(barriers.ANSWERED)
+            mail.queue_author_notice(
+                tx, barrier_answer_notice(report_id), barrier_report_id=report_id
+            )
 
     def purge_contacts(self, answered_before: datetime) -> int:
         """Delete the addresses of reports answered before the given time; returns count."""

@@ -5,7 +5,8 @@ decision path: the item's outcome, the step (added, or changed when the outcome 
 recorded again — never a second one), the measure's status and timeline and its version
 (``measures/storage/decision_path.py``, ``versions.py``) take effect together or not at
 all. An idea's outcome is read from its item (the idea's pages show it); the idea itself
-is not changed.
+is not changed, but its author, if they confirmed an address, is told of a new or changed
+outcome by a message queued in the same transaction (``mail.queue_author_notice``).
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from measures.domain.beirat import (
 )
 from measures.domain.decision_path import BY_PLANNER
 from measures.domain.errors import Conflict
+from measures.domain.notifications import beirat_outcome_notice
 from measures.storage import decision_path as path_storage
-from measures.storage import rows, schema
+from measures.storage import mail, rows, schema
 from measures.storage.transaction import transaction
 
 SESSION_GONE = "Diese Sitzung gibt es nicht mehr; vielleicht hat sie jemand gerade gelöscht."
@@ -350,6 +352,13 @@ class BeiratRepository:
                 # makes two planners recording the same item wait for each other, so the
                 # second finds the step the first made and changes it instead of adding one.
                 tx.changing("measures")
+            elif kind == "idea":
+                # The item's row locked (PostgreSQL) before its outcome is read: of two
+                # planners recording the same outcome at once, the second finds the
+                # first's and queues no second message to the author.
+                tx.connection.execute(
+                    sa.select(i.c.id).where(i.c.id == item_id).with_for_update()
+                ).first()
             session = _session(tx.connection, quartier, session_id)
             if session is None:
                 raise Conflict(SESSION_GONE)
@@ -370,6 +379,13 @@ class BeiratRepository:
             if item.kind == "measure":
                 step_id = self._write_step(tx, session, item, given, actor)
                 tx.connection.execute(i.update().where(i.c.id == item_id).values(step_id=step_id))
+            elif item.kind == "idea" and item.ref is not None:
+                day = session.local_start.date().isoformat()
+                notice = beirat_outcome_notice(
+                    item.ref, item.title, item.outcome, given.outcome, day
+                )
+                if notice is not None:
+                    mail.queue_author_notice(tx, notice, idea_id=item.ref)
 
     @staticmethod
     def _write_step(

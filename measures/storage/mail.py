@@ -41,7 +41,12 @@ from sqlalchemy.engine import Engine
 
 from measures.domain.editing import PUBLISHED
 from measures.domain.moderation import measure_id_for
-from measures.domain.notifications import CONFIRM, Notice, decision_notice
+from measures.domain.notifications import (
+    CONFIRM,
+    Notice,
+    barrier_answer_notice,
+    decision_notice,
+)
 from measures.storage import rows, schema
 from measures.storage.transaction import UPSERTS, Transaction, transaction
 
@@ -58,6 +63,8 @@ class Subscription:
     language: str
     nonce: str
     confirmed: bool
+    # The reported barrier whose answer is asked for (then ``author`` is true).
+    barrier_report_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,7 @@ def _subscription_from(row) -> Subscription:
         language=row.language,
         nonce=row.nonce,
         confirmed=row.confirmed_at is not None,
+        barrier_report_id=row.barrier_report_id,
     )
 
 
@@ -103,6 +111,7 @@ def _subscriptions_with_address():
         s.c.language,
         s.c.nonce,
         s.c.confirmed_at,
+        s.c.barrier_report_id,
     ).join(a, a.c.id == s.c.address_id)
 
 
@@ -125,6 +134,15 @@ def _enqueue(tx: Transaction, subscription_ids: Iterable[int], notice: Notice) -
     return len(values)
 
 
+def _target(idea_id: str | None, measure_id: str | None, barrier_report_id: str | None):
+    s = schema.subscriptions
+    if idea_id is not None:
+        return s.c.idea_id == idea_id
+    if barrier_report_id is not None:
+        return s.c.barrier_report_id == barrier_report_id
+    return s.c.measure_id == measure_id
+
+
 def subscribe(
     tx: Transaction,
     email: str,
@@ -132,13 +150,15 @@ def subscribe(
     *,
     idea_id: str | None = None,
     measure_id: str | None = None,
+    barrier_report_id: str | None = None,
     author: bool = False,
     title: str,
     new_target: bool = False,
 ) -> SubscribeResult:
-    """An unconfirmed subscription of ``email`` to an idea or a measure, and the message
-    that asks to confirm it, on the caller's transaction. ``new_target``: the idea was
-    stored in this transaction, so nobody can follow it yet (one query less)."""
+    """An unconfirmed subscription of ``email`` to an idea, a measure or a reported
+    barrier, and the message that asks to confirm it, on the caller's transaction.
+    ``new_target``: the idea or report was stored in this transaction, so nobody can
+    follow it yet (one query less)."""
     a, s = schema.mail_addresses, schema.subscriptions
     connection = tx.connection
     # One statement whether the address is known or not: the no-op update makes the
@@ -149,7 +169,7 @@ def subscribe(
             index_elements=["email"], set_={"email": insert.excluded.email}
         ).returning(a.c.id)
     ).scalar_one()
-    target = s.c.idea_id == idea_id if idea_id is not None else s.c.measure_id == measure_id
+    target = _target(idea_id, measure_id, barrier_report_id)
     existing = (
         None
         if new_target
@@ -167,6 +187,7 @@ def subscribe(
             "address_id": address_id,
             "idea_id": idea_id,
             "measure_id": measure_id,
+            "barrier_report_id": barrier_report_id,
             "author": author,
             "language": language,
             "nonce": secrets.token_hex(16),
@@ -174,6 +195,8 @@ def subscribe(
         },
     ).scalar_one()
     payload = {"title": title, "idea_id": idea_id, "measure_id": measure_id}
+    if barrier_report_id is not None:
+        payload["barrier_report_id"] = barrier_report_id
     _enqueue(tx, [subscription_id], Notice(CONFIRM, payload))
     return SubscribeResult(subscription_id, new=True)
 
@@ -186,6 +209,28 @@ def queue_notice(
     target = s.c.idea_id == idea_id if idea_id is not None else s.c.measure_id == measure_id
     confirmed = tx.connection.execute(
         sa.select(s.c.id).where(target, s.c.confirmed_at.is_not(None)).order_by(s.c.id)
+    ).scalars()
+    return _enqueue(tx, list(confirmed), notice)
+
+
+def queue_author_notice(
+    tx: Transaction,
+    notice: Notice,
+    *,
+    idea_id: str | None = None,
+    barrier_report_id: str | None = None,
+) -> int:
+    """Queue ``notice`` for the confirmed author of an idea or reporter of a barrier only
+    (news from their private status page; someone following the idea hears nothing)."""
+    s = schema.subscriptions
+    confirmed = tx.connection.execute(
+        sa.select(s.c.id)
+        .where(
+            _target(idea_id, None, barrier_report_id),
+            s.c.author.is_(True),
+            s.c.confirmed_at.is_not(None),
+        )
+        .order_by(s.c.id)
     ).scalars()
     return _enqueue(tx, list(confirmed), notice)
 
@@ -219,8 +264,17 @@ def queue_conversion_news(tx: Transaction, measure_id: str) -> None:
 
 
 def _queue_earlier_decision(tx: Transaction, subscription_id: int) -> None:
-    """An author who confirms after the planners decided hears the decision now."""
-    s, i = schema.subscriptions, schema.ideas
+    """An author who confirms after the planners decided (or answered the reported
+    barrier) hears the decision now."""
+    s, i, b = schema.subscriptions, schema.ideas, schema.barrier_reports
+    answered = tx.connection.execute(
+        sa.select(b.c.id)
+        .join(s, s.c.barrier_report_id == b.c.id)
+        .where(s.c.id == subscription_id, s.c.author, b.c.answered_at.is_not(None))
+    ).scalar()
+    if answered is not None:
+        _enqueue(tx, [subscription_id], barrier_answer_notice(answered))
+        return
     row = tx.connection.execute(
         sa.select(i).join(s, s.c.idea_id == i.c.id).where(s.c.id == subscription_id, s.c.author)
     ).first()
@@ -430,11 +484,16 @@ class MailRepository:
 
     def purge(self, unconfirmed_before: datetime, decided_before: datetime) -> int:
         """Delete subscriptions never confirmed in time and those of ideas decided before
-        the contact retention ends; then the addresses nothing needs. Returns how many
+        the contact retention ends, and those of reported barriers answered before then
+        (as the report's own address); then the addresses nothing needs. Returns how many
         subscriptions went."""
         s, i, o = schema.subscriptions, schema.ideas, schema.mail_outbox
+        b = schema.barrier_reports
         decided = sa.select(i.c.id).where(
             i.c.decided_at.is_not(None), i.c.decided_at < decided_before
+        )
+        answered = sa.select(b.c.id).where(
+            b.c.answered_at.is_not(None), b.c.answered_at < decided_before
         )
         with transaction(self.engine) as tx:
             count = tx.connection.execute(
@@ -442,6 +501,7 @@ class MailRepository:
                     sa.or_(
                         sa.and_(s.c.confirmed_at.is_(None), s.c.created_at < unconfirmed_before),
                         s.c.idea_id.in_(decided),
+                        s.c.barrier_report_id.in_(answered),
                     )
                 )
             ).rowcount

@@ -319,6 +319,15 @@ subscriptions = sa.Table(
     sa.Column(
         "measure_id", sa.String(80), sa.ForeignKey("measures.id", ondelete="CASCADE"), index=True
     ),
+    # A reported barrier whose answer its reporter asked for (always ``author``).
+    sa.Column(
+        "barrier_report_id",
+        sa.String(40),
+        sa.ForeignKey(
+            "barrier_reports.id", ondelete="CASCADE", name="fk_subscriptions_barrier_report_id"
+        ),
+        index=True,
+    ),
     # The author of the idea (who reads the planners' reason), not someone following it.
     sa.Column("author", sa.Boolean, nullable=False),
     sa.Column("language", sa.String(5), nullable=False),
@@ -329,6 +338,7 @@ subscriptions = sa.Table(
     sa.Column("confirmed_at", sa.DateTime(timezone=True)),
     sa.UniqueConstraint("address_id", "idea_id", name="uq_subscriptions_address_idea"),
     sa.UniqueConstraint("address_id", "measure_id", name="uq_subscriptions_address_measure"),
+    sa.UniqueConstraint("address_id", "barrier_report_id", name="uq_subscriptions_address_barrier"),
 )
 
 # Messages waiting to be sent, written in the transaction of the change they tell of.

@@ -72,6 +72,8 @@ def test_the_privacy_page_states_what_is_kept_and_how_long(app, client):
     app.config["CONTACT_RETENTION_DAYS"] = 45
     html = client.get("/datenschutz").get_data(as_text=True)
     assert "45 Tage nach der Entscheidung" in html
+    assert "Ergebnis des Stadtteilbeirats" in html
+    assert "zu einer Meldung einer Barriere höchstens 45 Tage nach der Antwort" in html
     assert "E-Mail-Adresse" in html and "IP-Adresse" in html
     assert "PRIVACY_TEXT" in html  # the operator's part, still the placeholder
 

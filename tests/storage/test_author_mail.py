@@ -1,0 +1,244 @@
+"""Hearing back by e-mail on SQLite and PostgreSQL: the Stadtteilbeirat's outcome on an
+idea and the planners' answer to a reported barrier queue a message for the confirmed
+author only, in the transaction of the outcome or answer, and once per outcome."""
+
+from __future__ import annotations
+
+import datetime
+import threading
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from measures.domain.barriers import validate_report
+from measures.domain.beirat import OutcomeInput, SessionInput
+from measures.domain.ideas import IdeaContact, hash_token
+from measures.storage import mail, schema
+from tests.factories import add_idea, idea
+
+pytestmark = pytest.mark.both_databases
+
+AUTHOR = "autorin@example.org"
+FOLLOWER = "nachbar@example.org"
+START = datetime.datetime(2025, 3, 13, 17, 0, tzinfo=datetime.UTC)
+
+
+def _confirm_all(store) -> None:
+    """Confirm every waiting subscription (as its link would); take what is queued, the
+    requests and the news of the idea's earlier decision that confirming brings."""
+    while taken := store.mail.claim(100, 60):
+        for message in taken:
+            if message.kind == "confirm":
+                store.mail.confirm(message.subscription.id, message.subscription.nonce)
+            store.mail.mark_sent(message)
+
+
+def _messages(store) -> list:
+    taken = store.mail.claim(100, 60)
+    for message in taken:
+        store.mail.mark_sent(message)
+    return taken
+
+
+def _outbox(store) -> int:
+    return store.mail.counts()["outbox"]
+
+
+def _idea_on_agenda(store, *, email: str = AUTHOR, confirm: bool = True):
+    """An idea of ``email`` (none: no address) on a session's agenda; (session, item)."""
+    record = idea("brunnen", title="Trinkbrunnen am Berliner Ring")
+    contact = IdeaContact(record.id, "", email) if email else None
+    store.ideas.add(record, contact, hash_token("geheim"), notify_language="de")
+    if confirm:
+        _confirm_all(store)
+    session_id = store.beirat.create(
+        "dalheim",
+        SessionInput(
+            "Sitzung", START, START + datetime.timedelta(hours=2), "KiFaZ", "Berliner Ring", True
+        ),
+        "lea",
+    )
+    item_id = store.beirat.add_item("dalheim", session_id, "idea", record.id, "", "")
+    return session_id, item_id
+
+
+def _record(store, session_id: int, item_id: int, outcome: str, note: str = "") -> None:
+    store.beirat.record_outcome(
+        "dalheim", session_id, item_id, OutcomeInput(outcome, 7, 2, None, note), "lea"
+    )
+
+
+def test_the_author_hears_each_new_outcome_once_and_a_follower_hears_nothing(store):
+    session_id, item_id = _idea_on_agenda(store)
+    store.mail.subscribe(FOLLOWER, "de", title="T", idea_id="brunnen")
+    _confirm_all(store)
+
+    _record(store, session_id, item_id, "vertagt")
+    [message] = _messages(store)
+    assert message.kind == "beirat_outcome" and message.subscription.email == AUTHOR
+    assert message.payload == {
+        "idea_id": "brunnen",
+        "title": "Trinkbrunnen am Berliner Ring",
+        "outcome": "vertagt",
+        "day": "2025-03-13",
+    }
+    # The same outcome again (votes or a note corrected) is no news.
+    _record(store, session_id, item_id, "vertagt", note="Neu gezählt")
+    assert _messages(store) == []
+    # Another outcome is.
+    _record(store, session_id, item_id, "empfohlen")
+    [changed] = _messages(store)
+    assert changed.payload["outcome"] == "empfohlen" and changed.subscription.email == AUTHOR
+
+
+def test_no_confirmed_address_no_message(store):
+    session_id, item_id = _idea_on_agenda(store, confirm=False)
+    _record(store, session_id, item_id, "empfohlen")
+    assert [m.kind for m in _messages(store)] == ["confirm"], "only the request to confirm"
+
+
+def test_an_idea_without_an_address_stores_no_address_and_queues_nothing(store):
+    session_id, item_id = _idea_on_agenda(store, email="")
+    _record(store, session_id, item_id, "nicht_empfohlen")
+    assert store.mail.counts() == {"addresses": 0, "subscriptions": 0, "outbox": 0}
+
+
+def test_an_outcome_that_fails_queues_nothing(store, monkeypatch):
+    session_id, item_id = _idea_on_agenda(store)
+    queue = mail._enqueue
+
+    def queue_then_fail(*args, **kwargs):
+        queue(*args, **kwargs)  # written on the transaction, then the change fails
+        raise RuntimeError("Datenbank weg")
+
+    monkeypatch.setattr(mail, "_enqueue", queue_then_fail)
+    with pytest.raises(RuntimeError):
+        _record(store, session_id, item_id, "empfohlen")
+    monkeypatch.undo()
+    assert _outbox(store) == 0
+    assert store.beirat.session("dalheim", session_id).item(item_id).outcome is None
+    # Recorded for real afterwards, it is news (nothing was half done before).
+    _record(store, session_id, item_id, "empfohlen")
+    assert [m.kind for m in _messages(store)] == ["beirat_outcome"]
+
+
+def test_an_unrelated_idea_subscription_is_not_told(store):
+    add_idea(store, "andere", email=AUTHOR)
+    store.mail.subscribe(AUTHOR, "de", title="T", idea_id="andere")
+    _confirm_all(store)
+    session_id, item_id = _idea_on_agenda(store, email="")
+    _record(store, session_id, item_id, "empfohlen")
+    assert _messages(store) == []
+
+
+def _report(store, email: str = AUTHOR):
+    new = validate_report({"description": "Der Kartenknopf ist zu klein.", "email": email})
+    store.barriers.add(new, hash_token(new.status_token), "dalheim", notify_language="de")
+    return new.report.id
+
+
+def test_the_reporter_of_a_barrier_confirms_and_hears_of_the_answer(store):
+    report_id = _report(store)
+    [request] = store.mail.claim(100, 60)
+    assert request.kind == "confirm" and request.subscription.barrier_report_id == report_id
+    assert request.subscription.author and request.payload["barrier_report_id"] == report_id
+    store.mail.confirm(request.subscription.id, request.subscription.nonce)
+    store.mail.mark_sent(request)
+
+    store.barriers.answer(report_id, "Wird größer.", "lea", "dalheim")
+    [message] = _messages(store)
+    assert message.kind == "barrier_answer" and message.subscription.email == AUTHOR
+    # The answer itself is not in the message: it stays on the private page.
+    assert message.payload == {"barrier_report_id": report_id}
+
+
+def test_a_barrier_answer_without_a_confirmed_address_queues_nothing(store):
+    unconfirmed = _report(store)
+    without = _report(store, email="")
+    _messages(store)  # the request to confirm, left unanswered
+    store.barriers.answer(unconfirmed, "Erledigt.", "lea", "dalheim")
+    store.barriers.answer(without, "Erledigt.", "lea", "dalheim")
+    assert _messages(store) == []
+    assert store.mail.counts()["subscriptions"] == 1, "none for the report without address"
+
+
+def test_confirming_after_the_answer_brings_the_answer(store):
+    report_id = _report(store)
+    [request] = store.mail.claim(100, 60)
+    store.barriers.answer(report_id, "Erledigt.", "lea", "dalheim")
+    store.mail.confirm(request.subscription.id, request.subscription.nonce)
+    store.mail.mark_sent(request)
+    assert [m.kind for m in _messages(store)] == ["barrier_answer"]
+
+
+def test_a_failed_answer_queues_nothing(store, monkeypatch):
+    report_id = _report(store)
+    _confirm_all(store)
+    queue = mail._enqueue
+
+    def queue_then_fail(*args, **kwargs):
+        queue(*args, **kwargs)
+        raise RuntimeError("Datenbank weg")
+
+    monkeypatch.setattr(mail, "_enqueue", queue_then_fail)
+    with pytest.raises(RuntimeError):
+        store.barriers.answer(report_id, "Erledigt.", "lea", "dalheim")
+    monkeypatch.undo()
+    assert _outbox(store) == 0
+    assert store.barriers.get(report_id).state == "offen"
+
+
+def test_a_barrier_subscription_goes_with_the_retention_time_after_the_answer(store):
+    report_id = _report(store)
+    _confirm_all(store)
+    store.barriers.answer(report_id, "Erledigt.", "lea", "dalheim")
+    now = datetime.datetime.now(datetime.UTC)
+    assert store.mail.purge(now - datetime.timedelta(days=7), now - datetime.timedelta(days=1)) == 0
+    assert store.mail.purge(now - datetime.timedelta(days=7), now + datetime.timedelta(days=1)) == 1
+    assert store.mail.counts() == {"addresses": 0, "subscriptions": 0, "outbox": 0}
+    with store.engine.connect() as connection:
+        assert connection.execute(sa.select(schema.barrier_reports.c.id)).scalar() == report_id
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_two_planners_recording_the_same_outcome_at_once_send_one_message(store):
+    """The second planner waits for the first's lock on the item and then finds the
+    outcome recorded: no second message (PostgreSQL; SQLite has one writer at a time)."""
+    session_id, item_id = _idea_on_agenda(store)
+    items = schema.beirat_items
+    with store.engine.connect() as first:
+        first.begin()
+        first.execute(sa.select(items.c.id).where(items.c.id == item_id).with_for_update())
+        # The first planner's change, the message queued with it, not yet committed.
+        first.execute(items.update().where(items.c.id == item_id).values(outcome="empfohlen"))
+        errors: list[BaseException] = []
+
+        def second_planner():
+            try:
+                _record(store, session_id, item_id, "empfohlen")
+            except BaseException as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+
+        thread = threading.Thread(target=second_planner)
+        thread.start()
+        _wait_for_a_lock_wait(store)
+        first.commit()
+        thread.join(30)
+    assert errors == [] and not thread.is_alive()
+    assert _messages(store) == [], "the outcome was there already: no news"
+
+
+def _wait_for_a_lock_wait(store) -> None:
+    with store.engine.connect() as connection:
+        for _ in range(200):
+            waiting = connection.execute(
+                sa.text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                )
+            ).scalar()
+            if waiting:
+                return
+            time.sleep(0.05)
+    raise AssertionError("the second planner never waited for the lock")
