@@ -28,6 +28,8 @@ from app.quartiere import area_of_url, in_quartier_of_url
 from app.reading import reading, respond
 from app.responses import json_response
 from measures.domain.errors import NotFound
+from measures.domain.messages import Message
+from measures.domain.vocabulary import N_
 from measures.ogc import crs as ogc_crs
 from measures.ogc import documents, features, gml_schema, params
 from measures.ogc import schema as feature_schemas
@@ -111,8 +113,11 @@ def _collection(collection_id: str) -> Collection:
     collection = get_collection(collection_id)
     if collection is None:
         raise NotFound(
-            f"Die Sammlung '{collection_id}' gibt es nicht. "
-            f"Vorhanden sind: {', '.join(COLLECTIONS)}."
+            Message(
+                N_("Die Sammlung '%(collection)s' gibt es nicht. Vorhanden sind: %(collections)s."),
+                collection=collection_id,
+                collections=", ".join(COLLECTIONS),
+            )
         )
     return collection
 
@@ -244,9 +249,15 @@ def xml_schema(collection_id: str):
     found = _collection(collection_id)
     if not gml_schema.offers_gml_schema(found):
         raise NotFound(
-            f"Die Sammlung '{collection_id}' hat kein XML-Schema: sie enthält JSON-Listen, "
-            "die GDAL nur aus den Objekten selbst richtig erkennt. Ihr JSON Schema: "
-            f"{_urls().schema(collection_id)}"
+            Message(
+                N_(
+                    "Die Sammlung '%(collection)s' hat kein XML-Schema: sie enthält JSON-Listen, "
+                    "die GDAL nur aus den Objekten selbst richtig erkennt. Ihr JSON Schema: "
+                    "%(schema)s"
+                ),
+                collection=collection_id,
+                schema=_urls().schema(collection_id),
+            )
         )
     return Response(gml_schema.gml_schema(_urls(), found), mimetype=gml_schema.XML_TYPE)
 
@@ -310,7 +321,7 @@ def unknown_resource(unknown: str):
     if path != request.path and _is_resource(path):
         query = request.query_string.decode()
         return redirect(path + ("?" + query if query else ""), code=308)
-    raise NotFound("Diese Adresse gibt es in der OGC API nicht.")
+    raise NotFound(N_("Diese Adresse gibt es in der OGC API nicht."))
 
 
 def _is_resource(path: str) -> bool:

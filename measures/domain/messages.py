@@ -36,6 +36,12 @@ class Message(str):
         return (_rebuild, (self.template, self.params))
 
 
+def as_message(text: str) -> Message:
+    """``text`` as a ``Message``: a plain text marked with ``N_`` becomes one without
+    parameters, so that it is translated where it is put into another message."""
+    return text if isinstance(text, Message) else Message(text)
+
+
 def _rebuild(template: str, params: dict[str, Any]) -> Message:
     return Message(template, **params)
 

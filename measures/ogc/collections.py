@@ -24,9 +24,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from measures.domain.layers import GEOMETRY_GROUPS, LAYERS, Filter, Layer
+from measures.domain.messages import Message
+from measures.domain.vocabulary import N_
 from measures.reading import geojson
 
-GROUP_TITLES = {"punkte": "Punkte", "linien": "Linien", "flaechen": "Flächen"}
+GROUP_TITLES = {"punkte": N_("Punkte"), "linien": N_("Linien"), "flaechen": N_("Flächen")}
+# The sentence a collection of one geometry group adds to its layer's description.
+GROUP_SENTENCES = {
+    "punkte": N_("Nur die Punkte."),
+    "linien": N_("Nur die Linien."),
+    "flaechen": N_("Nur die Flächen."),
+}
 
 
 @dataclass(frozen=True)
@@ -76,8 +84,13 @@ def _collections(layer: Layer) -> list[Collection]:
             Collection(
                 f"{layer.name}-{group}",
                 layer.name,
-                f"{layer.title}: {GROUP_TITLES[group]}",
-                f"{layer.description} Nur die {GROUP_TITLES[group]}.",
+                Message(
+                    N_("%(layer)s: %(group)s"),
+                    layer=Message(layer.title),
+                    group=Message(GROUP_TITLES[group]),
+                ),
+                # Sentences, one after the other (each translated on its own).
+                Message("%(sentences)s", sentences=(layer.description, GROUP_SENTENCES[group])),
                 whole.filters,
                 TIME_PROPERTY,
                 whole.to_feature,
@@ -94,7 +107,7 @@ COLLECTIONS: dict[str, Collection] = {
     c.id: c for layer in LAYERS.values() for c in _collections(layer)
 }
 
-TIME_PROPERTY_TITLES = {TIME_PROPERTY: "letzte Änderung"}
+TIME_PROPERTY_TITLES = {TIME_PROPERTY: N_("letzte Änderung")}
 
 
 def get_collection(collection_id: str) -> Collection | None:
