@@ -1,7 +1,9 @@
 """OGC API – Features under ``/ogc``: a thin layer over ``measures.ogc``.
 
 Each view parses the request, asks ``measures.ogc`` for the document and writes it as
-JSON or renders it as a German page. Errors under ``/ogc`` are answered in the OGC
+JSON or renders it as a page in the reader's language. The documents' texts are the
+domain's German messages (``measures.ogc``): JSON keeps them German, the pages translate
+them with ``translate``. Errors under ``/ogc`` are answered in the OGC
 exception shape ``{"code", "description", "status"}`` by ``app/errors.py``.
 """
 
@@ -19,10 +21,12 @@ from flask import (
     render_template,
     request,
 )
+from flask_babel import gettext
 from shapely.geometry import box, mapping
 from werkzeug.exceptions import HTTPException
 
 from app.db import get_store
+from app.i18n import translate
 from app.public_url import external_url
 from app.quartiere import area_of_url, in_quartier_of_url
 from app.reading import reading, respond
@@ -208,7 +212,9 @@ def collection(collection_id: str):
             {
                 "type": "Feature",
                 "geometry": mapping(box(*bbox[:4])),
-                "properties": {"label": f"Ausdehnung: {found.title}"},
+                "properties": {
+                    "label": gettext("Ausdehnung: %(title)s", title=translate(found.title))
+                },
             }
             for bbox in spatial
         ],
