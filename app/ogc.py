@@ -39,6 +39,7 @@ from measures.ogc import documents, features, gml_schema, params
 from measures.ogc import schema as feature_schemas
 from measures.ogc.collections import (
     COLLECTIONS,
+    LABEL_PROPERTIES,
     PROPERTY_TITLES,
     TIME_PROPERTY_TITLES,
     Collection,
@@ -104,6 +105,7 @@ def _html(template: str, crs: str | None = None, **context) -> Response:
         render_template(
             f"ogc/{template}",
             property_titles=PROPERTY_TITLES,
+            label_properties=LABEL_PROPERTIES,
             crs_names=ogc_crs.NAMES,
             **context,
         )
