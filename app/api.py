@@ -18,7 +18,7 @@ from app.responses import json_response
 from measures.domain.errors import NotFound, QueryError, UserError
 from measures.domain.ideas import InvalidSubmission
 from measures.domain.streets import streets_of
-from measures.domain.vocabulary import LOCATION_KINDS, STATUSES
+from measures.domain.vocabulary import LOCATION_KINDS, N_, STATUSES
 from measures.reading import geojson
 from measures.reading.parameters import check_layer, parse_layer_query
 from measures.reading.search import MAX_QUERY, Hit, gazetteer, search
@@ -87,7 +87,10 @@ def _read_feature() -> dict:
     """The request body as a GeoJSON Feature with a Point, or a UserError saying why not."""
     if request.mimetype not in JSON_TYPES:
         raise UserError(
-            "Bitte senden Sie GeoJSON mit Content-Type application/geo+json oder application/json.",
+            N_(
+                "Bitte senden Sie GeoJSON mit Content-Type application/geo+json oder "
+                "application/json."
+            ),
             status=415,
             code="unsupported_media_type",
         )

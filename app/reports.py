@@ -60,7 +60,7 @@ def checked_language(language: str) -> str:
     if language not in REPORT_LANGUAGES:
         raise QueryError(
             LANGUAGE_PARAMETER,
-            "Berichte gibt es auf Deutsch (sprache=de) und auf Englisch (sprache=en).",
+            N_("Berichte gibt es auf Deutsch (sprache=de) und auf Englisch (sprache=en)."),
         )
     return language
 
