@@ -44,7 +44,7 @@ from pyproj.exceptions import ProjError
 
 from measures.domain.crs import upload_crs_problem
 from measures.domain.errors import UserError
-from measures.domain.messages import Message
+from measures.domain.messages import Count, Message
 from measures.domain.vocabulary import N_
 from measures.gis.formats import WGS84
 
@@ -143,8 +143,8 @@ def _not_utf8() -> GisFileError:
     )
 
 
-def _number(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
+def _number(value: int) -> Count:
+    return Count(value)
 
 
 def _too_many_vertices(count: int, limit: int) -> GisFileError:

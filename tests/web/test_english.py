@@ -307,6 +307,21 @@ def test_gis_file_messages_are_translated(app, tmp_path):
     assert damaged.value.message == "Die ZIP-Datei ist beschädigt oder keine ZIP-Datei."
     assert _english(app, damaged.value) == "The ZIP file is damaged or not a ZIP file."
 
+    # Numbers of things are grouped as the reader's language groups them.
+    many = tmp_path / "viele.geojson"
+    points = ",".join("[8.47,50.56]" for _ in range(1500))
+    many.write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, '
+        '"geometry": {"type": "MultiPoint", "coordinates": [' + points + "]}}]}"
+    )
+    limits = ImportLimits(features=10, vertices_per_feature=1000, vertices=1000, unpacked_bytes=1)
+    with pytest.raises(UserError) as too_many:
+        read_upload(many, "geojson", tmp_path / "work", limits)
+    assert "enthält 1.500 Stützpunkte; höchstens 1.000" in too_many.value.message
+    assert _english(app, too_many.value).startswith(
+        "The file holds 1,500 vertices; at most 1,000 can be read at once."
+    )
+
     from pyproj import CRS
 
     problem = upload_crs_problem(CRS.from_epsg(32617))
