@@ -265,7 +265,10 @@ def _schemas() -> dict:
             "required": ["code", "description", "status"],
             "properties": {
                 "code": {"type": "string"},
-                "description": {"type": "string", "description": "Deutsch, zum Anzeigen"},
+                "description": {
+                    "type": "string",
+                    "description": "zum Anzeigen: Deutsch oder die Sprache von Accept-Language",
+                },
                 "status": {"type": "integer"},
             },
         },
