@@ -135,7 +135,9 @@ def _load(_endpoint: str | None, values: dict | None) -> None:
     slug = values.pop("quartier")
     found = get_store().quartiere.get(slug)
     if found is None:
-        raise NotFound(f"Ein Quartier '{slug}' gibt es hier nicht.", "quartier")
+        raise NotFound(
+            Message(N_("Ein Quartier '%(slug)s' gibt es hier nicht."), slug=slug), "quartier"
+        )
     g.quartier = found
     g.quartier_from_url = True
 

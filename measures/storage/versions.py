@@ -346,17 +346,19 @@ class VersionRepository:
                 )
             ).first()
             if row is None:
-                raise NotFound("Diese Version gibt es nicht.")
+                raise NotFound(N_("Diese Version gibt es nicht."))
             version = _from_row(row)
             old = _current(tx, layer, record_id)
             check_unchanged(old, expected, _WHAT[layer])
             if version.action == "deleted":
-                raise Conflict("Eine Löschung lässt sich nicht als Version wiederherstellen.")
+                raise Conflict(N_("Eine Löschung lässt sich nicht als Version wiederherstellen."))
             record = dataclasses.replace(version.record, quartier=old.quartier)
             if not changed_fields(old, record):
                 raise Conflict(
-                    "Diese Version entspricht dem aktuellen Stand; es gibt nichts "
-                    "wiederherzustellen."
+                    N_(
+                        "Diese Version entspricht dem aktuellen Stand; es gibt nichts "
+                        "wiederherzustellen."
+                    )
                 )
             save(tx, layer, record, source="web", author=author, old=old, action="restored")
             return tx.at
