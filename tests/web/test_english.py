@@ -332,3 +332,21 @@ def test_gis_file_messages_are_translated(app, tmp_path):
         "does not apply to Dalheim (its area of use: "
     )
     assert "Länge" not in english
+
+
+@pytest.mark.parametrize(
+    ("request_args", "english"),
+    [
+        (("get", "/api/measures/nirgendwo"), "There is no measure 'nirgendwo'."),
+        (("get", "/api/ideas/nearby?lon=x&lat=1"), "'lon', 'lat' and 'radius' must be numbers."),
+        (("get", "/api/search?q="), "'q' must be 1 to "),
+        (("post", "/api/ideas"), "Please send GeoJSON with Content-Type application/geo+json"),
+    ],
+)
+def test_json_api_messages_follow_accept_language(client, request_args, english):
+    method, url = request_args
+    answer = getattr(client, method)(url, headers={"Accept-Language": "en"}, data="x")
+    assert answer.get_json()["error"]["message"].startswith(english)
+    assert answer.headers["Content-Language"] == "en"
+    german = getattr(client, method)(url, data="x").get_json()["error"]["message"]
+    assert german != answer.get_json()["error"]["message"]
