@@ -17,8 +17,9 @@ from app.reading import reading, respond
 from app.responses import json_response
 from measures.domain.errors import NotFound, QueryError, UserError
 from measures.domain.ideas import InvalidSubmission
+from measures.domain.messages import Message
 from measures.domain.streets import streets_of
-from measures.domain.vocabulary import LOCATION_KINDS, STATUSES
+from measures.domain.vocabulary import LOCATION_KINDS, N_, STATUSES
 from measures.reading import geojson
 from measures.reading.parameters import check_layer, parse_layer_query
 from measures.reading.search import MAX_QUERY, Hit, gazetteer, search
@@ -49,29 +50,30 @@ def idea_points():
     return respond(reading().idea_points(query))
 
 
-def _one(layer: str, feature_id: str, what: str):
+def _one(layer: str, feature_id: str, missing: str):
+    """The feature, or a 404 with ``missing`` (a template with ``%(id)s``)."""
     answer = reading().feature(layer, feature_id, scoped())
     if answer is None:
-        raise NotFound(f"{what} '{feature_id}' gibt es nicht.", "id")
+        raise NotFound(Message(missing, id=feature_id), "id")
     return respond(answer)
 
 
 @bp.get("/measures/<measure_id>")
 def measure(measure_id: str):
     """One measure with all its public fields."""
-    return _one("measures", measure_id, "Die Maßnahme")
+    return _one("measures", measure_id, N_("Die Maßnahme '%(id)s' gibt es nicht."))
 
 
 @bp.get("/locations/<location_id>")
 def location(location_id: str):
     """One community place with all its public fields."""
-    return _one("locations", location_id, "Den Ort")
+    return _one("locations", location_id, N_("Den Ort '%(id)s' gibt es nicht."))
 
 
 @bp.get("/ideas/<idea_id>")
 def idea(idea_id: str):
     """One approved idea, without personal data."""
-    return _one("ideas", idea_id, "Die Idee")
+    return _one("ideas", idea_id, N_("Die Idee '%(id)s' gibt es nicht."))
 
 
 JSON_TYPES = ("application/json", "application/geo+json")
@@ -87,31 +89,35 @@ def _read_feature() -> dict:
     """The request body as a GeoJSON Feature with a Point, or a UserError saying why not."""
     if request.mimetype not in JSON_TYPES:
         raise UserError(
-            "Bitte senden Sie GeoJSON mit Content-Type application/geo+json oder application/json.",
+            N_(
+                "Bitte senden Sie GeoJSON mit Content-Type application/geo+json oder "
+                "application/json."
+            ),
             status=415,
             code="unsupported_media_type",
         )
     try:
         body = json.loads(request.get_data(cache=False).decode("utf-8"))
     except UnicodeDecodeError:
-        raise UserError("Der Inhalt ist nicht UTF-8-kodiert.", code="invalid_json") from None
+        raise UserError(N_("Der Inhalt ist nicht UTF-8-kodiert."), code="invalid_json") from None
     except (ValueError, RecursionError):
-        raise UserError("Der Inhalt ist kein gültiges JSON.", code="invalid_json") from None
+        raise UserError(N_("Der Inhalt ist kein gültiges JSON."), code="invalid_json") from None
     if not isinstance(body, dict) or body.get("type") != "Feature":
-        raise _invalid_feature("Erwartet wird ein GeoJSON-Feature.", "type")
+        raise _invalid_feature(N_("Erwartet wird ein GeoJSON-Feature."), "type")
     geometry = body.get("geometry")
     if not isinstance(geometry, dict) or geometry.get("type") != "Point":
-        raise _invalid_feature("Die Geometrie muss ein GeoJSON-Point sein.", "geometry")
+        raise _invalid_feature(N_("Die Geometrie muss ein GeoJSON-Point sein."), "geometry")
     coordinates = geometry.get("coordinates")
     if not isinstance(coordinates, list) or len(coordinates) != 2:
         raise _invalid_feature(
-            "Der Punkt braucht genau zwei Koordinaten: [Länge, Breite] in EPSG:4326.", "geometry"
+            N_("Der Punkt braucht genau zwei Koordinaten: [Länge, Breite] in EPSG:4326."),
+            "geometry",
         )
     if any(isinstance(c, bool) or not isinstance(c, int | float) for c in coordinates):
-        raise _invalid_feature("Die Koordinaten müssen Zahlen sein.", "geometry")
+        raise _invalid_feature(N_("Die Koordinaten müssen Zahlen sein."), "geometry")
     properties = body.get("properties")
     if not isinstance(properties, dict):
-        raise _invalid_feature("'properties' muss ein Objekt sein.", "properties")
+        raise _invalid_feature(N_("'properties' muss ein Objekt sein."), "properties")
     return {"lon": coordinates[0], "lat": coordinates[1], "properties": properties}
 
 
@@ -151,11 +157,11 @@ def ideas_nearby():
         lat = float(request.args.get("lat", ""))
         radius = float(request.args.get("radius", "150"))
     except ValueError:
-        raise QueryError("lon", "'lon', 'lat' und 'radius' müssen Zahlen sein.") from None
+        raise QueryError("lon", N_("'lon', 'lat' und 'radius' müssen Zahlen sein.")) from None
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise QueryError("lon", "'lon'/'lat' liegen außerhalb von Länge/Breite.")
+        raise QueryError("lon", N_("'lon'/'lat' liegen außerhalb von Länge/Breite."))
     if not 0 < radius <= 1000:
-        raise QueryError("radius", "'radius' muss zwischen 1 und 1000 Metern liegen.")
+        raise QueryError("radius", N_("'radius' muss zwischen 1 und 1000 Metern liegen."))
     ideas = get_store().ideas.near(Point(lon, lat), radius, limit=10, query=scoped())
     document = geojson.feature_collection([geojson.to_feature("ideas", i) for i in ideas], "ideas")
     return json_response(document, content_type=GEOJSON)
@@ -174,7 +180,9 @@ def search_places():
     """Streets, places and measures whose names match ``q``, best first (the map's search)."""
     query = request.args.get("q", "").strip()
     if not query or len(query) > MAX_QUERY:
-        raise QueryError("q", f"'q' muss 1 bis {MAX_QUERY} Zeichen lang sein.")
+        raise QueryError(
+            "q", Message(N_("'q' muss 1 bis %(maximum)s Zeichen lang sein."), maximum=MAX_QUERY)
+        )
     store = get_store()
     # Only the current Quartier's streets, places and measures.
     hits = gazetteer(

@@ -37,9 +37,10 @@ from app.quartiere import current_quartier, in_quartier_of_url, scoped
 from app.security import limit_views
 from measures.domain.errors import QueryError, UserError
 from measures.domain.layers import LAYERS
+from measures.domain.messages import Message
 from measures.domain.query import LayerQuery
 from measures.domain.roles import allows
-from measures.domain.vocabulary import CATEGORIES, LOCATION_KINDS, STATUSES
+from measures.domain.vocabulary import CATEGORIES, LOCATION_KINDS, N_, STATUSES
 from measures.gis import export, formats
 from measures.reading.parameters import LAYER_PARAMETERS
 
@@ -72,15 +73,24 @@ def _chosen_quartiere() -> list[str]:
             return there
         raise QueryError(
             "quartier",
-            "Bitte wählen Sie, aus welchem Quartier die Ideen kommen sollen "
-            f"(quartier=kennung, mehrere durch Komma getrennt, oder quartier={EVERY_QUARTIER}).",
+            Message(
+                N_(
+                    "Bitte wählen Sie, aus welchem Quartier die Ideen kommen sollen "
+                    "(quartier=kennung, mehrere durch Komma getrennt, oder quartier=%(every)s)."
+                ),
+                every=EVERY_QUARTIER,
+            ),
         )
     unknown = sorted(named - set(there))
     if unknown:
         raise QueryError(
             "quartier",
-            f"Unbekannter Wert für 'quartier': {', '.join(unknown)}. "
-            f"Erlaubt sind: {', '.join(there)}, {EVERY_QUARTIER}.",
+            Message(
+                N_("Unbekannter Wert für '%(parameter)s': %(unknown)s. Erlaubt sind: %(allowed)s."),
+                parameter="quartier",
+                unknown=", ".join(unknown),
+                allowed=", ".join([*there, EVERY_QUARTIER]),
+            ),
         )
     return sorted(named)
 
@@ -218,7 +228,7 @@ def form_download():
         export.parse_spec([layer], format_key, params)
         target = url_for("export.layer_file", layer=layer, fmt=format_key)
     else:
-        raise QueryError("layer", "Bitte eine Ebene wählen.")
+        raise QueryError("layer", N_("Bitte eine Ebene wählen."))
     query = urlencode(params, doseq=True)
     return redirect(target + ("?" + query if query else ""), code=303)
 
@@ -243,8 +253,10 @@ def planner_ideas(fmt: str):
     if "contact" in args:
         raise QueryError(
             "contact",
-            "Kontaktdaten gibt es nur über das Formular auf der Export-Seite, mit ausdrücklicher "
-            "Bestätigung.",
+            N_(
+                "Kontaktdaten gibt es nur über das Formular auf der Export-Seite, mit "
+                "ausdrücklicher Bestätigung."
+            ),
         )
     chosen = _planners_choice(args)
     return _send(
@@ -282,11 +294,11 @@ def planner_ideas_form():
     if with_contacts and len(chosen) > 1:
         raise QueryError(
             "quartier",
-            "Kontaktdaten gibt es nur für ein Quartier auf einmal: bitte eines wählen.",
+            N_("Kontaktdaten gibt es nur für ein Quartier auf einmal: bitte eines wählen."),
         )
     if with_contacts and not has_role("admin"):
         raise UserError(
-            "Kontaktdaten exportieren darf nur, wer das Quartier verwaltet (Rolle admin).",
+            N_("Kontaktdaten exportieren darf nur, wer das Quartier verwaltet (Rolle admin)."),
             status=403,
             code="forbidden",
         )

@@ -79,8 +79,16 @@ def _versions(layer: str, record_id: str) -> list:
     """The versions of a record of this Quartier, newest first; 404 when there are none."""
     found = get_store().versions.history(layer, record_id, quartiere.current_quartier().slug)
     if not found:
-        raise NotFound("Zu dieser Kennung gibt es hier keine Maßnahme und keinen Ort.")
+        raise NotFound(N_("Zu dieser Kennung gibt es hier keine Maßnahme und keinen Ort."))
     return found
+
+
+# What to do when a version's id is not a number, by the version asked for.
+CHOOSE_VERSION = {
+    "gewünschte": N_("Bitte wählen Sie die gewünschte Version aus der Liste."),
+    "ältere": N_("Bitte wählen Sie die ältere Version aus der Liste."),
+    "neuere": N_("Bitte wählen Sie die neuere Version aus der Liste."),
+}
 
 
 def _version(versions: list, value, what: str):
@@ -88,17 +96,17 @@ def _version(versions: list, value, what: str):
     try:
         wanted = int(value)
     except (TypeError, ValueError):
-        raise UserError(f"Bitte wählen Sie die {what} Version aus der Liste.") from None
+        raise UserError(CHOOSE_VERSION[what]) from None
     for version in versions:
         if version.id == wanted:
             return version
-    raise NotFound("Diese Version gibt es bei diesem Objekt nicht.")
+    raise NotFound(N_("Diese Version gibt es bei diesem Objekt nicht."))
 
 
 def _version_in_url(versions: list, version_id: str):
     """The version the URL names; a part that is no number names none (404)."""
     if not version_id.isdecimal():
-        raise NotFound("Diese Version gibt es bei diesem Objekt nicht.")
+        raise NotFound(N_("Diese Version gibt es bei diesem Objekt nicht."))
     return _version(versions, version_id, "gewünschte")
 
 

@@ -12,12 +12,19 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, Flask, Response, redirect, request, url_for
-from flask_babel import Babel, force_locale, format_currency, get_locale, gettext
+from flask_babel import (
+    Babel,
+    force_locale,
+    format_currency,
+    format_decimal,
+    get_locale,
+    gettext,
+)
 from markupsafe import Markup
 
 from app import ROOT
 from app.security import redirect_path
-from measures.domain.messages import Message
+from measures.domain.messages import Count, Message
 
 # Dalheim's residents speak many languages; these are the interface's, each named in
 # itself. Texts of the data (measures' descriptions, sources) stay German and say so.
@@ -125,6 +132,8 @@ def _translated_param(value: Any) -> Any:
         return translate(value)
     if isinstance(value, tuple):  # sentences, one after the other
         return " ".join(translate(sentence) for sentence in value)
+    if isinstance(value, Count):
+        return format_decimal(value)
     return value
 
 

@@ -1,7 +1,9 @@
 """OGC API – Features under ``/ogc``: a thin layer over ``measures.ogc``.
 
 Each view parses the request, asks ``measures.ogc`` for the document and writes it as
-JSON or renders it as a German page. Errors under ``/ogc`` are answered in the OGC
+JSON or renders it as a page in the reader's language. The documents' texts are the
+domain's German messages (``measures.ogc``): JSON keeps them German, the pages translate
+them with ``translate``. Errors under ``/ogc`` are answered in the OGC
 exception shape ``{"code", "description", "status"}`` by ``app/errors.py``.
 """
 
@@ -19,20 +21,25 @@ from flask import (
     render_template,
     request,
 )
+from flask_babel import gettext
 from shapely.geometry import box, mapping
 from werkzeug.exceptions import HTTPException
 
 from app.db import get_store
+from app.i18n import translate
 from app.public_url import external_url
 from app.quartiere import area_of_url, in_quartier_of_url
 from app.reading import reading, respond
 from app.responses import json_response
 from measures.domain.errors import NotFound
+from measures.domain.messages import Message
+from measures.domain.vocabulary import N_
 from measures.ogc import crs as ogc_crs
 from measures.ogc import documents, features, gml_schema, params
 from measures.ogc import schema as feature_schemas
 from measures.ogc.collections import (
     COLLECTIONS,
+    LABEL_PROPERTIES,
     PROPERTY_TITLES,
     TIME_PROPERTY_TITLES,
     Collection,
@@ -98,6 +105,7 @@ def _html(template: str, crs: str | None = None, **context) -> Response:
         render_template(
             f"ogc/{template}",
             property_titles=PROPERTY_TITLES,
+            label_properties=LABEL_PROPERTIES,
             crs_names=ogc_crs.NAMES,
             **context,
         )
@@ -111,8 +119,11 @@ def _collection(collection_id: str) -> Collection:
     collection = get_collection(collection_id)
     if collection is None:
         raise NotFound(
-            f"Die Sammlung '{collection_id}' gibt es nicht. "
-            f"Vorhanden sind: {', '.join(COLLECTIONS)}."
+            Message(
+                N_("Die Sammlung '%(collection)s' gibt es nicht. Vorhanden sind: %(collections)s."),
+                collection=collection_id,
+                collections=", ".join(COLLECTIONS),
+            )
         )
     return collection
 
@@ -203,7 +214,9 @@ def collection(collection_id: str):
             {
                 "type": "Feature",
                 "geometry": mapping(box(*bbox[:4])),
-                "properties": {"label": f"Ausdehnung: {found.title}"},
+                "properties": {
+                    "label": gettext("Ausdehnung: %(title)s", title=translate(found.title))
+                },
             }
             for bbox in spatial
         ],
@@ -244,9 +257,15 @@ def xml_schema(collection_id: str):
     found = _collection(collection_id)
     if not gml_schema.offers_gml_schema(found):
         raise NotFound(
-            f"Die Sammlung '{collection_id}' hat kein XML-Schema: sie enthält JSON-Listen, "
-            "die GDAL nur aus den Objekten selbst richtig erkennt. Ihr JSON Schema: "
-            f"{_urls().schema(collection_id)}"
+            Message(
+                N_(
+                    "Die Sammlung '%(collection)s' hat kein XML-Schema: sie enthält JSON-Listen, "
+                    "die GDAL nur aus den Objekten selbst richtig erkennt. Ihr JSON Schema: "
+                    "%(schema)s"
+                ),
+                collection=collection_id,
+                schema=_urls().schema(collection_id),
+            )
         )
     return Response(gml_schema.gml_schema(_urls(), found), mimetype=gml_schema.XML_TYPE)
 
@@ -310,7 +329,7 @@ def unknown_resource(unknown: str):
     if path != request.path and _is_resource(path):
         query = request.query_string.decode()
         return redirect(path + ("?" + query if query else ""), code=308)
-    raise NotFound("Diese Adresse gibt es in der OGC API nicht.")
+    raise NotFound(N_("Diese Adresse gibt es in der OGC API nicht."))
 
 
 def _is_resource(path: str) -> bool:

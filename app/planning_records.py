@@ -171,7 +171,7 @@ def _uploaded_geometry() -> str:
     file cannot be read."""
     upload = request.files.get("geometry_file")
     if upload is None or not upload.filename:
-        raise InvalidForm({"geometry_file": "Bitte wählen Sie eine Datei aus."})
+        raise InvalidForm({"geometry_file": N_("Bitte wählen Sie eine Datei aus.")})
     config = current_app.config
     with tempfile.TemporaryDirectory(prefix="quartierskarte-geometry-") as work:
         path = Path(work) / (secure_filename(upload.filename) or "upload")

@@ -24,6 +24,7 @@ from werkzeug.exceptions import HTTPException
 from app.db import get_store
 from app.errors import Commands
 from measures.domain.errors import NotFound, QueryError, UserError
+from measures.domain.messages import Message
 from measures.domain.model import Quartier
 from measures.domain.quartiere import (
     DEFAULT_CATEGORIES,
@@ -35,6 +36,7 @@ from measures.domain.quartiere import (
     check_slug,
 )
 from measures.domain.query import LayerQuery
+from measures.domain.vocabulary import N_
 
 quartier_cli = Commands("quartier", help="Quartiere dieser Installation anlegen und auflisten.")
 
@@ -83,8 +85,15 @@ def _known(query: LayerQuery) -> LayerQuery:
         if unknown:
             raise QueryError(
                 QUARTIER,
-                f"Unbekannter Wert für '{QUARTIER}': {', '.join(unknown)}. "
-                f"Erlaubt sind: {', '.join(there)}.",
+                Message(
+                    N_(
+                        "Unbekannter Wert für '%(parameter)s': %(unknown)s. "
+                        "Erlaubt sind: %(allowed)s."
+                    ),
+                    parameter=QUARTIER,
+                    unknown=", ".join(unknown),
+                    allowed=", ".join(there),
+                ),
             )
     return query
 
@@ -126,7 +135,9 @@ def _load(_endpoint: str | None, values: dict | None) -> None:
     slug = values.pop("quartier")
     found = get_store().quartiere.get(slug)
     if found is None:
-        raise NotFound(f"Ein Quartier '{slug}' gibt es hier nicht.", "quartier")
+        raise NotFound(
+            Message(N_("Ein Quartier '%(slug)s' gibt es hier nicht."), slug=slug), "quartier"
+        )
     g.quartier = found
     g.quartier_from_url = True
 

@@ -60,7 +60,7 @@ def checked_language(language: str) -> str:
     if language not in REPORT_LANGUAGES:
         raise QueryError(
             LANGUAGE_PARAMETER,
-            "Berichte gibt es auf Deutsch (sprache=de) und auf Englisch (sprache=en).",
+            N_("Berichte gibt es auf Deutsch (sprache=de) und auf Englisch (sprache=en)."),
         )
     return language
 
@@ -133,7 +133,7 @@ def session_paper_file(session_id: int):
     language = report_language()
     session = get_store().beirat.session(quartiere.current_quartier().slug, session_id)
     if session is None:
-        raise NotFound("Diese Sitzung des Stadtteilbeirats gibt es nicht.")
+        raise NotFound(N_("Diese Sitzung des Stadtteilbeirats gibt es nicht."))
     return session_paper_response(session, language)
 
 

@@ -27,6 +27,8 @@ from pyproj.exceptions import CRSError
 from pyproj.transformer import TransformerGroup
 
 from measures.domain.errors import QueryError
+from measures.domain.messages import Message
+from measures.domain.vocabulary import N_
 
 # Lon/lat on WGS 84: how geometries are stored and how the read API takes a bbox.
 LONLAT = "OGC:CRS84"
@@ -69,8 +71,15 @@ def parse_crs(text: str, parameter: str = "crs", offered: Mapping[str, str] | No
         if text not in offered:
             raise QueryError(
                 parameter,
-                f"Das Koordinatensystem '{text}' in '{parameter}' wird nicht unterstützt. "
-                f"Möglich sind: {', '.join(offered)}.",
+                Message(
+                    N_(
+                        "Das Koordinatensystem '%(text)s' in '%(parameter)s' wird nicht "
+                        "unterstützt. Möglich sind: %(offered)s."
+                    ),
+                    text=text,
+                    parameter=parameter,
+                    offered=", ".join(offered),
+                ),
             )
         code = offered[text]
     else:
@@ -79,8 +88,14 @@ def parse_crs(text: str, parameter: str = "crs", offered: Mapping[str, str] | No
         if not (digits.isascii() and digits.isdigit()) or len(digits) > 6:
             raise QueryError(
                 parameter,
-                f"'{parameter}' muss ein EPSG-Code sein wie 25832 (ETRS89 / UTM 32N) oder 4326, "
-                f"nicht '{text}'.",
+                Message(
+                    N_(
+                        "'%(parameter)s' muss ein EPSG-Code sein wie 25832 (ETRS89 / UTM 32N) "
+                        "oder 4326, nicht '%(text)s'."
+                    ),
+                    parameter=parameter,
+                    text=text,
+                ),
             )
         code = f"EPSG:{int(digits)}"
     _check(code, parameter)
@@ -92,17 +107,29 @@ def epsg_number(code: str) -> int:
     return int(code.removeprefix("EPSG:"))
 
 
+# The sentence that ends a refusal: what to take instead.
+USUAL_CRS = N_("Üblich sind 25832 (ETRS89 / UTM 32N) und 4326 (WGS 84, Länge/Breite).")
+
+
 @lru_cache(maxsize=64)
 def _check(code: str, parameter: str) -> None:
     """Nothing when ``code`` is a horizontal CRS that can express Dalheim; else QueryError."""
     crs = _crs(code, parameter)
     if not (crs.is_geographic or crs.is_projected) or crs.is_vertical:
         raise QueryError(
-            parameter, f"{code} ({crs.name}) ist kein Koordinatensystem für Lagekoordinaten."
+            parameter,
+            Message(
+                N_("%(code)s (%(name)s) ist kein Koordinatensystem für Lagekoordinaten."),
+                code=code,
+                name=crs.name,
+            ),
         )
     x, y = Transformer.from_crs(LONLAT, crs, always_xy=True).transform(*DALHEIM)
     if not (math.isfinite(x) and math.isfinite(y)):
-        raise QueryError(parameter, f"{code} ({crs.name}) deckt Dalheim nicht ab.")
+        raise QueryError(
+            parameter,
+            Message(N_("%(code)s (%(name)s) deckt Dalheim nicht ab."), code=code, name=crs.name),
+        )
     # A CRS made for elsewhere (UTM 17N, Gauss-Krüger zone 2) still gives finite numbers
     # for Dalheim, but they mean nothing in a GIS: the export would land somewhere else;
     # one whose grid is missing would move everything without a word.
@@ -110,17 +137,19 @@ def _check(code: str, parameter: str) -> None:
     if problem is None:
         return
     reason, detail = problem
-    usual = "Üblich sind 25832 (ETRS89 / UTM 32N) und 4326 (WGS 84, Länge/Breite)."
     if reason == AREA:
-        message = f"{code} ({crs.name}) gilt nicht für Dalheim ({detail}). {usual}"
+        template = N_("%(code)s (%(name)s) gilt nicht für Dalheim (%(detail)s). %(usual)s")
     elif reason == GRID:
-        message = (
-            f"Für {code} ({crs.name}) fehlt auf dem Server das Korrekturgitter ({detail}); "
-            f"ohne es lägen die Koordinaten daneben. {usual}"
+        template = N_(
+            "Für %(code)s (%(name)s) fehlt auf dem Server das Korrekturgitter (%(detail)s); "
+            "ohne es lägen die Koordinaten daneben. %(usual)s"
         )
     else:
-        message = f"{code} ({crs.name}) lässt sich nicht aus Länge/Breite umrechnen. {usual}"
-    raise QueryError(parameter, message)
+        template = N_("%(code)s (%(name)s) lässt sich nicht aus Länge/Breite umrechnen. %(usual)s")
+    raise QueryError(
+        parameter,
+        Message(template, code=code, name=crs.name, detail=detail, usual=Message(USUAL_CRS)),
+    )
 
 
 @lru_cache(maxsize=64)
@@ -130,8 +159,11 @@ def _crs(code: str, parameter: str = "crs") -> CRS:
     except CRSError:
         raise QueryError(
             parameter,
-            f"Das Koordinatensystem {code} ist unbekannt. Üblich sind 25832 "
-            "(ETRS89 / UTM 32N) und 4326 (WGS 84, Länge/Breite).",
+            Message(
+                N_("Das Koordinatensystem %(code)s ist unbekannt. %(usual)s"),
+                code=code,
+                usual=Message(USUAL_CRS),
+            ),
         ) from None
 
 
@@ -207,10 +239,16 @@ def _area_missing(
     return None
 
 
-def _area_text(area: tuple[float, float, float, float]) -> str:
-    return (
-        f"sein Gültigkeitsbereich: {area[0]:g}° bis {area[2]:g}° Länge, "
-        f"{area[1]:g}° bis {area[3]:g}° Breite"
+def _area_text(area: tuple[float, float, float, float]) -> Message:
+    return Message(
+        N_(
+            "sein Gültigkeitsbereich: %(west)s° bis %(east)s° Länge, "
+            "%(south)s° bis %(north)s° Breite"
+        ),
+        west=f"{area[0]:g}",
+        east=f"{area[2]:g}",
+        south=f"{area[1]:g}",
+        north=f"{area[3]:g}",
     )
 
 
@@ -235,7 +273,7 @@ def _unusable(crs: CRS, bounds: tuple[float, float, float, float]) -> tuple[str,
 
 
 @lru_cache(maxsize=32)
-def _upload_crs_problem(wkt: str, bounds: tuple[float, float, float, float]) -> str | None:
+def _upload_crs_problem(wkt: str, bounds: tuple[float, float, float, float]) -> Message | None:
     crs = CRS.from_wkt(wkt)
     name = f"EPSG:{crs.to_epsg()} ({crs.name})" if crs.to_epsg() else crs.name
     problem = _unusable(crs, bounds)
@@ -243,29 +281,31 @@ def _upload_crs_problem(wkt: str, bounds: tuple[float, float, float, float]) -> 
         return None
     reason, detail = problem
     if reason == LOCAL:
-        return (
-            f"Das Koordinatensystem der Datei, {name}, lässt sich nicht in Länge/Breite "
+        template = N_(
+            "Das Koordinatensystem der Datei, %(name)s, lässt sich nicht in Länge/Breite "
             "umrechnen (etwa ein örtliches Raster ohne Bezug zur Erde). Bitte die Datei in "
             "ETRS89 / UTM 32N (EPSG:25832) speichern oder das richtige Koordinatensystem "
             "zuweisen."
         )
-    if reason == AREA:
-        return (
-            f"Das Koordinatensystem der Datei, {name}, gilt nicht für Dalheim "
-            f"({detail}); die Koordinaten lägen anderswo. Bitte die Datei in "
+    elif reason == AREA:
+        template = N_(
+            "Das Koordinatensystem der Datei, %(name)s, gilt nicht für Dalheim "
+            "(%(detail)s); die Koordinaten lägen anderswo. Bitte die Datei in "
             "ETRS89 / UTM 32N (EPSG:25832) speichern oder das richtige Koordinatensystem "
             "zuweisen."
         )
-    return (
-        f"Für das Koordinatensystem der Datei, {name}, fehlt auf dem Server das "
-        f"Korrekturgitter ({detail}); ohne es lägen die Objekte bis zu "
-        "einem Meter daneben. Bitte die Datei in ETRS89 / UTM 32N (EPSG:25832) speichern."
-    )
+    else:
+        template = N_(
+            "Für das Koordinatensystem der Datei, %(name)s, fehlt auf dem Server das "
+            "Korrekturgitter (%(detail)s); ohne es lägen die Objekte bis zu "
+            "einem Meter daneben. Bitte die Datei in ETRS89 / UTM 32N (EPSG:25832) speichern."
+        )
+    return Message(template, name=name, detail=detail)
 
 
 def upload_crs_problem(
     crs: CRS, bounds: tuple[float, float, float, float] = QUARTIER_BOUNDS
-) -> str | None:
+) -> Message | None:
     """Why the features of a file in ``crs`` cannot be placed in the Quartier; else None.
 
     A CRS whose area of use misses ``bounds`` (lon/lat) gives coordinates elsewhere on

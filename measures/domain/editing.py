@@ -24,6 +24,7 @@ from shapely.geometry.base import BaseGeometry
 from measures.domain.errors import UserError
 from measures.domain.fields import Field
 from measures.domain.layers import GEOMETRY_GROUPS, LAYERS
+from measures.domain.messages import Message
 from measures.domain.model import Quartier
 from measures.domain.validation import InvalidFeatures, check_inside, read_records
 from measures.domain.vocabulary import N_
@@ -107,14 +108,16 @@ def _property(name: str, field: Field, raw: str, errors: dict[str, str]) -> Any:
         if not raw:
             return None
         if not _INTEGER.match(raw.replace(".", "")):
-            errors[name] = "muss eine ganze Zahl sein (ohne Komma)."
+            errors[name] = N_("muss eine ganze Zahl sein (ohne Komma).")
             return None
         return int(raw.replace(".", ""))
     if field.kind == "fraction":
         if not raw:
             return None
         if not _FRACTION.match(raw):
-            errors[name] = "muss eine Zahl zwischen 0 und 1 sein (z. B. 0,667 für zwei Drittel)."
+            errors[name] = N_(
+                "muss eine Zahl zwischen 0 und 1 sein (z. B. 0,667 für zwei Drittel)."
+            )
             return None
         return float(raw.replace(",", "."))
     if field.kind == "sources":
@@ -124,8 +127,10 @@ def _property(name: str, field: Field, raw: str, errors: dict[str, str]) -> Any:
                 continue
             title, separator, url = line.rpartition(SOURCE_SEPARATOR)
             if not separator:
-                errors[name] = (
-                    f"Zeile {number}: bitte „Titel {SOURCE_SEPARATOR} Web-Adresse“ schreiben."
+                errors[name] = Message(
+                    N_("Zeile %(number)s: bitte „Titel %(separator)s Web-Adresse“ schreiben."),
+                    number=number,
+                    separator=SOURCE_SEPARATOR,
                 )
                 return []
             sources.append({"title": title.strip(), "url": url.strip()})
@@ -150,7 +155,11 @@ def read_geometry_text(text: str) -> dict | None:
         document = json.loads(text)
     except ValueError:
         raise InvalidForm(
-            {"geometry": "ist kein GeoJSON. Bitte auf der Karte zeichnen oder eine Datei laden."}
+            {
+                "geometry": N_(
+                    "ist kein GeoJSON. Bitte auf der Karte zeichnen oder eine Datei laden."
+                )
+            }
         ) from None
     if isinstance(document, dict) and document.get("type") == "Feature":
         document = document.get("geometry")
@@ -159,7 +168,7 @@ def read_geometry_text(text: str) -> dict | None:
         try:
             parts = [shape(f["geometry"]) for f in features]
         except (TypeError, KeyError, ValueError, AttributeError, shapely.errors.ShapelyError):
-            raise InvalidForm({"geometry": "ist keine lesbare GeoJSON-Geometrie."}) from None
+            raise InvalidForm({"geometry": N_("ist keine lesbare GeoJSON-Geometrie.")}) from None
         return mapping(join_parts(parts))
     return document if isinstance(document, dict) else {"type": None}
 
@@ -172,13 +181,15 @@ def join_parts(parts: Iterable[BaseGeometry]) -> BaseGeometry:
         flat.extend(getattr(part, "geoms", [part]))
     flat = [p for p in flat if p is not None and not p.is_empty]
     if not flat:
-        raise InvalidForm({"geometry": "ist leer. Bitte auf der Karte zeichnen."})
+        raise InvalidForm({"geometry": N_("ist leer. Bitte auf der Karte zeichnen.")})
     groups = {g for g, types in GEOMETRY_GROUPS.items() for p in flat if p.geom_type in types}
     if len(groups) > 1:
         raise InvalidForm(
             {
-                "geometry": "mischt Punkte, Linien und Flächen. Bitte nur eine Art verwenden "
-                "(mehrere Teile derselben Art sind möglich)."
+                "geometry": N_(
+                    "mischt Punkte, Linien und Flächen. Bitte nur eine Art verwenden "
+                    "(mehrere Teile derselben Art sind möglich)."
+                )
             }
         )
     if len(flat) == 1:
@@ -227,7 +238,7 @@ def read_form(
         errors.update(error.errors)
         geometry = None
     if geometry is None and "geometry" not in errors:
-        errors["geometry"] = "fehlt. Bitte auf der Karte zeichnen oder eine Datei laden."
+        errors["geometry"] = N_("fehlt. Bitte auf der Karte zeichnen oder eine Datei laden.")
     feature = {"type": "Feature", "properties": properties, "geometry": geometry}
     record = None
     try:

@@ -41,7 +41,7 @@ def status_from_timeline(measure: Measure) -> list[tuple[str, str]]:
 def end_not_before_start(measure: Measure) -> list[tuple[str, str]]:
     start, end = measure.start_year, measure.end_year
     if start is not None and end is not None and end < start:
-        return [("end_year", "liegt vor dem Startjahr.")]
+        return [("end_year", N_("liegt vor dem Startjahr."))]
     return []
 
 

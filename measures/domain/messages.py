@@ -36,9 +36,22 @@ class Message(str):
         return (_rebuild, (self.template, self.params))
 
 
+class Count(int):
+    """A number of things in a message, its thousands grouped as the reader's language
+    groups them: 20.001 in German, 20,001 in English (``app.i18n.translate``)."""
+
+
+def as_message(text: str) -> Message:
+    """``text`` as a ``Message``: a plain text marked with ``N_`` becomes one without
+    parameters, so that it is translated where it is put into another message."""
+    return text if isinstance(text, Message) else Message(text)
+
+
 def _rebuild(template: str, params: dict[str, Any]) -> Message:
     return Message(template, **params)
 
 
 def _german(value: Any) -> Any:
+    if isinstance(value, Count):
+        return f"{value:,}".replace(",", ".")
     return " ".join(value) if isinstance(value, tuple) else value

@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from measures.domain.errors import QueryError
+from measures.domain.messages import Message
+from measures.domain.vocabulary import N_
 
 LAST_MICROSECOND = timedelta(days=1, microseconds=-1)
 
@@ -41,6 +43,10 @@ def parse_time(
         # knows (0001-01-01T00:00:00+01:00 before the first).
         raise QueryError(
             parameter,
-            f"'{parameter}' liegt außerhalb der Jahre 1 bis 9999 (in UTC): '{text}'.",
+            Message(
+                N_("'%(parameter)s' liegt außerhalb der Jahre 1 bis 9999 (in UTC): '%(text)s'."),
+                parameter=parameter,
+                text=text,
+            ),
         ) from None
     return instant, instant

@@ -18,10 +18,11 @@ import pandas as pd
 from measures.domain import crs
 from measures.domain.errors import QueryError
 from measures.domain.layers import LAYERS
+from measures.domain.messages import Message
 from measures.domain.model import IdeaContact
 from measures.domain.query import LayerQuery
 from measures.domain.times import parse_time
-from measures.domain.vocabulary import MODERATION_STATES
+from measures.domain.vocabulary import MODERATION_STATES, N_
 from measures.gis import attributes, writers
 from measures.gis.formats import FORMATS, WGS84, ExportFormat
 from measures.reading.parameters import LAYER_PARAMETERS, parse_layer_query
@@ -66,7 +67,9 @@ class ExportResult:
 def _single(args: Mapping[str, list[str]], name: str) -> str | None:
     values = [v for v in args.get(name, []) if v.strip()]
     if len(values) > 1:
-        raise QueryError(name, f"'{name}' darf nur einmal angegeben werden.")
+        raise QueryError(
+            name, Message(N_("'%(name)s' darf nur einmal angegeben werden."), name=name)
+        )
     return values[0].strip() if values else None
 
 
@@ -78,8 +81,14 @@ def parse_crs(text: str | None, fmt: ExportFormat) -> int:
     if fmt.wgs84_only and code != WGS84:
         raise QueryError(
             "crs",
-            f"{fmt.label} ist immer in EPSG:4326 (Länge/Breite). Für EPSG:{code} bitte "
-            "GeoPackage, Shapefile, FlatGeobuf oder CSV wählen.",
+            Message(
+                N_(
+                    "%(format)s ist immer in EPSG:4326 (Länge/Breite). Für EPSG:%(code)s bitte "
+                    "GeoPackage, Shapefile, FlatGeobuf oder CSV wählen."
+                ),
+                format=fmt.label,
+                code=code,
+            ),
         )
     return code
 
@@ -89,7 +98,9 @@ def _day_or_instant(text: str, name: str) -> tuple[datetime, datetime]:
     return parse_time(
         text,
         name,
-        f"'{name}' muss ein Datum wie 2026-01-31 sein (oder Datum und Uhrzeit).",
+        Message(
+            N_("'%(name)s' muss ein Datum wie 2026-01-31 sein (oder Datum und Uhrzeit)."), name=name
+        ),
         rfc3339=False,
     )
 
@@ -99,7 +110,7 @@ def _date_range(args: Mapping[str, list[str]]) -> tuple[datetime | None, datetim
     since = _day_or_instant(since_text, "from")[0] if since_text else None
     until = _day_or_instant(until_text, "to")[1] if until_text else None
     if since and until and since > until:
-        raise QueryError("from", "Der Zeitraum beginnt nach seinem Ende ('from' nach 'to').")
+        raise QueryError("from", N_("Der Zeitraum beginnt nach seinem Ende ('from' nach 'to')."))
     return since, until
 
 
@@ -116,7 +127,11 @@ def _queries(layers: Sequence[str], filters: Mapping[str, list[str]]) -> dict[st
     if unknown:
         raise QueryError(
             unknown[0],
-            f"Den Filter '{unknown[0]}' gibt es nicht. Möglich sind: {', '.join(sorted(known))}.",
+            Message(
+                N_("Den Filter '%(name)s' gibt es nicht. Möglich sind: %(allowed)s."),
+                name=unknown[0],
+                allowed=", ".join(sorted(known)),
+            ),
         )
     return {
         layer: parse_layer_query(
@@ -131,7 +146,11 @@ def parse_format(key: str) -> ExportFormat:
     if key not in FORMATS:
         raise QueryError(
             "format",
-            f"Das Format '{key}' gibt es nicht. Möglich sind: {', '.join(FORMATS)}.",
+            Message(
+                N_("Das Format '%(format)s' gibt es nicht. Möglich sind: %(allowed)s."),
+                format=key,
+                allowed=", ".join(FORMATS),
+            ),
         )
     return FORMATS[key]
 
@@ -145,7 +164,7 @@ def parse_spec(
     """Check every option (``args``: parameter → all its values); raise ``QueryError``."""
     fmt = parse_format(format_key)
     if len(layers) > 1 and fmt.key != "gpkg":
-        raise QueryError("format", "Alle Ebenen in einer Datei gibt es nur als GeoPackage.")
+        raise QueryError("format", N_("Alle Ebenen in einer Datei gibt es nur als GeoPackage."))
     if with_contacts and tuple(layers) != (PLANNER_IDEAS,):
         raise ValueError("contact data belong to the planners' export of ideas only")
     epsg = parse_crs(_single(args, "crs"), fmt)

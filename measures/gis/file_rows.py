@@ -15,6 +15,8 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from measures.domain.messages import Message
+from measures.domain.vocabulary import N_
 from measures.gis import attributes, shapefile_names
 from measures.gis.writers import shapefile_text
 
@@ -86,7 +88,13 @@ def _nested(value: Any, field: str, problems: list[str]) -> Any:
         if field == "sources"
         else ('[{"status": "idee", "date": "2024", "note": ""}]')
     )
-    problems.append(f"{field}: ist keine gültige JSON-Liste (Beispiel: {example}).")
+    problems.append(
+        Message(
+            N_("%(field)s: ist keine gültige JSON-Liste (Beispiel: %(example)s)."),
+            field=field,
+            example=example,
+        )
+    )
     return None
 
 

@@ -44,6 +44,8 @@ from pyproj.exceptions import ProjError
 
 from measures.domain.crs import upload_crs_problem
 from measures.domain.errors import UserError
+from measures.domain.messages import Count, Message
+from measures.domain.vocabulary import N_
 from measures.gis.formats import WGS84
 
 SUFFIXES = {".gpkg": "gpkg", ".geojson": "geojson", ".json": "geojson", ".zip": "shp"}
@@ -111,8 +113,10 @@ def upload_kind(filename: str) -> str:
     kind = SUFFIXES.get(PurePosixPath(filename.lower()).suffix)
     if kind is None:
         raise GisFileError(
-            "Bitte eine GeoPackage-Datei (.gpkg), eine GeoJSON-Datei (.geojson) oder ein "
-            "Shapefile als ZIP-Datei (.zip) hochladen."
+            N_(
+                "Bitte eine GeoPackage-Datei (.gpkg), eine GeoJSON-Datei (.geojson) oder ein "
+                "Shapefile als ZIP-Datei (.zip) hochladen."
+            )
         )
     return kind
 
@@ -120,34 +124,52 @@ def upload_kind(filename: str) -> str:
 def _damaged(kind: str) -> GisFileError:
     names = {"gpkg": "GeoPackage", "geojson": "GeoJSON", "shp": "Shapefile"}
     return GisFileError(
-        f"Die Datei lässt sich nicht als {names[kind]} lesen; sie ist beschädigt oder hat "
-        "ein anderes Format."
+        Message(
+            N_(
+                "Die Datei lässt sich nicht als %(format)s lesen; sie ist beschädigt oder hat "
+                "ein anderes Format."
+            ),
+            format=names[kind],
+        )
     )
 
 
 def _not_utf8() -> GisFileError:
     return GisFileError(
-        "Die Attribute der Datei sind nicht UTF-8-kodiert. Bitte als UTF-8 speichern "
-        "(QGIS: Exportieren → Kodierung UTF-8)."
+        N_(
+            "Die Attribute der Datei sind nicht UTF-8-kodiert. Bitte als UTF-8 speichern "
+            "(QGIS: Exportieren → Kodierung UTF-8)."
+        )
     )
 
 
-def _number(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
+def _number(value: int) -> Count:
+    return Count(value)
 
 
 def _too_many_vertices(count: int, limit: int) -> GisFileError:
     return GisFileError(
-        f"Die Datei enthält {_number(count)} Stützpunkte; höchstens {_number(limit)} lassen "
-        "sich auf einmal einlesen. Bitte die Geometrien vereinfachen (QGIS: Vektor → "
-        "Geometrie-Werkzeuge → Vereinfachen) oder die Datei aufteilen."
+        Message(
+            N_(
+                "Die Datei enthält %(count)s Stützpunkte; höchstens %(limit)s lassen sich auf "
+                "einmal einlesen. Bitte die Geometrien vereinfachen (QGIS: Vektor → "
+                "Geometrie-Werkzeuge → Vereinfachen) oder die Datei aufteilen."
+            ),
+            count=_number(count),
+            limit=_number(limit),
+        )
     )
 
 
 def _too_large_unpacked(limit: int) -> GisFileError:
     return GisFileError(
-        f"Die ZIP-Datei ist entpackt größer als {_number(limit // (1024 * 1024))} MB; so große "
-        "Shapefiles lassen sich nicht einlesen."
+        Message(
+            N_(
+                "Die ZIP-Datei ist entpackt größer als %(megabytes)s MB; so große "
+                "Shapefiles lassen sich nicht einlesen."
+            ),
+            megabytes=_number(limit // (1024 * 1024)),
+        )
     )
 
 
@@ -174,7 +196,7 @@ def _unpack_shapefiles(archive_path: Path, target: Path, limit: int) -> list[Pat
     try:
         archive = zipfile.ZipFile(archive_path)
     except (zipfile.BadZipFile, OSError):
-        raise GisFileError("Die ZIP-Datei ist beschädigt oder keine ZIP-Datei.") from None
+        raise GisFileError(N_("Die ZIP-Datei ist beschädigt oder keine ZIP-Datei.")) from None
     with archive:
         members = [m for m in archive.infolist() if not m.is_dir()]
         target.mkdir(parents=True, exist_ok=True)
@@ -187,7 +209,9 @@ def _unpack_shapefiles(archive_path: Path, target: Path, limit: int) -> list[Pat
             if "__MACOSX" in member.filename:
                 continue
             if name.lower() in seen:
-                raise GisFileError(f"Die ZIP-Datei enthält „{name}“ mehrfach.")
+                raise GisFileError(
+                    Message(N_("Die ZIP-Datei enthält „%(name)s“ mehrfach."), name=name)
+                )
             seen[name.lower()] = member
         if sum(m.file_size for m in seen.values()) > limit:
             raise _too_large_unpacked(limit)
@@ -200,25 +224,36 @@ def _unpack_shapefiles(archive_path: Path, target: Path, limit: int) -> list[Pat
                 shutil.rmtree(target, ignore_errors=True)
                 raise _too_large_unpacked(limit) from None
             except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
-                raise GisFileError("Die ZIP-Datei ist beschädigt.") from None
+                raise GisFileError(N_("Die ZIP-Datei ist beschädigt.")) from None
     shapes = sorted(p for p in target.iterdir() if p.suffix.lower() == ".shp")
     if not shapes:
         raise GisFileError(
-            "Die ZIP-Datei enthält kein Shapefile (.shp mit .shx und .dbf, am besten mit .prj "
-            "und .cpg)."
+            N_(
+                "Die ZIP-Datei enthält kein Shapefile (.shp mit .shx und .dbf, am besten mit "
+                ".prj und .cpg)."
+            )
         )
     for shape in shapes:
         for part in (".shx", ".dbf"):
             if _sibling(shape, part) is None:
                 raise GisFileError(
-                    f"Zu „{shape.name}“ fehlt in der ZIP-Datei „{shape.stem}{part}“."
+                    Message(
+                        N_("Zu „%(shape)s“ fehlt in der ZIP-Datei „%(part)s“."),
+                        shape=shape.name,
+                        part=shape.stem + part,
+                    )
                 )
         for part in (shape, _sibling(shape, ".shx")):
             with part.open("rb") as file:
                 if file.read(4) != SHAPEFILE_MAGIC:
                     raise GisFileError(
-                        f"„{part.name}“ ist kein Teil eines Shapefiles; die ZIP-Datei enthält "
-                        "offenbar eine andere Art Datei unter diesem Namen."
+                        Message(
+                            N_(
+                                "„%(name)s“ ist kein Teil eines Shapefiles; die ZIP-Datei "
+                                "enthält offenbar eine andere Art Datei unter diesem Namen."
+                            ),
+                            name=part.name,
+                        )
                     )
     return shapes
 
@@ -245,18 +280,29 @@ def _gpkg_table(path: Path) -> str:
     names = [str(name) for name, geometry_type in listed if geometry_type is not None]
     if not names:
         raise GisFileError(
-            "Die GeoPackage-Datei enthält keine Ebene mit Geometrien (Punkten oder Flächen)."
+            N_("Die GeoPackage-Datei enthält keine Ebene mit Geometrien (Punkten oder Flächen).")
         )
     if len(names) > 1:
         raise GisFileError(
-            f"Die GeoPackage-Datei enthält {len(names)} Ebenen ({', '.join(names)}). Bitte "
-            "nur die eine Ebene hochladen, die übernommen werden soll (QGIS: Rechtsklick auf "
-            "die Ebene → Exportieren → Objekte speichern als … → GeoPackage)."
+            Message(
+                N_(
+                    "Die GeoPackage-Datei enthält %(count)s Ebenen (%(names)s). Bitte nur die "
+                    "eine Ebene hochladen, die übernommen werden soll (QGIS: Rechtsklick auf "
+                    "die Ebene → Exportieren → Objekte speichern als … → GeoPackage)."
+                ),
+                count=len(names),
+                names=", ".join(names),
+            )
         )
     if _is_view(path, names[0]):
         raise GisFileError(
-            f"Die Ebene „{names[0]}“ ist eine Abfrage (View), keine Tabelle. Bitte die Ebene "
-            "als Tabelle speichern (QGIS: Exportieren → Objekte speichern als …)."
+            Message(
+                N_(
+                    "Die Ebene „%(name)s“ ist eine Abfrage (View), keine Tabelle. Bitte die "
+                    "Ebene als Tabelle speichern (QGIS: Exportieren → Objekte speichern als …)."
+                ),
+                name=names[0],
+            )
         )
     return names[0]
 
@@ -304,8 +350,11 @@ def _check_geojson(path: Path, limits: ImportLimits) -> None:
             and _CRS_NAME.match(name)
         ):
             raise GisFileError(
-                "Die GeoJSON-Datei nennt ihr Koordinatensystem über einen Verweis. Bitte ohne "
-                "„crs“-Angabe in Länge/Breite (EPSG:4326) speichern, wie es RFC 7946 vorsieht."
+                N_(
+                    "Die GeoJSON-Datei nennt ihr Koordinatensystem über einen Verweis. Bitte "
+                    "ohne „crs“-Angabe in Länge/Breite (EPSG:4326) speichern, wie es RFC 7946 "
+                    "vorsieht."
+                )
             )
     if long_numbers:
         path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
@@ -363,8 +412,10 @@ def _read(source: Source, kind: str, limits: ImportLimits) -> gpd.GeoDataFrame:
         raise _damaged(kind) from None
     if not isinstance(data, gpd.GeoDataFrame):
         raise GisFileError(
-            "Die Datei enthält keine Geometrien (keine Geometriespalte). Bitte eine Ebene "
-            "mit Punkten oder Flächen hochladen."
+            N_(
+                "Die Datei enthält keine Geometrien (keine Geometriespalte). Bitte eine Ebene "
+                "mit Punkten oder Flächen hochladen."
+            )
         )
     return data
 
@@ -384,27 +435,43 @@ def _check_text(data: pd.DataFrame) -> None:
                     continue
                 if restored != value:
                     raise GisFileError(
-                        f"Die Texte der Datei sind falsch kodiert („{value[:40]}“): die "
-                        ".cpg-Datei nennt eine andere Kodierung als die, in der die Texte "
-                        "gespeichert sind. Bitte als UTF-8 speichern (QGIS: Exportieren → "
-                        "Kodierung UTF-8)."
+                        Message(
+                            N_(
+                                "Die Texte der Datei sind falsch kodiert („%(text)s“): die "
+                                ".cpg-Datei nennt eine andere Kodierung als die, in der die "
+                                "Texte gespeichert sind. Bitte als UTF-8 speichern (QGIS: "
+                                "Exportieren → Kodierung UTF-8)."
+                            ),
+                            text=value[:40],
+                        )
                     )
 
 
 def _check_limits(count: int, geometries, limits: ImportLimits) -> None:
     if count > limits.features:
         raise GisFileError(
-            f"Die Datei enthält mehr als {_number(limits.features)} Objekte; höchstens "
-            f"{_number(limits.features)} lassen sich auf einmal einlesen."
+            Message(
+                N_(
+                    "Die Datei enthält mehr als %(limit)s Objekte; höchstens %(limit)s lassen "
+                    "sich auf einmal einlesen."
+                ),
+                limit=_number(limits.features),
+            )
         )
     vertices = shapely.get_num_coordinates(geometries)
     if len(vertices) and vertices.max() > limits.vertices_per_feature:
         index = int(vertices.argmax())
         raise GisFileError(
-            f"Objekt Nr. {index + 1} der Datei hat {_number(int(vertices[index]))} "
-            f"Stützpunkte; höchstens {_number(limits.vertices_per_feature)} je Objekt sind "
-            "möglich. Bitte die Geometrie vereinfachen (QGIS: Vektor → Geometrie-Werkzeuge → "
-            "Vereinfachen)."
+            Message(
+                N_(
+                    "Objekt Nr. %(number)s der Datei hat %(count)s Stützpunkte; höchstens "
+                    "%(limit)s je Objekt sind möglich. Bitte die Geometrie vereinfachen "
+                    "(QGIS: Vektor → Geometrie-Werkzeuge → Vereinfachen)."
+                ),
+                number=index + 1,
+                count=_number(int(vertices[index])),
+                limit=_number(limits.vertices_per_feature),
+            )
         )
     if vertices.sum() > limits.vertices:
         raise _too_many_vertices(int(vertices.sum()), limits.vertices)
@@ -457,9 +524,14 @@ def read_upload(path: Path, kind: str, workdir: Path, limits: ImportLimits) -> U
             except ProjError:
                 # upload_crs_problem should have said why; never a 500 if it did not.
                 raise GisFileError(
-                    f"Die Koordinaten der Datei ({_crs_name(data.crs)}) lassen sich nicht in "
-                    "Länge/Breite umrechnen. Bitte die Datei in ETRS89 / UTM 32N "
-                    "(EPSG:25832) speichern."
+                    Message(
+                        N_(
+                            "Die Koordinaten der Datei (%(crs)s) lassen sich nicht in "
+                            "Länge/Breite umrechnen. Bitte die Datei in ETRS89 / UTM 32N "
+                            "(EPSG:25832) speichern."
+                        ),
+                        crs=_crs_name(data.crs),
+                    )
                 ) from None
         tables.append(pd.DataFrame(data.drop(columns=data.geometry.name)))
         geometries.extend(data.geometry.array)

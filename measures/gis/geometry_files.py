@@ -17,6 +17,8 @@ from pyogrio.errors import DataLayerError, DataSourceError
 from shapely.geometry.base import BaseGeometry
 
 from measures.domain.errors import UserError
+from measures.domain.messages import Message
+from measures.domain.vocabulary import N_
 from measures.gis.files import SUFFIXES, GisFileError, ImportLimits, read_upload, upload_kind
 
 KML_SUFFIX = ".kml"
@@ -32,13 +34,15 @@ class GeometryFileError(UserError):
 def _read_kml(path: Path, max_features: int) -> list[BaseGeometry]:
     head = path.read_bytes()[:200].lstrip()
     if not head.startswith(b"<"):
-        raise GeometryFileError("Die KML-Datei ist beschädigt oder keine KML-Datei.")
+        raise GeometryFileError(N_("Die KML-Datei ist beschädigt oder keine KML-Datei."))
     try:
         data = pyogrio.read_dataframe(str(path), max_features=max_features + 1)
     except (DataSourceError, DataLayerError, UnicodeDecodeError):
-        raise GeometryFileError("Die KML-Datei ist beschädigt oder keine KML-Datei.") from None
+        raise GeometryFileError(N_("Die KML-Datei ist beschädigt oder keine KML-Datei.")) from None
     if len(data) > max_features:
-        raise GeometryFileError(f"Die Datei enthält mehr als {max_features} Objekte.")
+        raise GeometryFileError(
+            Message(N_("Die Datei enthält mehr als %(limit)s Objekte."), limit=max_features)
+        )
     return list(shapely.force_2d(data.geometry.array))
 
 
@@ -57,8 +61,10 @@ def read_geometry_file(
         )
         if PurePosixPath(filename.lower()).suffix not in SUFFIXES:
             raise GeometryFileError(
-                "Bitte eine GeoPackage-Datei (.gpkg), GeoJSON-Datei (.geojson), KML-Datei "
-                "(.kml) oder ein Shapefile als ZIP-Datei (.zip) hochladen."
+                N_(
+                    "Bitte eine GeoPackage-Datei (.gpkg), GeoJSON-Datei (.geojson), KML-Datei "
+                    "(.kml) oder ein Shapefile als ZIP-Datei (.zip) hochladen."
+                )
             )
         try:
             uploaded = read_upload(path, upload_kind(filename), workdir, limits)
@@ -66,11 +72,13 @@ def read_geometry_file(
             raise GeometryFileError(error.message) from None
         if uploaded.source_crs is None:
             raise GeometryFileError(
-                "Die Datei nennt kein Koordinatensystem. Bitte mit Koordinatensystem "
-                "speichern (z. B. ETRS89 / UTM 32N, EPSG:25832)."
+                N_(
+                    "Die Datei nennt kein Koordinatensystem. Bitte mit Koordinatensystem "
+                    "speichern (z. B. ETRS89 / UTM 32N, EPSG:25832)."
+                )
             )
         geometries = list(uploaded.frame.geometry.array)
     found = [g for g in geometries if g is not None and not g.is_empty]
     if not found:
-        raise GeometryFileError("Die Datei enthält keine Geometrie.")
+        raise GeometryFileError(N_("Die Datei enthält keine Geometrie."))
     return found

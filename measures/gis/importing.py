@@ -40,8 +40,10 @@ from shapely.geometry.base import BaseGeometry
 
 from measures.domain import geo, validation
 from measures.domain.history import value_lines
+from measures.domain.messages import Message
 from measures.domain.model import Location, Measure, Quartier
 from measures.domain.validation import InvalidFeatures
+from measures.domain.vocabulary import N_
 from measures.gis import attributes, file_rows
 from measures.gis.files import UploadedLayer
 
@@ -217,16 +219,20 @@ class _Checked:
     versions: dict[str, datetime | date] = dataclasses.field(default_factory=dict)
 
 
-NO_CRS = (
-    "geometry: Die Datei nennt kein Koordinatensystem (bei einem Shapefile fehlt die "
-    ".prj-Datei), die Lage ist so nicht bestimmbar."
+NO_CRS = Message(
+    N_(
+        "geometry: Die Datei nennt kein Koordinatensystem (bei einem Shapefile fehlt die "
+        ".prj-Datei), die Lage ist so nicht bestimmbar."
+    )
 )
 
 
-BAD_VERSION = (
-    "updated_at: ist kein Zeitpunkt wie 2026-12-02T10:15:00Z. Den Wert aus dem Export "
-    "bitte unverändert lassen (oder leer, dann wird nicht geprüft, ob das Objekt seither "
-    "geändert wurde)."
+BAD_VERSION = Message(
+    N_(
+        "updated_at: ist kein Zeitpunkt wie 2026-12-02T10:15:00Z. Den Wert aus dem Export "
+        "bitte unverändert lassen (oder leer, dann wird nicht geprüft, ob das Objekt seither "
+        "geändert wurde)."
+    )
 )
 
 
@@ -248,7 +254,7 @@ def _validate(
         if label in seen:
             label = f"{label} (#{index + 1})"
             checked.labels.append(label)
-            checked.reasons[label] = ["id: kommt in der Datei mehrfach vor."]
+            checked.reasons[label] = [Message(N_("id: kommt in der Datei mehrfach vor."))]
             continue
         seen.add(label)
         checked.labels.append(label)
@@ -370,16 +376,33 @@ def plan_import(
 def _outside_reason(quartier: Quartier, record, problem, source_crs: str | None) -> str:
     distance = geo.distance_outside_m(quartier.geometry, record.geometry)
     if distance > WRONG_CRS_M:
-        return (
-            f"geometry: liegt {distance / 1000:.0f} km vom Quartier entfernt – stimmt das "
-            f"Koordinatensystem der Datei ({source_crs})?"
+        return Message(
+            N_(
+                "geometry: liegt %(kilometres)s km vom Quartier entfernt – stimmt das "
+                "Koordinatensystem der Datei (%(crs)s)?"
+            ),
+            kilometres=f"{distance / 1000:.0f}",
+            crs=source_crs,
         )
-    return f"{problem.field}: {problem.message}"
+    return _field_problem(problem.field, problem.message)
+
+
+def _field_problem(field: str, message: str) -> Message:
+    # The message may itself be a Message: it is translated with the line.
+    return Message(N_("%(field)s: %(message)s"), field=field, message=_as_message(message))
+
+
+def _as_message(text: str) -> Message:
+    return text if isinstance(text, Message) else Message(text)
 
 
 def _reason(problem, source_crs: str | None) -> str:
-    text = f"{problem.field}: {problem.message}"
+    text = _field_problem(problem.field, problem.message)
     if problem.field == "geometry" and "EPSG:4326" in problem.message and source_crs:
         # Coordinates in metres read as degrees: the file names the wrong CRS, or none.
-        text += f" Die Datei gibt {source_crs} an – stimmt das?"
+        return Message(
+            N_("%(problem)s Die Datei gibt %(crs)s an – stimmt das?"),
+            problem=text,
+            crs=source_crs,
+        )
     return text

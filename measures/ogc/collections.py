@@ -24,9 +24,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from measures.domain.layers import GEOMETRY_GROUPS, LAYERS, Filter, Layer
+from measures.domain.messages import Message
+from measures.domain.vocabulary import N_
 from measures.reading import geojson
 
-GROUP_TITLES = {"punkte": "Punkte", "linien": "Linien", "flaechen": "Flächen"}
+# A collection of one geometry group: its layer's title with the group's name. Whole
+# templates, not the bare word: "Punkte" alone means something else elsewhere (a score).
+GROUP_TITLES = {
+    "punkte": N_("%(layer)s: Punkte"),
+    "linien": N_("%(layer)s: Linien"),
+    "flaechen": N_("%(layer)s: Flächen"),
+}
+# The sentence a collection of one geometry group adds to its layer's description.
+GROUP_SENTENCES = {
+    "punkte": N_("Nur die Punkte."),
+    "linien": N_("Nur die Linien."),
+    "flaechen": N_("Nur die Flächen."),
+}
 
 
 @dataclass(frozen=True)
@@ -76,8 +90,9 @@ def _collections(layer: Layer) -> list[Collection]:
             Collection(
                 f"{layer.name}-{group}",
                 layer.name,
-                f"{layer.title}: {GROUP_TITLES[group]}",
-                f"{layer.description} Nur die {GROUP_TITLES[group]}.",
+                Message(GROUP_TITLES[group], layer=Message(layer.title)),
+                # Sentences, one after the other (each translated on its own).
+                Message("%(sentences)s", sentences=(layer.description, GROUP_SENTENCES[group])),
                 whole.filters,
                 TIME_PROPERTY,
                 whole.to_feature,
@@ -94,7 +109,7 @@ COLLECTIONS: dict[str, Collection] = {
     c.id: c for layer in LAYERS.values() for c in _collections(layer)
 }
 
-TIME_PROPERTY_TITLES = {TIME_PROPERTY: "letzte Änderung"}
+TIME_PROPERTY_TITLES = {TIME_PROPERTY: N_("letzte Änderung")}
 
 
 def get_collection(collection_id: str) -> Collection | None:
@@ -111,3 +126,11 @@ def feature_label(feature: dict) -> str:
 PROPERTY_TITLES: dict[str, str] = {
     column.name: column.title for layer in LAYERS.values() for column in layer.columns("public")
 }
+# The attributes whose values are labels of a vocabulary (``status_label``): marked texts,
+# which an HTML page shows in its language, unlike the data's own texts.
+LABEL_PROPERTIES: frozenset[str] = frozenset(
+    column.name
+    for layer in LAYERS.values()
+    for column in layer.columns("public")
+    if column.kind == "label"
+)

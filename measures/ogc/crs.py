@@ -14,6 +14,7 @@ from measures.domain import bbox as bbox_module
 from measures.domain import crs as crs_module
 from measures.domain import geo
 from measures.domain.query import BBox
+from measures.domain.vocabulary import N_
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG_4326 = "http://www.opengis.net/def/crs/EPSG/0/4326"
@@ -29,8 +30,8 @@ SUPPORTED: dict[str, str] = {
     EPSG_3857: "EPSG:3857",
 }
 NAMES: dict[str, str] = {
-    CRS84: "WGS 84, Länge/Breite (CRS84)",
-    EPSG_4326: "WGS 84, Breite/Länge (EPSG:4326)",
+    CRS84: N_("WGS 84, Länge/Breite (CRS84)"),
+    EPSG_4326: N_("WGS 84, Breite/Länge (EPSG:4326)"),
     EPSG_25832: "ETRS89 / UTM Zone 32N (EPSG:25832)",
     EPSG_3857: "WGS 84 / Pseudo-Mercator (EPSG:3857)",
 }

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from measures.domain.errors import QueryError
+from measures.domain.messages import Message
 from measures.domain.times import parse_time
+from measures.domain.vocabulary import N_
 
 OPEN = ("", "..")
 
@@ -22,11 +24,14 @@ class Interval:
     end: datetime | None
 
 
-def _message(text: str) -> str:
-    return (
-        f"'datetime' ist ungültig: '{text}'. Erwartet wird ein Zeitpunkt nach RFC 3339 wie "
-        "2024-05-01T10:00:00Z, ein Datum wie 2024-05-01 oder ein Zeitraum wie "
-        "2024-01-01T00:00:00Z/2024-12-31T23:59:59Z mit '..' für ein offenes Ende."
+def _message(text: str) -> Message:
+    return Message(
+        N_(
+            "'datetime' ist ungültig: '%(text)s'. Erwartet wird ein Zeitpunkt nach RFC 3339 "
+            "wie 2024-05-01T10:00:00Z, ein Datum wie 2024-05-01 oder ein Zeitraum wie "
+            "2024-01-01T00:00:00Z/2024-12-31T23:59:59Z mit '..' für ein offenes Ende."
+        ),
+        text=text,
     )
 
 
@@ -47,7 +52,10 @@ def parse_datetime(text: str) -> Interval:
     start = None if parts[0] in OPEN else _parse_one(parts[0])[0]
     end = None if parts[1] in OPEN else _parse_one(parts[1])[1]
     if start is not None and end is not None and start > end:
-        raise QueryError("datetime", f"In 'datetime' liegt der Anfang nach dem Ende: '{text}'.")
+        raise QueryError(
+            "datetime",
+            Message(N_("In 'datetime' liegt der Anfang nach dem Ende: '%(text)s'."), text=text),
+        )
     return Interval(start, end)
 
 

@@ -5,7 +5,9 @@ queryables. Features are in ``features.py``, the OpenAPI description in ``openap
 from __future__ import annotations
 
 from measures.domain.layers import Filter
+from measures.domain.messages import Message
 from measures.domain.query import LayerQuery
+from measures.domain.vocabulary import N_
 from measures.ogc import crs, gml_schema, schema
 from measures.ogc.collections import COLLECTIONS, Collection
 from measures.ogc.datetimes import iso
@@ -22,18 +24,19 @@ from measures.ogc.negotiation import (
 from measures.storage.store import Store
 
 
-def service_title(area: str | None) -> str:
+def service_title(area: str | None) -> Message:
     """The service's title for the Quartier named ``area``, or for several (None)."""
     if area is None:
-        return "Quartierskarte (alle Quartiere) – OGC API Features"
-    return f"Quartierskarte {area} – OGC API Features"
+        return Message(N_("Quartierskarte (alle Quartiere) – OGC API Features"))
+    return Message(N_("Quartierskarte %(area)s – OGC API Features"), area=area)
 
 
-def service_description(area: str | None) -> str:
-    return (
-        f"Maßnahmen, Orte und freigegebene Ideen ({area or 'alle Quartiere'}) als OGC API – "
-        "Features, zum Beispiel für QGIS oder GDAL. Ideen enthalten nie personenbezogene Daten."
+def service_description(area: str | None) -> Message:
+    template = N_(
+        "Maßnahmen, Orte und freigegebene Ideen (%(area)s) als OGC API – Features, zum "
+        "Beispiel für QGIS oder GDAL. Ideen enthalten nie personenbezogene Daten."
     )
+    return Message(template, area=area or Message(N_("alle Quartiere")))
 
 
 QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
@@ -60,25 +63,25 @@ def landing_page(urls: Urls, fmt: str, area: str | None) -> dict:
         "title": service_title(area),
         "description": service_description(area),
         "links": [
-            *self_and_alternate(urls.landing, fmt, JSON_TYPE, "Startseite des Dienstes"),
-            link(urls.api, "service-desc", OPENAPI_TYPE, "API-Beschreibung (OpenAPI 3.0)"),
+            *self_and_alternate(urls.landing, fmt, JSON_TYPE, N_("Startseite des Dienstes")),
+            link(urls.api, "service-desc", OPENAPI_TYPE, N_("API-Beschreibung (OpenAPI 3.0)")),
             link(
                 with_params(urls.api, [("f", HTML)]),
                 "service-doc",
                 HTML_TYPE,
-                "API-Beschreibung als HTML-Seite",
+                N_("API-Beschreibung als HTML-Seite"),
             ),
             link(
                 with_params(urls.conformance, [("f", JSON)]),
                 "conformance",
                 JSON_TYPE,
-                "Erfüllte Konformitätsklassen",
+                N_("Erfüllte Konformitätsklassen"),
             ),
             link(
                 with_params(urls.collections, [("f", JSON)]),
                 "data",
                 JSON_TYPE,
-                "Die Sammlungen (Ebenen)",
+                N_("Die Sammlungen (Ebenen)"),
             ),
         ],
     }
@@ -87,7 +90,7 @@ def landing_page(urls: Urls, fmt: str, area: str | None) -> dict:
 def conformance(urls: Urls, fmt: str) -> dict:
     return {
         "conformsTo": CONFORMANCE_CLASSES,
-        "links": self_and_alternate(urls.conformance, fmt, JSON_TYPE, "Konformitätsklassen"),
+        "links": self_and_alternate(urls.conformance, fmt, JSON_TYPE, N_("Konformitätsklassen")),
     }
 
 
@@ -120,24 +123,24 @@ def collection_document(
         "storageCrs": crs.STORAGE_CRS,
         "links": [
             *self_and_alternate(url, fmt, JSON_TYPE, collection.title),
-            link(urls.items(collection.id), "items", GEOJSON_TYPE, "Die Objekte als GeoJSON"),
+            link(urls.items(collection.id), "items", GEOJSON_TYPE, N_("Die Objekte als GeoJSON")),
             link(
                 with_params(urls.items(collection.id), [("f", HTML)]),
                 "items",
                 HTML_TYPE,
-                "Die Objekte als HTML-Seite",
+                N_("Die Objekte als HTML-Seite"),
             ),
             link(
                 urls.queryables(collection.id),
                 QUERYABLES_REL,
                 SCHEMA_TYPE,
-                "Filterbare Eigenschaften (JSON Schema)",
+                N_("Filterbare Eigenschaften (JSON Schema)"),
             ),
             link(
                 urls.schema(collection.id),
                 schema.SCHEMA_REL,
                 SCHEMA_TYPE,
-                "Eigenschaften und Geometrietyp der Objekte (JSON Schema)",
+                N_("Eigenschaften und Geometrietyp der Objekte (JSON Schema)"),
             ),
             *(
                 [
@@ -145,7 +148,7 @@ def collection_document(
                         urls.gml_schema(collection.id),
                         gml_schema.DESCRIBED_BY_REL,
                         gml_schema.XML_TYPE,
-                        "Eigenschaften und Geometrietyp der Objekte (XML-Schema, für GDAL)",
+                        N_("Eigenschaften und Geometrietyp der Objekte (XML-Schema, für GDAL)"),
                     )
                 ]
                 if gml_schema.offers_gml_schema(collection)
@@ -162,7 +165,7 @@ def collections_document(
     Quartier's, or all)."""
     infos = store.layers.infos(query or LayerQuery())
     return {
-        "links": self_and_alternate(urls.collections, fmt, JSON_TYPE, "Sammlungen"),
+        "links": self_and_alternate(urls.collections, fmt, JSON_TYPE, N_("Sammlungen")),
         "collections": [
             collection_document(store, urls, c, fmt, infos) for c in COLLECTIONS.values()
         ],
@@ -188,7 +191,7 @@ def queryables(urls: Urls, collection: Collection) -> dict:
         "$id": urls.queryables(collection.id),
         "type": "object",
         "title": collection.title,
-        "description": (
+        "description": N_(
             "Eigenschaften, nach denen die Objekte dieser Sammlung gefiltert werden können, "
             "als Parameter von /items: Gleichheit, mehrere Werte durch Komma getrennt."
         ),

@@ -15,7 +15,9 @@ from datetime import UTC, datetime
 from shapely.geometry import mapping, shape
 
 from measures.domain.errors import NotFound
+from measures.domain.messages import Message, as_message
 from measures.domain.query import LayerQuery
+from measures.domain.vocabulary import N_
 from measures.ogc import crs as crs_module
 from measures.ogc.collections import Collection
 from measures.ogc.datetimes import iso
@@ -106,7 +108,13 @@ def read_item(
     record = store.layers.record(collection.layer, feature_id, query or LayerQuery())
     if record is None or not collection.holds(record.geometry.geom_type):
         raise NotFound(
-            f"In der Sammlung '{collection.id}' gibt es kein Objekt mit der Kennung '{feature_id}'."
+            Message(
+                N_(
+                    "In der Sammlung '%(collection)s' gibt es kein Objekt mit der Kennung '%(id)s'."
+                ),
+                collection=collection.id,
+                id=feature_id,
+            )
         )
     return collection.to_feature(record)
 
@@ -132,17 +140,17 @@ def items_links(urls: Urls, page: ItemsPage, fmt: str) -> list[dict]:
             items_url,
             fmt,
             GEOJSON_TYPE,
-            f"{page.collection.title}: Objekte",
+            Message(N_("%(collection)s: Objekte"), collection=as_message(page.collection.title)),
             _page_params(page, page.request.offset),
         )
     ]
     for rel, offset, title in (
-        ("next", page.next_offset, "nächste Seite"),
-        ("prev", page.prev_offset, "vorige Seite"),
+        ("next", page.next_offset, N_("Nächste Seite")),
+        ("prev", page.prev_offset, N_("Vorige Seite")),
     ):
         if offset is not None:
             href = with_params(items_url, [*_page_params(page, offset), ("f", fmt)])
-            links.append(link(href, rel, PAGE_TYPES[fmt], title.capitalize()))
+            links.append(link(href, rel, PAGE_TYPES[fmt], title))
     links.append(
         link(
             with_params(urls.collection(collection_id), [("f", fmt)]),
@@ -222,7 +230,11 @@ def item_links(urls: Urls, collection: Collection, feature: dict, crs: str, fmt:
             urls.item(collection.id, feature["id"]),
             fmt,
             GEOJSON_TYPE,
-            f"{collection.title}: {feature['id']}",
+            Message(
+                N_("%(collection)s: %(id)s"),
+                collection=as_message(collection.title),
+                id=feature["id"],
+            ),
             params,
         ),
         link(

@@ -14,11 +14,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
+from measures.domain.messages import Message, as_message
+from measures.domain.vocabulary import N_
 from measures.ogc.negotiation import HTML, HTML_TYPE, JSON
 
 Params = Iterable[tuple[str, str]]
 
-FORMAT_TITLES = {JSON: "als JSON", HTML: "als HTML-Seite"}
+# A link's title in the other format: the document's title, then the format.
+FORMAT_TITLES = {JSON: N_("%(title)s als JSON"), HTML: N_("%(title)s als HTML-Seite")}
 
 
 @dataclass(frozen=True)
@@ -72,8 +75,12 @@ def link(href: str, rel: str, media_type: str, title: str) -> dict:
 def self_and_alternate(
     url: str, fmt: str, json_type: str, title: str, params: Params = ()
 ) -> list[dict]:
-    """``self`` in the format of this response, ``alternate`` in the other one."""
+    """``self`` in the format of this response, ``alternate`` in the other one.
+
+    The titles are messages (German; an HTML page translates them).
+    """
     params = list(params)
+    title = as_message(title)
     types = {JSON: json_type, HTML: HTML_TYPE}
     other = HTML if fmt == JSON else JSON
     return [
@@ -81,12 +88,12 @@ def self_and_alternate(
             with_params(url, [*params, ("f", fmt)]),
             "self",
             types[fmt],
-            f"{title} (dieses Dokument)",
+            Message(N_("%(title)s (dieses Dokument)"), title=title),
         ),
         link(
             with_params(url, [*params, ("f", other)]),
             "alternate",
             types[other],
-            f"{title} {FORMAT_TITLES[other]}",
+            Message(FORMAT_TITLES[other], title=title),
         ),
     ]

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from measures.domain.errors import QueryError
+from measures.domain.messages import Message
+from measures.domain.vocabulary import N_
 
 JSON = "json"
 HTML = "html"
@@ -45,11 +47,17 @@ def choose_format(
 ) -> str:
     """``json`` or ``html`` for a request with these ``f`` values and Accept entries."""
     if len(f_values) > 1:
-        raise QueryError("f", "'f' darf nur einmal angegeben werden.")
+        raise QueryError("f", Message(N_("'%(name)s' darf nur einmal angegeben werden."), name="f"))
     if f_values:
         chosen = f_values[0].strip().lower()
         if chosen not in FORMATS:
-            raise QueryError("f", f"Unbekanntes Format '{f_values[0]}'. Möglich sind: json, html.")
+            raise QueryError(
+                "f",
+                Message(
+                    N_("Unbekanntes Format '%(format)s'. Möglich sind: json, html."),
+                    format=f_values[0],
+                ),
+            )
         return chosen
     accepted = list(accepted)
     json_quality = max(_quality(accepted, t) for t in json_types)

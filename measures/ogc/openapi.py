@@ -8,6 +8,8 @@ through the ``limit`` parameter's ``$ref``, the page size to use.
 
 from __future__ import annotations
 
+from measures.domain.messages import Message, as_message
+from measures.domain.vocabulary import N_
 from measures.ogc import crs, gml_schema
 from measures.ogc.collections import COLLECTIONS, Collection
 from measures.ogc.documents import service_description, service_title
@@ -33,12 +35,18 @@ def _query(name: str, description: str, schema: dict, **extra) -> dict:
     }
 
 
-def _list_filter(name: str, values: dict[str, str] | None, description: str) -> dict:
+def _list_filter(name: str, values: dict[str, str] | None) -> dict:
     # An open filter (the Quartier) lists no values: they are the installation's.
     item = {"type": "string"} if values is None else {"type": "string", "enum": list(values)}
     return _query(
         name,
-        description + " Mehrere Werte durch Komma getrennt: Objekte mit einem davon.",
+        Message(
+            N_(
+                "Nur Objekte mit diesem Wert von %(name)s. Mehrere Werte durch Komma "
+                "getrennt: Objekte mit einem davon."
+            ),
+            name=name,
+        ),
         {"type": "array", "items": item},
     )
 
@@ -49,26 +57,35 @@ def _parameters() -> dict:
     return {
         "f": _query(
             "f",
-            "Format der Antwort; ohne f entscheidet der Accept-Header (Browser: HTML).",
+            N_("Format der Antwort; ohne f entscheidet der Accept-Header (Browser: HTML)."),
             {"type": "string", "enum": ["json", "html"]},
         ),
         "limit": _query(
             "limit",
-            f"Höchstzahl der Objekte einer Seite (ab 1; mehr als {MAX_LIMIT} gibt {MAX_LIMIT} "
-            "und einen Link next zur nächsten Seite).",
+            Message(
+                N_(
+                    "Höchstzahl der Objekte einer Seite (ab 1; mehr als %(maximum)s gibt "
+                    "%(maximum)s und einen Link next zur nächsten Seite)."
+                ),
+                maximum=MAX_LIMIT,
+            ),
             {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
         ),
         "offset": _query(
             "offset",
-            "Wie viele Objekte vor dieser Seite übersprungen werden; die Links next und "
-            "prev blättern damit.",
+            N_(
+                "Wie viele Objekte vor dieser Seite übersprungen werden; die Links next und "
+                "prev blättern damit."
+            ),
             {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0},
         ),
         "bbox": _query(
             "bbox",
-            "Nur Objekte, die dieses Rechteck berühren: minX,minY,maxX,maxY (oder sechs Zahlen "
-            "mit Höhen) im Koordinatensystem von bbox-crs, ohne bbox-crs in CRS84 "
-            "(Länge,Breite). Bei EPSG:4326 gilt die Achsenfolge Breite,Länge.",
+            N_(
+                "Nur Objekte, die dieses Rechteck berühren: minX,minY,maxX,maxY (oder sechs "
+                "Zahlen mit Höhen) im Koordinatensystem von bbox-crs, ohne bbox-crs in CRS84 "
+                "(Länge,Breite). Bei EPSG:4326 gilt die Achsenfolge Breite,Länge."
+            ),
             {
                 "type": "array",
                 "minItems": 4,
@@ -78,32 +95,31 @@ def _parameters() -> dict:
         ),
         "bbox-crs": _query(
             "bbox-crs",
-            "Koordinatensystem von bbox.",
+            N_("Koordinatensystem von bbox."),
             {**crs_schema, "default": crs.CRS84},
         ),
         "crs": _query(
             "crs",
-            "Koordinatensystem der Geometrien in der Antwort (Header Content-Crs).",
+            N_("Koordinatensystem der Geometrien in der Antwort (Header Content-Crs)."),
             {**crs_schema, "default": crs.CRS84},
         ),
         "datetime": _query(
             "datetime",
-            "Zeitpunkt oder Zeitraum nach RFC 3339, offene Enden mit '..' "
-            "(z. B. 2024-01-01T00:00:00Z/..). Gilt in jeder Sammlung für updated_at, die "
-            "letzte Änderung eines Objekts.",
+            N_(
+                "Zeitpunkt oder Zeitraum nach RFC 3339, offene Enden mit '..' "
+                "(z. B. 2024-01-01T00:00:00Z/..). Gilt in jeder Sammlung für updated_at, die "
+                "letzte Änderung eines Objekts."
+            ),
             {"type": "string"},
         ),
         "featureId": {
             "name": "featureId",
             "in": "path",
             "required": True,
-            "description": "Kennung des Objekts (Eigenschaft id).",
+            "description": N_("Kennung des Objekts (Eigenschaft id)."),
             "schema": {"type": "string"},
         },
-        **{
-            name: _list_filter(name, f.values, f"Nur Objekte mit diesem Wert von {name}.")
-            for name, f in filters.items()
-        },
+        **{name: _list_filter(name, f.values) for name, f in filters.items()},
     }
 
 
@@ -143,17 +159,21 @@ def _operation(
 def _collection_paths(collection: Collection) -> dict:
     cid = collection.id
     base = f"/collections/{cid}"
+
+    def summary(template: str) -> Message:
+        return Message(template, collection=as_message(collection.title))
+
     content_crs = {"Content-Crs": _ref("headers", "Content-Crs")}
     return {
         base: _operation(
             f"{cid}_collection",
-            f"Beschreibung der Sammlung „{collection.title}“",
+            summary(N_("Beschreibung der Sammlung „%(collection)s“")),
             _ok("Die Sammlung", JSON_TYPE, _ref("schemas", "collection")),
             [_ref("parameters", "f")],
         ),
         f"{base}/items": _operation(
             f"{cid}_items",
-            f"Objekte der Sammlung „{collection.title}“, seitenweise",
+            summary(N_("Objekte der Sammlung „%(collection)s“, seitenweise")),
             _ok(
                 "Eine Seite der Objekte",
                 GEOJSON_TYPE,
@@ -176,29 +196,37 @@ def _collection_paths(collection: Collection) -> dict:
         ),
         f"{base}/items/{{featureId}}": _operation(
             f"{cid}_item",
-            f"Ein Objekt der Sammlung „{collection.title}“",
+            summary(N_("Ein Objekt der Sammlung „%(collection)s“")),
             _ok("Das Objekt", GEOJSON_TYPE, _ref("schemas", "featureGeoJSON"), content_crs),
             [_ref("parameters", n) for n in ("featureId", "f", "crs")],
             errors=(400, 404, 429, 500),
         ),
         f"{base}/queryables": _operation(
             f"{cid}_queryables",
-            f"Filterbare Eigenschaften der Sammlung „{collection.title}“",
+            summary(N_("Filterbare Eigenschaften der Sammlung „%(collection)s“")),
             _ok("JSON Schema der filterbaren Eigenschaften", SCHEMA_TYPE, {"type": "object"}),
             [_ref("parameters", "f")],
         ),
         f"{base}/schema": _operation(
             f"{cid}_schema",
-            f"Eigenschaften und Geometrietyp der Objekte der Sammlung „{collection.title}“ "
-            "(OGC API – Features Part 5)",
+            summary(
+                N_(
+                    "Eigenschaften und Geometrietyp der Objekte der Sammlung „%(collection)s“ "
+                    "(OGC API – Features Part 5)"
+                )
+            ),
             _json_only("JSON Schema der Objekte"),
         ),
         **(
             {
                 f"{base}/schema.xsd": _operation(
                     f"{cid}_xml_schema",
-                    f"Eigenschaften und Geometrietyp der Objekte der Sammlung "
-                    f"„{collection.title}“ als XML-Schema (für GDAL)",
+                    summary(
+                        N_(
+                            "Eigenschaften und Geometrietyp der Objekte der Sammlung "
+                            "„%(collection)s“ als XML-Schema (für GDAL)"
+                        )
+                    ),
                     {
                         "200": {
                             "description": "GML-Anwendungsschema der Objekte",
@@ -237,7 +265,10 @@ def _schemas() -> dict:
             "required": ["code", "description", "status"],
             "properties": {
                 "code": {"type": "string"},
-                "description": {"type": "string", "description": "Deutsch, zum Anzeigen"},
+                "description": {
+                    "type": "string",
+                    "description": "zum Anzeigen: Deutsch oder die Sprache von Accept-Language",
+                },
                 "status": {"type": "integer"},
             },
         },
@@ -386,25 +417,25 @@ def openapi_document(urls: Urls, area: str | None) -> dict:
         "paths": {
             "/": _operation(
                 "landingPage",
-                "Startseite des Dienstes",
+                N_("Startseite des Dienstes"),
                 _ok("Die Startseite", JSON_TYPE, _ref("schemas", "landingPage")),
                 [_ref("parameters", "f")],
             ),
             "/conformance": _operation(
                 "conformance",
-                "Erfüllte Konformitätsklassen",
+                N_("Erfüllte Konformitätsklassen"),
                 _ok("Die Konformitätsklassen", JSON_TYPE, _ref("schemas", "confClasses")),
                 [_ref("parameters", "f")],
             ),
             "/api": _operation(
                 "api",
-                "Diese API-Beschreibung",
+                N_("Diese API-Beschreibung"),
                 _ok("Die API-Beschreibung", OPENAPI_TYPE, {"type": "object"}),
                 [_ref("parameters", "f")],
             ),
             "/collections": _operation(
                 "collections",
-                "Die Sammlungen (Ebenen)",
+                N_("Die Sammlungen (Ebenen)"),
                 _ok("Die Sammlungen", JSON_TYPE, _ref("schemas", "collections")),
                 [_ref("parameters", "f")],
             ),

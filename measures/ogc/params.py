@@ -12,7 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from measures.domain.errors import QueryError
+from measures.domain.messages import Message
 from measures.domain.query import GEOMETRY_TYPE, LayerQuery
+from measures.domain.vocabulary import N_
 from measures.ogc import crs as crs_module
 from measures.ogc.collections import Collection
 from measures.ogc.datetimes import Interval, parse_datetime
@@ -62,15 +64,23 @@ def check_known(args: Args, allowed: frozenset[str]) -> None:
     if unknown:
         raise QueryError(
             unknown[0],
-            f"Den Parameter '{unknown[0]}' gibt es hier nicht. "
-            f"Möglich sind: {', '.join(sorted(allowed))}.",
+            Message(
+                N_("Den Parameter '%(name)s' gibt es hier nicht. Möglich sind: %(allowed)s."),
+                name=unknown[0],
+                allowed=", ".join(sorted(allowed)),
+            ),
         )
+
+
+def once(name: str) -> Message:
+    """The message for a parameter given more than once."""
+    return Message(N_("'%(name)s' darf nur einmal angegeben werden."), name=name)
 
 
 def single(args: Args, name: str) -> str | None:
     values = args.get(name, [])
     if len(values) > 1:
-        raise QueryError(name, f"'{name}' darf nur einmal angegeben werden.")
+        raise QueryError(name, once(name))
     return values[0] if values else None
 
 
@@ -83,7 +93,17 @@ def _integer(text: str, name: str, minimum: int, maximum: int) -> int:
         or not minimum <= int(text) <= maximum
     ):
         raise QueryError(
-            name, f"'{name}' muss eine ganze Zahl von {minimum} bis {maximum} sein, nicht '{text}'."
+            name,
+            Message(
+                N_(
+                    "'%(name)s' muss eine ganze Zahl von %(minimum)s bis %(maximum)s sein, "
+                    "nicht '%(text)s'."
+                ),
+                name=name,
+                minimum=minimum,
+                maximum=maximum,
+                text=text,
+            ),
         )
     return int(text)
 
@@ -96,8 +116,14 @@ def _limit(text: str | None) -> int:
     if not digits:
         raise QueryError(
             "limit",
-            f"'limit' muss eine ganze Zahl ab 1 sein (höchstens {MAX_LIMIT} je Seite), "
-            f"nicht '{text[:40]}'.",
+            Message(
+                N_(
+                    "'limit' muss eine ganze Zahl ab 1 sein (höchstens %(maximum)s je Seite), "
+                    "nicht '%(text)s'."
+                ),
+                maximum=MAX_LIMIT,
+                text=text[:40],
+            ),
         )
     # Cut by length first: int() of thousands of digits raises (and is needlessly slow).
     if len(digits) > len(str(MAX_LIMIT)):

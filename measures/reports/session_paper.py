@@ -16,9 +16,11 @@ from shapely.geometry.base import BaseGeometry
 from measures.domain.beirat import AgendaItem, Session
 from measures.domain.errors import NotFound
 from measures.domain.geo import UTM32N, to_crs
+from measures.domain.messages import Message
 from measures.domain.model import Idea, Measure
 from measures.domain.query import LayerQuery
 from measures.domain.streets import streets_of
+from measures.domain.vocabulary import N_
 from measures.reports.maps import Mark, draw_map
 
 # Ideas "around" an agenda item: within this distance of its geometry (issue 17).
@@ -106,7 +108,7 @@ def session_paper(store, session: Session) -> SessionPaper:
     """The paper of ``session``; NotFound when its Quartier is not in the store."""
     quartier = store.layers.quartier(session.quartier)
     if quartier is None or quartier.id != session.quartier:
-        raise NotFound(f"Das Quartier „{session.quartier}“ gibt es nicht.")
+        raise NotFound(Message(N_("Das Quartier „%(slug)s“ gibt es nicht."), slug=session.quartier))
     items = []
     for item in sorted(session.items, key=lambda i: i.position):
         record = _record(store, item, session.quartier)

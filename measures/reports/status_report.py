@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from measures.domain.errors import NotFound
+from measures.domain.messages import Message
 from measures.domain.model import Measure
 from measures.domain.query import LayerQuery
 from measures.domain.streets import streets_of
-from measures.domain.vocabulary import STATUSES
+from measures.domain.vocabulary import N_, STATUSES
 from measures.reports.maps import Mark, draw_map
 
 
@@ -87,7 +88,7 @@ def status_report(store, quartier: str, as_of: date) -> StatusReport:
     ``as_of`` is the date printed on it. NotFound for an unknown Quartier."""
     boundary = store.layers.quartier(quartier)
     if boundary is None or boundary.id != quartier:
-        raise NotFound(f"Das Quartier „{quartier}“ gibt es nicht.")
+        raise NotFound(Message(N_("Das Quartier „%(slug)s“ gibt es nicht."), slug=quartier))
     measures = store.layers.records("measures", LayerQuery.of(quartier={quartier}))
     groups, number = [], 0
     for status in STATUSES:

@@ -19,6 +19,7 @@ from measures.domain import decision_path as rules
 from measures.domain.decision_path import BY_PLANNER, FROM_FILE, Step, StepFile, StepInput
 from measures.domain.errors import Conflict
 from measures.domain.model import Measure
+from measures.domain.vocabulary import N_
 from measures.storage import rows, schema, versions
 from measures.storage.transaction import Transaction, transaction
 
@@ -271,7 +272,7 @@ class DecisionPathRepository:
                 sa.select(f.c.key).where(f.c.id == file_id, f.c.step_id == step_id)
             ).scalar()
             if key is None:
-                raise Conflict("Diese Datei gibt es nicht mehr.")
+                raise Conflict(N_("Diese Datei gibt es nicht mehr."))
             tx.connection.execute(f.delete().where(f.c.id == file_id))
             sync_measure(tx, measure_id, actor)
         return key

@@ -26,6 +26,8 @@ from measures.domain.editing import (
 )
 from measures.domain.errors import Conflict
 from measures.domain.layers import LAYERS
+from measures.domain.messages import Message
+from measures.domain.vocabulary import N_
 from measures.storage import mail, rows, schema, versions
 from measures.storage.photos import delete_measure_photos
 from measures.storage.transaction import Transaction, transaction
@@ -114,7 +116,10 @@ class EditingRepository:
             ).first()
             if taken is not None:
                 raise Conflict(
-                    f"Die Kennung „{record.id}“ ist schon vergeben. Bitte eine andere wählen."
+                    Message(
+                        N_("Die Kennung „%(id)s“ ist schon vergeben. Bitte eine andere wählen."),
+                        id=record.id,
+                    )
                 )
             versions.save(
                 tx, layer, record, source="web", author=author, extra={"publication": NEW_STATE}

@@ -17,9 +17,11 @@ from sqlalchemy.engine import Engine
 
 from measures.domain.editing import PUBLISHED
 from measures.domain.errors import Conflict
+from measures.domain.messages import Message
 from measures.domain.model import Quartier, SeedData
 from measures.domain.moderation import PUBLIC_STATES
 from measures.domain.query import LayerQuery
+from measures.domain.vocabulary import N_
 from measures.storage import decision_path, rows, schema, versions
 from measures.storage.filters import ALL, TimeRange, query_clauses, time_clauses
 from measures.storage.spatial import Spatial
@@ -186,8 +188,14 @@ def _upsert(
         old = existing.get(record.id)
         if old is not None and getattr(old, "quartier", "") != getattr(record, "quartier", ""):
             raise Conflict(
-                f"Die Kennung '{record.id}' gehört zu einem anderen Quartier "
-                f"({old.quartier}); bitte eine andere Kennung wählen."
+                Message(
+                    N_(
+                        "Die Kennung '%(id)s' gehört zu einem anderen Quartier (%(quartier)s); "
+                        "bitte eine andere Kennung wählen."
+                    ),
+                    id=record.id,
+                    quartier=old.quartier,
+                )
             )
         if old is not None and _same(old, record):
             report.unchanged[layer].append(record.id)

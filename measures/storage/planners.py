@@ -17,8 +17,10 @@ from sqlalchemy.engine import Engine
 
 from measures.domain.accounts import AccountEvent
 from measures.domain.errors import Conflict
+from measures.domain.messages import Message
 from measures.domain.model import Planner
 from measures.domain.roles import ROLES
+from measures.domain.vocabulary import N_
 from measures.storage import schema
 from measures.storage.transaction import Transaction, transaction
 
@@ -223,7 +225,13 @@ class PlannerRepository:
         with transaction(self.engine) as tx:
             if tx.connection.execute(sa.select(t.c.id).where(t.c.username == username)).first():
                 raise Conflict(
-                    f"Ein Konto „{username}“ gibt es schon. Bitte wählen Sie einen anderen Namen."
+                    Message(
+                        N_(
+                            "Ein Konto „%(name)s“ gibt es schon. "
+                            "Bitte wählen Sie einen anderen Namen."
+                        ),
+                        name=username,
+                    )
                 )
             planner_id = tx.connection.execute(
                 t.insert().values(

@@ -29,7 +29,9 @@ from sqlalchemy.engine import Engine
 
 from measures.domain.errors import Conflict, NotFound
 from measures.domain.layers import LAYERS
+from measures.domain.messages import Message, as_message
 from measures.domain.notifications import status_notice
+from measures.domain.vocabulary import N_
 from measures.storage import mail, rows, schema
 from measures.storage.transaction import VERSIONED, Transaction, transaction
 
@@ -223,14 +225,24 @@ def check_unchanged(current, expected: datetime | None, what: str) -> None:
     """Conflict unless the stored record is the one the planner saw (by ``updated_at``)."""
     if current is None:
         raise Conflict(
-            f"{what} wurde inzwischen gelöscht; es wurde nichts geändert. "
-            "Eine frühere Version lässt sich nicht mehr wiederherstellen."
+            Message(
+                N_(
+                    "%(what)s wurde inzwischen gelöscht; es wurde nichts geändert. "
+                    "Eine frühere Version lässt sich nicht mehr wiederherstellen."
+                ),
+                what=as_message(what),
+            )
         )
     if rows.utc(expected) != current.updated_at:
         raise Conflict(
-            f"{what} wurde inzwischen von jemand anderem geändert; es wurde nichts "
-            "überschrieben. Bitte sehen Sie sich die neue Version an und entscheiden Sie "
-            "dann noch einmal."
+            Message(
+                N_(
+                    "%(what)s wurde inzwischen von jemand anderem geändert; es wurde nichts "
+                    "überschrieben. Bitte sehen Sie sich die neue Version an und entscheiden "
+                    "Sie dann noch einmal."
+                ),
+                what=as_message(what),
+            )
         )
 
 
@@ -253,7 +265,7 @@ def _from_row(row) -> Version:
     )
 
 
-_WHAT = {"measures": "Die Maßnahme", "locations": "Der Ort"}
+_WHAT = {"measures": N_("Die Maßnahme"), "locations": N_("Der Ort")}
 
 
 class VersionRepository:
@@ -293,13 +305,19 @@ class VersionRepository:
             old = _current(tx, layer, record.id)
             if old is not None and expected is None:
                 raise Conflict(
-                    f"{_WHAT[layer]} mit der Kennung „{record.id}“ gibt es schon; bitte eine "
-                    "andere Kennung wählen."
+                    Message(
+                        N_(
+                            "%(what)s mit der Kennung „%(id)s“ gibt es schon; "
+                            "bitte eine andere Kennung wählen."
+                        ),
+                        what=Message(_WHAT[layer]),
+                        id=record.id,
+                    )
                 )
             if old is not None or expected is not None:
                 check_unchanged(old, expected, _WHAT[layer])
                 if old.quartier != record.quartier:
-                    raise Conflict("Die Kennung gehört zu einem anderen Quartier.")
+                    raise Conflict(N_("Die Kennung gehört zu einem anderen Quartier."))
             save(tx, layer, record, source="web", author=author, old=old)
             return tx.at
 
@@ -328,17 +346,19 @@ class VersionRepository:
                 )
             ).first()
             if row is None:
-                raise NotFound("Diese Version gibt es nicht.")
+                raise NotFound(N_("Diese Version gibt es nicht."))
             version = _from_row(row)
             old = _current(tx, layer, record_id)
             check_unchanged(old, expected, _WHAT[layer])
             if version.action == "deleted":
-                raise Conflict("Eine Löschung lässt sich nicht als Version wiederherstellen.")
+                raise Conflict(N_("Eine Löschung lässt sich nicht als Version wiederherstellen."))
             record = dataclasses.replace(version.record, quartier=old.quartier)
             if not changed_fields(old, record):
                 raise Conflict(
-                    "Diese Version entspricht dem aktuellen Stand; es gibt nichts "
-                    "wiederherzustellen."
+                    N_(
+                        "Diese Version entspricht dem aktuellen Stand; es gibt nichts "
+                        "wiederherzustellen."
+                    )
                 )
             save(tx, layer, record, source="web", author=author, old=old, action="restored")
             return tx.at
