@@ -504,6 +504,7 @@ def overview_config(quartier: Quartier | None) -> dict:
             "shown": gettext("Auf der Karte: {measures} Maßnahmen, {ideas} Ideen."),
             "pin": gettext("Ort Ihrer Idee (mit Pfeiltasten verschiebbar)"),
             "pin_inside": gettext("Ort gewählt. Sie können ihn noch verschieben."),
+            "pin_beside": gettext("Ort gewählt: neben „{name}“."),
             "pin_outside": gettext(
                 "Dieser Ort liegt außerhalb des Quartiers %(name)s. Bitte wählen Sie einen Ort "
                 "innerhalb der gestrichelten Grenze.",
