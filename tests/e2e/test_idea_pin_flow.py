@@ -162,9 +162,13 @@ def test_the_centre_button_puts_the_pin_beside_a_marker_in_the_centre_not_on_it(
     page = open_page(screen)
     _start(page)
     marker = page.locator(CENTRED_MARKERS[kind])
-    spot = FREE_SPOT if kind == "idea" else page.evaluate(
-        "(() => { const p = quartierskarteLayers.features['measures:kifaz'].getLatLng();"
-        " return [p.lat, p.lng]; })()"
+    spot = (
+        FREE_SPOT
+        if kind == "idea"
+        else page.evaluate(
+            "(() => { const p = quartierskarteLayers.features['measures:kifaz'].getLatLng();"
+            " return [p.lat, p.lng]; })()"
+        )
     )
     _go_to(page, spot)
     _centre_on(page, marker)
