@@ -214,14 +214,19 @@ export function startIdeaPin() {
       placeBeside(Number(option.dataset.lat), Number(option.dataset.lon));
     }
   });
-  form.addEventListener("submit", (event) => {
-    if (!pin) {
-      event.preventDefault();
-      tell(words.pin_missing, true);
-    } else if (!isAllowed(pin.getLatLng())) {
-      event.preventDefault();
-      keepInView(pin.getLatLng());
-      tell(words.pin_outside, true);
-    }
-  });
+}
+
+/** Before the form is sent (idea-form.js): "missing" or "outside" when the pin is not
+ * where an idea may go, said in the note over the map as well; "" when it is. */
+export function pinProblem() {
+  if (!pin) {
+    tell(words.pin_missing, true);
+    return "missing";
+  }
+  if (!isAllowed(pin.getLatLng())) {
+    keepInView(pin.getLatLng());
+    tell(words.pin_outside, true);
+    return "outside";
+  }
+  return "";
 }
