@@ -27,10 +27,11 @@ from jinja2 import Template
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
-from app.i18n import label
+from app.i18n import label, translated
 from app.quartiere import current_quartier
 from app.vendor import vendor_url
 from measures.domain.geo import tolerance_area
+from measures.domain.ideas import missing_messages
 from measures.domain.layers import status_date
 from measures.domain.model import Idea, Location, Measure, Quartier
 from measures.domain.quartiere import QuartierProfile
@@ -504,12 +505,15 @@ def overview_config(quartier: Quartier | None) -> dict:
             "shown": gettext("Auf der Karte: {measures} Maßnahmen, {ideas} Ideen."),
             "pin": gettext("Ort Ihrer Idee (mit Pfeiltasten verschiebbar)"),
             "pin_inside": gettext("Ort gewählt. Sie können ihn noch verschieben."),
+            "pin_beside": gettext("Ort gewählt: neben „{name}“."),
             "pin_outside": gettext(
                 "Dieser Ort liegt außerhalb des Quartiers %(name)s. Bitte wählen Sie einen Ort "
                 "innerhalb der gestrichelten Grenze.",
                 name=current_quartier().called,
             ),
             "pin_missing": gettext("Bitte wählen Sie zuerst den Ort auf der Karte."),
+            # What the server would answer for each empty field, said before sending.
+            "idea_missing": translated(missing_messages()),
             "pin_start": gettext("Tippen oder klicken Sie auf die Karte, wo Ihre Idee hingehört."),
             "show_on_map": gettext("Auf der Karte zeigen"),
             "cluster": gettext("{count} Ideen – {categories}"),

@@ -85,6 +85,21 @@ _WORDING = {
     "reason": (Message(N_("Die Begründung")), Message(N_("Bitte geben Sie eine Begründung an."))),
 }
 INVALID_EMAIL = N_("Die E-Mail-Adresse ist nicht gültig (Beispiel: name@beispiel.de).")
+CONSENT_MISSING = Message(N_("Bitte stimmen Sie der Datenschutzerklärung zu."))
+LOCATION_MISSING = Message(
+    N_("Bitte setzen Sie einen Punkt auf der Karte (Länge und Breite fehlen).")
+)
+
+
+def missing_messages() -> dict[str, Message]:
+    """What ``validate_submission`` says of each required field left empty, by field: the
+    map's form says the same before it sends anything."""
+    return {
+        "title": _WORDING["title"][1],
+        "description": _WORDING["description"][1],
+        "consent": CONSENT_MISSING,
+        "location": LOCATION_MISSING,
+    }
 
 
 def _text(data: Mapping[str, Any], field: str, maximum: int, required: bool, errors: dict) -> str:
@@ -107,9 +122,7 @@ def _coordinate(data: Mapping[str, Any], field: str, low: float, high: float, er
         value = math.inf
     # bool is an int in Python, but true is no coordinate.
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        errors["location"] = Message(
-            N_("Bitte setzen Sie einen Punkt auf der Karte (Länge und Breite fehlen).")
-        )
+        errors["location"] = LOCATION_MISSING
         return None
     if not low <= value <= high:
         errors["location"] = Message(
@@ -147,7 +160,7 @@ def validate_submission(
     if not isinstance(category, str) or category not in CATEGORIES:
         errors["category"] = Message(N_("Bitte wählen Sie ein Handlungsfeld aus der Liste."))
     if data.get("consent") not in (True, "true", "on", "1", "yes"):
-        errors["consent"] = Message(N_("Bitte stimmen Sie der Datenschutzerklärung zu."))
+        errors["consent"] = CONSENT_MISSING
     lon = _coordinate(data, "lon", -180, 180, errors)
     lat = _coordinate(data, "lat", -90, 90, errors) if lon is not None else None
     point = Point(lon, lat) if lon is not None and lat is not None else None

@@ -4,12 +4,14 @@ on screen. Then the private link, and withdrawing only after a confirmation."""
 
 from __future__ import annotations
 
+import math
 import re
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.screens import DESKTOP, SCREENS, in_viewport, markers_at_rest
+from tests.factories import add_idea
 
 pytestmark = pytest.mark.browser
 
@@ -121,6 +123,71 @@ def test_a_chosen_place_puts_the_pin_beside_its_markers_not_under_them(open_page
     assert page.evaluate(
         "([x, y]) => document.elementFromPoint(x, y).closest('.qk-pin') !== null", centre
     )
+
+
+def _centre_on(page, locator):
+    """Pan the map so that the middle of a marker, as drawn, is the map's centre."""
+    markers_at_rest(page)
+    mark, frame = locator.bounding_box(), page.locator(".folium-map").bounding_box()
+    x = mark["x"] + mark["width"] / 2 - frame["x"]
+    y = mark["y"] + mark["height"] / 2 - frame["y"]
+    page.evaluate(
+        """([x, y]) => { const map = quartierskarteLayers.map;
+            map.panTo(map.containerPointToLatLng([x, y]), {animate: false}); }""",
+        [x, y],
+    )
+
+
+def _element_at_centre_of(page, box, selector):
+    centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    return page.evaluate(
+        "([x, y, s]) => document.elementFromPoint(x, y).closest(s) !== null", [*centre, selector]
+    )
+
+
+# The markers the map's centre may fall on: a measure, a place (its mark stands off its
+# point) and an approved idea.
+CENTRED_MARKERS = {
+    "measure": ".qk-measure[title^='Kinder- und Familienzentrum']",
+    "place": ".qk-place[title^='Kinder- und Familienzentrum']",
+    "idea": ".qk-idea",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CENTRED_MARKERS))
+def test_the_centre_button_puts_the_pin_beside_a_marker_in_the_centre_not_on_it(
+    open_page, screen, store, kind
+):
+    add_idea(store, "mitte1", state="approved", title="Bank", lat=FREE_SPOT[0], lon=FREE_SPOT[1])
+    page = open_page(screen)
+    _start(page)
+    marker = page.locator(CENTRED_MARKERS[kind])
+    spot = (
+        FREE_SPOT
+        if kind == "idea"
+        else page.evaluate(
+            "(() => { const p = quartierskarteLayers.features['measures:kifaz'].getLatLng();"
+            " return [p.lat, p.lng]; })()"
+        )
+    )
+    _go_to(page, spot)
+    _centre_on(page, marker)
+    page.get_by_role("button", name="Punkt in die Kartenmitte setzen").click()
+    # The marker's name without its status or kind: "Kinder- und Familienzentrum …".
+    name = marker.get_attribute("title").split(" – ")[0]
+    _pin_and_status_in_view(page, f"Ort gewählt: neben „{name}“.")
+    markers_at_rest(page)
+    pin, mark = page.locator(".qk-pin").bounding_box(), marker.bounding_box()
+    apart = math.dist(
+        (pin["x"] + pin["width"] / 2, pin["y"] + pin["height"] / 2),
+        (mark["x"] + mark["width"] / 2, mark["y"] + mark["height"] / 2),
+    )
+    assert apart >= max(mark["width"], mark["height"]), (pin, mark)
+    # Both can still be taken hold of: each is the element at its own centre.
+    assert _element_at_centre_of(page, pin, ".qk-pin")
+    assert _element_at_centre_of(page, mark, CENTRED_MARKERS[kind])
+    # The form's coordinates are the pin's, inside the Quartier.
+    assert float(page.locator("#pin-lat").input_value()) == pytest.approx(spot[0], abs=0.0005)
 
 
 def test_my_location_places_the_pin_where_i_stand(open_page, screen):

@@ -115,6 +115,39 @@ def test_errors_keep_the_input_and_name_the_fields(app, client):
     assert _count_ideas(app) == 0
 
 
+def test_an_empty_form_gets_a_focused_summary_naming_each_field_and_leading_to_it(app, client):
+    response = client.post(
+        "/ideen/neu",
+        data={"title": "", "description": " ", "category": "wohnen", "csrf_token": _token(client)},
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    summary = re.search(r'<div class="error-summary"[^>]*>(.*?)</div>', html, re.S)
+    assert summary and "autofocus" in summary.group(0)
+    lines = re.findall(r'<li><a href="#([^"]+)">([^<]+)</a></li>', summary.group(1))
+    assert lines == [
+        ("idea-title", "Bitte geben Sie einen Titel an."),
+        ("idea-description", "Bitte beschreiben Sie Ihre Idee."),
+        ("idea-consent", "Bitte stimmen Sie der Datenschutzerklärung zu."),
+        ("idea-spot", "Bitte setzen Sie einen Punkt auf der Karte (Länge und Breite fehlen)."),
+    ]
+    for target, _message in lines:
+        assert f'id="{target}"' in html
+    assert _count_ideas(app) == 0
+
+
+def test_the_map_form_is_told_the_same_words_for_empty_fields(client):
+    html = client.get("/").get_data(as_text=True)
+    config = json.loads(re.search(r'id="map-config">(.*?)</script>', html, re.S).group(1))
+    assert config["words"]["idea_missing"] == {
+        "title": "Bitte geben Sie einen Titel an.",
+        "description": "Bitte beschreiben Sie Ihre Idee.",
+        "consent": "Bitte stimmen Sie der Datenschutzerklärung zu.",
+        "location": "Bitte setzen Sie einen Punkt auf der Karte (Länge und Breite fehlen).",
+    }
+    assert re.search(r'<form id="idea-form"[^>]* novalidate', html)
+
+
 def test_forms_without_csrf_token_are_rejected(app, client):
     response = client.post("/ideen/neu", data=_valid())
     assert response.status_code == 400

@@ -4,11 +4,15 @@
  * or street from the list. Its position goes into the form's hidden fields. While it is
  * placed, the form stays beside the map (a sheet under it on phones) and what the spot
  * means ("Ort gewählt", "außerhalb des Quartiers") shows over the map, in view.
+ * Put in the centre or beside a chosen place, the pin never lies on a marker (a place,
+ * measure or idea), where neither could be clicked (pin-spot.js); put in the centre, the
+ * note says which marker it stands beside.
  */
 import { isInside } from "./geofence.js";
 import { setIdeaMode, showMap } from "./layout.js";
 import { showNearbySoon } from "./nearby-ideas.js";
 import { config, map, words } from "./page.js";
+import { spotNear } from "./pin-spot.js";
 
 // About 5 m a step in Dalheim.
 const ARROW_STEPS = {
@@ -32,20 +36,44 @@ const lonInput = document.getElementById("pin-lon");
 const latInput = document.getElementById("pin-lat");
 let pin = null;
 let placing = false;
-// A place or street from the list: the pin goes this many pixels west of its point, so
-// that it stands beside the place's or measure's marker (28 px, centred) instead of under
-// it. Pixels, not metres: the zoom the map reaches depends on its size and limits.
+// How far the pin goes beside a place's or measure's marker (28 px, centred) so that it
+// does not stand under it; a place or street from the list always gets it beside.
+// Pixels, not metres: the zoom the map reaches depends on its size and limits.
 const BESIDE_PX = 44;
+// Where else the pin may go, in pixels from where it was wished, when a marker or the
+// note over the map is there: west first (as for a place from the list), then east,
+// south (the note is at the top), north, then further out.
+const AROUND_PX = [
+  [-BESIDE_PX, 0],
+  [BESIDE_PX, 0],
+  [0, BESIDE_PX],
+  [0, -BESIDE_PX],
+  [-2 * BESIDE_PX, 0],
+  [2 * BESIDE_PX, 0],
+];
 
 function isAllowed(latlng) {
   return isInside(config.pin_area, latlng.lng, latlng.lat);
 }
 
-function pinMoved() {
+/** Moving the pin aside must not take it out of the Quartier when the spot is inside. */
+function staysAllowed(lat, lon) {
+  const inside = isAllowed(L.latLng(lat, lon));
+  return (spot) => !inside || isAllowed(spot);
+}
+
+/** What the pin's note says: the spot, and what it stands beside if it was moved there. */
+function pinMoved(besideName) {
   const latlng = pin.getLatLng();
   lonInput.value = latlng.lng.toFixed(6);
   latInput.value = latlng.lat.toFixed(6);
-  tell(isAllowed(latlng) ? words.pin_inside : words.pin_outside, !isAllowed(latlng));
+  if (!isAllowed(latlng)) {
+    tell(words.pin_outside, true);
+  } else if (besideName) {
+    tell(words.pin_beside.replace("{name}", besideName));
+  } else {
+    tell(words.pin_inside);
+  }
   showNearbySoon(latlng);
 }
 
@@ -94,7 +122,7 @@ function backToThePin(event) {
   }
 }
 
-function placePin(latlng) {
+function placePin(latlng, besideName) {
   if (!pin) {
     pin = L.marker(latlng, {
       draggable: true,
@@ -110,13 +138,7 @@ function placePin(latlng) {
   } else {
     pin.setLatLng(latlng);
   }
-  pinMoved();
-}
-
-function besideSpot(lat, lon) {
-  const spot = L.latLng(lat, lon);
-  const beside = map.unproject(map.project(spot).subtract([BESIDE_PX, 0]));
-  return isAllowed(beside) || !isAllowed(spot) ? beside : spot;
+  pinMoved(besideName);
 }
 
 /** True while a new idea's pin is being placed. */
@@ -124,11 +146,20 @@ export function isPlacing() {
   return placing;
 }
 
-/** Put the pin beside a place, street or measure (from the list or the search). */
+/** Put the pin beside a place, street or measure (from the list or the search), never
+ * on its point: its marker may be there. The resident chose it by its name. */
 export function placeBeside(lat, lon) {
   showMap();
   map.setView([lat, lon], Math.max(map.getZoom(), 18), { animate: false });
-  placePin(besideSpot(lat, lon));
+  placePin(spotNear(L.latLng(lat, lon), AROUND_PX, staysAllowed(lat, lon)).latlng);
+}
+
+/** Put the pin in the map's centre, or beside the marker that is there, and say which. */
+function placeInCentre() {
+  showMap();
+  const centre = map.getCenter();
+  const spot = spotNear(centre, [[0, 0], ...AROUND_PX], staysAllowed(centre.lat, centre.lng));
+  placePin(spot.latlng, spot.beside);
 }
 
 function stop() {
@@ -173,8 +204,7 @@ export function startIdeaPin() {
     }
   });
   document.getElementById("pin-center").addEventListener("click", () => {
-    showMap();
-    placePin(map.getCenter());
+    placeInCentre();
     pin.getElement().focus();
   });
   document.getElementById("pin-spot").addEventListener("keydown", backToThePin);
@@ -184,14 +214,19 @@ export function startIdeaPin() {
       placeBeside(Number(option.dataset.lat), Number(option.dataset.lon));
     }
   });
-  form.addEventListener("submit", (event) => {
-    if (!pin) {
-      event.preventDefault();
-      tell(words.pin_missing, true);
-    } else if (!isAllowed(pin.getLatLng())) {
-      event.preventDefault();
-      keepInView(pin.getLatLng());
-      tell(words.pin_outside, true);
-    }
-  });
+}
+
+/** Before the form is sent (idea-form.js): "missing" or "outside" when the pin is not
+ * where an idea may go, said in the note over the map as well; "" when it is. */
+export function pinProblem() {
+  if (!pin) {
+    tell(words.pin_missing, true);
+    return "missing";
+  }
+  if (!isAllowed(pin.getLatLng())) {
+    keepInView(pin.getLatLng());
+    tell(words.pin_outside, true);
+    return "outside";
+  }
+  return "";
 }

@@ -6,6 +6,7 @@ import { startClusterKeys } from "./cluster-keys.js";
 import { startControlWords } from "./control-words.js";
 import { startFeatureLinks } from "./feature-links.js";
 import { startFilters } from "./filters.js";
+import { startIdeaForm } from "./idea-form.js";
 import { startIdeaNames } from "./idea-names.js";
 import { startIdeaPin } from "./idea-pin.js";
 import { startLayerToggle } from "./layer-toggle.js";
@@ -26,6 +27,7 @@ startMapView();
 startFeatureLinks();
 startViewButtons();
 startIdeaPin();
+startIdeaForm();
 startSearch();
 // Draws the ideas of the filters in the URL, and again when the filters change.
 startFilters();
