@@ -37,6 +37,7 @@ from app.i18n import translate, translated
 from app.participation import status as status_page
 from app.photo_files import photo_files, remove_files
 from app.security import redirect_path
+from measures.domain import times
 from measures.domain.errors import Conflict
 from measures.domain.ideas import hash_token
 from measures.domain.images import CONTENT_TYPE, MAX_BYTES, TOO_LARGE, encode_photo
@@ -85,7 +86,7 @@ def add_photo(
         id=new_photo_id(),
         alt_text=alt_text,
         state="",
-        created_at=datetime.now(UTC),
+        created_at=times.now(),
         added_by=planner or "resident",
         width=encoded.width,
         height=encoded.height,

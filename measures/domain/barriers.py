@@ -12,9 +12,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from measures.domain import times
 from measures.domain.errors import Conflict, InvalidFields
 from measures.domain.ideas import EMAIL_MAX, INVALID_EMAIL, new_status_token, valid_email
 from measures.domain.messages import Message
@@ -90,7 +91,7 @@ def validate_report(data: Mapping[str, Any], now: datetime | None = None) -> New
         raise InvalidReport(errors)
     report = BarrierReport(
         id=secrets.token_hex(6),
-        created_at=now or datetime.now(UTC),
+        created_at=now or times.now(),
         description=description,
         where=where,
     )

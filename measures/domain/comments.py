@@ -15,9 +15,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from measures.domain import times
 from measures.domain.errors import Conflict, UserError
 from measures.domain.messages import Message
 from measures.domain.texts import form_text
@@ -149,7 +150,7 @@ def validate_comment(
         id=secrets.token_hex(6),
         target=target,
         target_id=target_id,
-        created_at=now or datetime.now(UTC),
+        created_at=now or times.now(),
         text=text,
         author_name=name,
         parent_id=parent.id if parent is not None else None,

@@ -13,11 +13,12 @@ import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from shapely.geometry import Point
 
+from measures.domain import times
 from measures.domain.errors import InvalidFields
 from measures.domain.layers import LAYERS
 from measures.domain.messages import Message
@@ -193,7 +194,7 @@ def validate_submission(
         description=description,
         category=category,
         geometry=point,
-        created_at=now or datetime.now(UTC),
+        created_at=now or times.now(),
         moderation_state="pending",
     )
     return Submission(

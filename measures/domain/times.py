@@ -50,3 +50,15 @@ def parse_time(
             ),
         ) from None
     return instant, instant
+
+
+def now() -> datetime:
+    """The present instant in UTC, in whole milliseconds, as every stored time is taken.
+
+    GDAL 3.6 rounds a time of ``…:59.9996`` that it reads (from our GeoJSON or OGC API)
+    up to ``…:60.000`` when it writes a GeoPackage, a time nobody can read back; a time
+    in whole milliseconds is written as it is. Rounded up, not down: what happens after a
+    moment someone noted (a ``datetime`` filter's start) is stored as after it.
+    """
+    instant = datetime.now(UTC)
+    return instant + timedelta(microseconds=-instant.microsecond % 1000)

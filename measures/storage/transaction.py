@@ -26,12 +26,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
+from measures.domain import times
 from measures.storage import schema
 
 # The layers whose rows change only together with a version of the record: through
@@ -40,7 +41,7 @@ VERSIONED = frozenset({"measures", "locations"})
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    return times.now()
 
 
 # INSERT … ON CONFLICT DO UPDATE, which both databases know, each in its own dialect.

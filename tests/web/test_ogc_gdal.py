@@ -405,3 +405,25 @@ def test_ideas_read_the_same_with_the_schema_and_the_json_columns_keep_their_sub
     # Measures hold JSON lists: no XML schema, so GDAL keeps their JSON subtype.
     measures = _ogr("ogrinfo", "-ro", "-so", _oapif(live_server), "measures")
     assert "sources: String(JSON)" in measures
+
+
+# -- times: GDAL 3.6 writes a fraction of .9995 s or more as second 60 -------------------
+
+
+class _LateInTheSecond(datetime):
+    @classmethod
+    def now(cls, tz=None):
+        return datetime(2026, 12, 5, 23, 16, 59, 999_600, tzinfo=UTC)
+
+
+def test_a_time_late_in_its_second_reaches_a_geopackage_readable(
+    live_server, store, tmp_path, monkeypatch
+):
+    # Stored times are whole milliseconds (rounded up); at .9996 s GDAL would write 23:16:60.
+    monkeypatch.setattr("measures.domain.times.datetime", _LateInTheSecond)
+    store.ideas.add(idea("spaet"))
+    target = tmp_path / "ideas.gpkg"
+    _ogr("ogr2ogr", "-f", "GPKG", str(target), _oapif(live_server), "ideas")
+    copied = pyogrio.read_dataframe(target).set_index("id")
+    updated = pd.Timestamp(copied.loc["spaet", "updated_at"])
+    assert updated.tz_convert(UTC).to_pydatetime() == datetime(2026, 12, 5, 23, 17, tzinfo=UTC)
