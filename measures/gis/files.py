@@ -25,10 +25,8 @@ from __future__ import annotations
 import json
 import logging
 import re
-import shutil
 import sqlite3
 import warnings
-import zipfile
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -43,15 +41,14 @@ from pyogrio.errors import DataLayerError, DataSourceError
 from pyproj.exceptions import ProjError
 
 from measures.domain.crs import upload_crs_problem
-from measures.domain.errors import UserError
 from measures.domain.messages import Count, Message
 from measures.domain.vocabulary import N_
 from measures.gis.formats import WGS84
+from measures.gis.upload_errors import GisFileError
+from measures.gis.upload_zip import sibling, unpack_shapefiles
 
 SUFFIXES = {".gpkg": "gpkg", ".geojson": "geojson", ".json": "geojson", ".zip": "shp"}
-SHAPEFILE_PARTS = {".shp", ".shx", ".dbf", ".prj", ".cpg"}
 SQLITE_MAGIC = b"SQLite format 3\x00"
-SHAPEFILE_MAGIC = b"\x00\x00\x27\x0a"
 # Every GeoJSON position is an array that starts with a number; nothing else in valid
 # JSON matches outside strings, so this counts at least every position.
 _POSITION = re.compile(rb"\[[ \t\r\n]*-?[0-9]")
@@ -59,7 +56,6 @@ _POSITION = re.compile(rb"\[[ \t\r\n]*-?[0-9]")
 _CRS_NAME = re.compile(
     r"^(EPSG:[0-9]+|urn:ogc:def:crs:EPSG:[0-9.]*:[0-9]+|urn:ogc:def:crs:OGC:1\.3:CRS84)$"
 )
-_CHUNK = 1024 * 1024
 
 
 log = logging.getLogger(__name__)
@@ -77,13 +73,6 @@ def _gdal_warnings_logged() -> Iterator[None]:
         yield
     for warning in caught:
         log.info("GDAL beim Lesen eines Uploads: %s", warning.message)
-
-
-class GisFileError(UserError):
-    """The file cannot be read as a layer; ``message`` is German and safe to show."""
-
-    def __init__(self, message: str):
-        super().__init__(message, code="invalid_file")
 
 
 @dataclass(frozen=True)
@@ -143,10 +132,6 @@ def _not_utf8() -> GisFileError:
     )
 
 
-def _number(value: int) -> Count:
-    return Count(value)
-
-
 def _too_many_vertices(count: int, limit: int) -> GisFileError:
     return GisFileError(
         Message(
@@ -155,112 +140,10 @@ def _too_many_vertices(count: int, limit: int) -> GisFileError:
                 "einmal einlesen. Bitte die Geometrien vereinfachen (QGIS: Vektor → "
                 "Geometrie-Werkzeuge → Vereinfachen) oder die Datei aufteilen."
             ),
-            count=_number(count),
-            limit=_number(limit),
+            count=Count(count),
+            limit=Count(limit),
         )
     )
-
-
-def _too_large_unpacked(limit: int) -> GisFileError:
-    return GisFileError(
-        Message(
-            N_(
-                "Die ZIP-Datei ist entpackt größer als %(megabytes)s MB; so große "
-                "Shapefiles lassen sich nicht einlesen."
-            ),
-            megabytes=_number(limit // (1024 * 1024)),
-        )
-    )
-
-
-# -- Shapefile in a zip -----------------------------------------------------------------------
-
-
-def _extract(archive: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path, budget: int) -> int:
-    """Copy ``member`` to ``target`` in chunks; the bytes written, at most ``budget``.
-
-    The sizes in a zip's directory are the sender's word: the real bytes are counted too.
-    """
-    written = 0
-    with archive.open(member) as source, target.open("wb") as sink:
-        while chunk := source.read(_CHUNK):
-            written += len(chunk)
-            if written > budget:
-                raise OverflowError
-            sink.write(chunk)
-    return written
-
-
-def _unpack_shapefiles(archive_path: Path, target: Path, limit: int) -> list[Path]:
-    """Unpack the Shapefile parts of the zip (flat, by name only) and return the .shp files."""
-    try:
-        archive = zipfile.ZipFile(archive_path)
-    except (zipfile.BadZipFile, OSError):
-        raise GisFileError(N_("Die ZIP-Datei ist beschädigt oder keine ZIP-Datei.")) from None
-    with archive:
-        members = [m for m in archive.infolist() if not m.is_dir()]
-        target.mkdir(parents=True, exist_ok=True)
-        seen: dict[str, zipfile.ZipInfo] = {}
-        for member in members:
-            # Only the file name counts: no folders, so no path can leave the target.
-            name = PurePosixPath(member.filename.replace("\\", "/")).name
-            if name.startswith(".") or PurePosixPath(name).suffix.lower() not in SHAPEFILE_PARTS:
-                continue
-            if "__MACOSX" in member.filename:
-                continue
-            if name.lower() in seen:
-                raise GisFileError(
-                    Message(N_("Die ZIP-Datei enthält „%(name)s“ mehrfach."), name=name)
-                )
-            seen[name.lower()] = member
-        if sum(m.file_size for m in seen.values()) > limit:
-            raise _too_large_unpacked(limit)
-        budget = limit
-        for member in seen.values():
-            name = PurePosixPath(member.filename.replace("\\", "/")).name
-            try:
-                budget -= _extract(archive, member, target / name, budget)
-            except OverflowError:
-                shutil.rmtree(target, ignore_errors=True)
-                raise _too_large_unpacked(limit) from None
-            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
-                raise GisFileError(N_("Die ZIP-Datei ist beschädigt.")) from None
-    shapes = sorted(p for p in target.iterdir() if p.suffix.lower() == ".shp")
-    if not shapes:
-        raise GisFileError(
-            N_(
-                "Die ZIP-Datei enthält kein Shapefile (.shp mit .shx und .dbf, am besten mit "
-                ".prj und .cpg)."
-            )
-        )
-    for shape in shapes:
-        for part in (".shx", ".dbf"):
-            if _sibling(shape, part) is None:
-                raise GisFileError(
-                    Message(
-                        N_("Zu „%(shape)s“ fehlt in der ZIP-Datei „%(part)s“."),
-                        shape=shape.name,
-                        part=shape.stem + part,
-                    )
-                )
-        for part in (shape, _sibling(shape, ".shx")):
-            with part.open("rb") as file:
-                if file.read(4) != SHAPEFILE_MAGIC:
-                    raise GisFileError(
-                        Message(
-                            N_(
-                                "„%(name)s“ ist kein Teil eines Shapefiles; die ZIP-Datei "
-                                "enthält offenbar eine andere Art Datei unter diesem Namen."
-                            ),
-                            name=part.name,
-                        )
-                    )
-    return shapes
-
-
-def _sibling(shape: Path, suffix: str) -> Path | None:
-    wanted = (shape.stem + suffix).lower()
-    return next((p for p in shape.parent.iterdir() if p.name.lower() == wanted), None)
 
 
 # -- GeoPackage -------------------------------------------------------------------------------
@@ -455,7 +338,7 @@ def _check_limits(count: int, geometries, limits: ImportLimits) -> None:
                     "Die Datei enthält mehr als %(limit)s Objekte; höchstens %(limit)s lassen "
                     "sich auf einmal einlesen."
                 ),
-                limit=_number(limits.features),
+                limit=Count(limits.features),
             )
         )
     vertices = shapely.get_num_coordinates(geometries)
@@ -469,8 +352,8 @@ def _check_limits(count: int, geometries, limits: ImportLimits) -> None:
                     "(QGIS: Vektor → Geometrie-Werkzeuge → Vereinfachen)."
                 ),
                 number=index + 1,
-                count=_number(int(vertices[index])),
-                limit=_number(limits.vertices_per_feature),
+                count=Count(int(vertices[index])),
+                limit=Count(limits.vertices_per_feature),
             )
         )
     if vertices.sum() > limits.vertices:
@@ -494,9 +377,9 @@ class Source:
 def _sources(path: Path, kind: str, workdir: Path, limits: ImportLimits) -> list[Source]:
     """The parts of the upload for GDAL, after the checks that come before GDAL."""
     if kind == "shp":
-        shapes = _unpack_shapefiles(path, workdir / "shp", limits.unpacked_bytes)
+        shapes = unpack_shapefiles(path, workdir / "shp", limits.unpacked_bytes)
         # Without a .cpg GDAL would guess Latin-1; our exports and QGIS write UTF-8.
-        return [Source(str(p), None, None if _sibling(p, ".cpg") else "UTF-8") for p in shapes]
+        return [Source(str(p), None, None if sibling(p, ".cpg") else "UTF-8") for p in shapes]
     if kind == "gpkg":
         return [Source(f"GPKG:{path}", _gpkg_table(path))]
     _check_geojson(path, limits)
