@@ -14,11 +14,10 @@ from flask_wtf.csrf import generate_csrf
 from app.comments import discussion
 from app.db import get_store
 from app.map_rendering import RenderedMap, RenderedMaps, render_map
+from app.map_scripts import MAP_MODULES, overview_config
 from app.participation import spots, supported_ideas
 from app.quartiere import current_quartier, from_old_url, scoped
 from app.residents_map import (
-    MAP_MODULES,
-    overview_config,
     overview_map,
     quartiere_map,
     record_map,
