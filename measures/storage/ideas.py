@@ -26,11 +26,11 @@ from measures.domain.moderation import PUBLIC_STATES, Decision
 from measures.domain.notifications import decision_notice
 from measures.domain.query import LayerQuery
 from measures.domain.vocabulary import MODERATION_STATES
-from measures.storage import comments, decision_path, mail, rows, schema, versions
+from measures.storage import comments, decision_path, intake, mail, rows, schema, versions
 from measures.storage.filters import ALL, TimeRange, query_clauses, time_clauses
 from measures.storage.photos import delete_idea_photos
 from measures.storage.spatial import Spatial
-from measures.storage.transaction import Transaction, transaction
+from measures.storage.transaction import Transaction, now, transaction
 
 # -- the steps of the use cases below, each one statement on the use case's transaction --
 
@@ -132,6 +132,8 @@ class IdeaRepository:
     def __init__(self, engine: Engine, spatial: Spatial):
         self.engine = engine
         self.spatial = spatial
+        # For the intake in one statement on PostgreSQL (``intake.py``): no BEGIN/COMMIT.
+        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
 
     # -- reading (the public layer of approved ideas: LayerRepository) --------------------
 
@@ -269,6 +271,17 @@ class IdeaRepository:
         With ``notify_language`` and an e-mail address, the address is subscribed to the
         idea's news as its author, unconfirmed, and the request to confirm is queued.
         """
+        if self.engine.dialect.name == "postgresql" and idea.moderation_state not in PUBLIC_STATES:
+            # A new idea nobody sees yet changes no layer: one statement (``intake.py``).
+            values = intake.parameters(idea, contact, status_token_hash, now(), notify_language)
+            with self._autocommit.connect() as connection:
+                intake.add_in_one_statement(
+                    connection,
+                    values,
+                    with_contact=contact is not None,
+                    subscribe=intake.subscribes(contact, notify_language),
+                )
+            return
         with transaction(self.engine) as tx:
             if idea.moderation_state in PUBLIC_STATES:
                 tx.changing("ideas", [idea.id])
