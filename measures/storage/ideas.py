@@ -268,19 +268,16 @@ class IdeaRepository:
     ) -> None:
         """Store a new idea, its contact data and the first entry of its history at once.
 
-        With ``notify_language`` and an e-mail address, the address is subscribed to the
-        idea's news as its author, unconfirmed, and the request to confirm is queued.
+        With ``notify_language`` and an e-mail address, the contact data keep the
+        author's request for news: the mail job subscribes the address as the idea's
+        author, unconfirmed, and queues the request to confirm
+        (``MailRepository.subscribe_authors``).
         """
         if self.engine.dialect.name == "postgresql" and idea.moderation_state not in PUBLIC_STATES:
             # A new idea nobody sees yet changes no layer: one statement (``intake.py``).
             values = intake.parameters(idea, contact, status_token_hash, now(), notify_language)
             with self._autocommit.connect() as connection:
-                intake.add_in_one_statement(
-                    connection,
-                    values,
-                    with_contact=contact is not None,
-                    subscribe=intake.subscribes(contact, notify_language),
-                )
+                intake.add_in_one_statement(connection, values, with_contact=contact is not None)
             return
         with transaction(self.engine) as tx:
             if idea.moderation_state in PUBLIC_STATES:
@@ -298,23 +295,9 @@ class IdeaRepository:
             if contact is not None:
                 tx.connection.execute(
                     schema.idea_contacts.insert(),
-                    {
-                        "idea_id": idea.id,
-                        "author_name": contact.author_name,
-                        "email": contact.email,
-                    },
+                    intake.contact_row(idea.id, contact, notify_language),
                 )
             _record_event(tx, idea.id, "submitted", "resident", "", idea.quartier)
-            if notify_language is not None and contact is not None and contact.email:
-                mail.subscribe(
-                    tx,
-                    contact.email,
-                    notify_language,
-                    idea_id=idea.id,
-                    author=True,
-                    title=idea.title,
-                    new_target=True,
-                )
 
     def support(self, idea_id: str) -> int | None:
         """Count one support for an approved idea; None when there is no such idea."""

@@ -1,16 +1,18 @@
 """A resident's new idea, stored whole in as few statements as the database allows.
 
 The intake is the busiest write of the site (issue 21). What it stores goes in at once
-or not at all: the idea, its contact data, the first entry of its history and, with an
-e-mail address to notify, the address, the author's unconfirmed subscription and the
-message that asks to confirm it.
+or not at all: the idea, its contact data and the first entry of its history. An
+author who gives an e-mail address asks for news of the idea: the contact data keep
+the language of that request (``notify_language``), and the mail job subscribes the
+address and sends the request to confirm (``MailRepository.subscribe_authors``), in
+its own transaction, away from the resident's request.
 
-On PostgreSQL that is **one statement**: the INSERTs are chained with ``WITH`` (each
-takes the ids the one before returned), and it runs without ``BEGIN``/``COMMIT``
-around it. A single statement is a transaction of its own: its rows commit together,
-durably, or on any error (a constraint, a lost connection) none of them does. So the
-intake costs one round trip to the server instead of eight (``BEGIN``, six INSERTs,
-``COMMIT``), each of which waits for the server's turn on a busy machine.
+On PostgreSQL the intake is **one statement**: the INSERTs are chained with ``WITH``
+(each takes the id the idea's INSERT returned), and it runs without ``BEGIN`` and
+``COMMIT`` around it. A single statement is a transaction of its own: its rows commit
+together, durably, or on any error (a constraint, a lost connection) none of them does.
+So the intake costs one round trip to the server instead of five, each of which waits
+for the server's turn on a busy machine.
 
 SQLite cannot chain INSERTs with ``WITH``; there the same rows go in as one statement
 each, in one transaction (``IdeaRepository.add``), which costs no round trips: the
@@ -19,37 +21,41 @@ database runs in the worker's own process.
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Mapping
 from datetime import datetime
 from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 
 from measures.domain.model import Idea, IdeaContact
-from measures.domain.notifications import CONFIRM
 from measures.storage import rows, schema
-from measures.storage.mail import QUEUED
+
+SUBMITTED = {"action": "submitted", "reason": "", "actor": "resident"}
 
 
-def _param(column: sa.Column, name: str | None = None) -> sa.BindParameter:
-    """A parameter bound with the column's type (JSON, times, booleans converted alike)."""
-    return sa.bindparam(name or column.name, type_=column.type)
+def contact_row(idea_id: str, contact: IdeaContact, notify_language: str | None) -> dict:
+    """The row of ``idea_contacts``; the request for news only with an address."""
+    return {
+        "idea_id": idea_id,
+        "author_name": contact.author_name,
+        "email": contact.email,
+        "notify_language": notify_language if contact.email else None,
+    }
+
+
+def _param(column: sa.Column, name: str) -> sa.BindParameter:
+    """A parameter bound with the column's type (times, texts converted alike)."""
+    return sa.bindparam(name, type_=column.type)
 
 
 @cache
-def _statement(with_contact: bool, with_subscription: bool) -> sa.Select:
+def _statement(with_contact: bool) -> sa.Select:
     """The intake as one PostgreSQL statement, built once for each shape of intake.
 
     Built from the tables' metadata, so a new column cannot be forgotten here; its
-    parameters are those of ``parameters``.
+    parameters are those of ``parameters``, each table's under a prefix of its own.
     """
     i, c, e = schema.ideas, schema.idea_contacts, schema.idea_events
-    a, s, o = schema.mail_addresses, schema.subscriptions, schema.mail_outbox
-    # The idea's values by names of their own: a parameter named like a column of the
-    # address upsert below ("id") would become a value of that INSERT.
     idea = (
         i.insert()
         .values({column.name: _param(column, f"idea_{column.name}") for column in i.c})
@@ -58,67 +64,22 @@ def _statement(with_contact: bool, with_subscription: bool) -> sa.Select:
     )
     written = []
     if with_contact:
+        names = [column.name for column in c.c if column.name != "idea_id"]
         contact = c.insert().from_select(
-            ["idea_id", "author_name", "email"],
-            sa.select(idea.c.id, _param(c.c.author_name), _param(c.c.email)),
+            ["idea_id", *names],
+            sa.select(idea.c.id, *(_param(c.c[name], f"contact_{name}") for name in names)),
         )
         written.append(contact.cte("new_contact"))
     event = e.insert().from_select(
-        ["idea_id", "quartier", "at", "action", "reason", "actor"],
+        ["idea_id", "quartier", "at", *SUBMITTED],
         sa.select(
             idea.c.id,
             idea.c.quartier,
             _param(e.c.at, "event_at"),
-            sa.literal("submitted", e.c.action.type),
-            sa.literal("", e.c.reason.type),
-            sa.literal("resident", e.c.actor.type),
+            *(sa.literal(value, e.c[name].type) for name, value in SUBMITTED.items()),
         ),
     )
     written.append(event.cte("new_event"))
-    if with_subscription:
-        # The no-op update makes the database return the id of an address it knows.
-        upsert = postgresql.insert(a).values(email=_param(c.c.email))
-        address = upsert.on_conflict_do_update(
-            index_elements=["email"], set_={"email": upsert.excluded.email}
-        ).returning(a.c.id)
-        address = address.cte("new_address")
-        subscription = (
-            s.insert()
-            .from_select(
-                ["address_id", "idea_id", "author", "language", "nonce", "created_at"],
-                sa.select(
-                    address.c.id,
-                    idea.c.id,
-                    sa.true(),
-                    _param(s.c.language),
-                    _param(s.c.nonce),
-                    _param(s.c.created_at, "subscribed_at"),
-                ).select_from(address.join(idea, sa.true())),
-            )
-            .returning(s.c.id)
-            .cte("new_subscription")
-        )
-        confirm = o.insert().from_select(
-            [
-                "subscription_id",
-                "kind",
-                "payload",
-                "created_at",
-                "state",
-                "attempts",
-                "next_attempt_at",
-            ],
-            sa.select(
-                subscription.c.id,
-                sa.literal(CONFIRM, o.c.kind.type),
-                _param(o.c.payload),
-                _param(o.c.created_at, "queued_at"),
-                sa.literal(QUEUED, o.c.state.type),
-                sa.literal(0, o.c.attempts.type),
-                _param(o.c.next_attempt_at, "queued_at"),
-            ),
-        )
-        written.append(confirm.cte("new_confirmation"))
     # The CTEs nobody selects from still run (PostgreSQL runs every data-modifying WITH
     # to completion); add_cte makes SQLAlchemy write them out.
     return sa.select(idea.c.id).add_cte(*written)
@@ -136,25 +97,14 @@ def parameters(
     values: dict[str, Any] = {f"idea_{name}": value for name, value in row.items()}
     values["event_at"] = at
     if contact is not None:
-        values.update(author_name=contact.author_name, email=contact.email)
-    if subscribes(contact, notify_language):
-        values.update(
-            language=notify_language,
-            nonce=secrets.token_hex(16),
-            subscribed_at=at,
-            queued_at=at,
-            payload={"title": idea.title, "idea_id": idea.id, "measure_id": None},
-        )
+        contact_values = contact_row(idea.id, contact, notify_language)
+        del contact_values["idea_id"]  # the statement takes the idea's
+        values.update({f"contact_{name}": value for name, value in contact_values.items()})
     return values
 
 
-def subscribes(contact: IdeaContact | None, notify_language: str | None) -> bool:
-    """Whether the author is subscribed to the idea's news (an address to write to)."""
-    return notify_language is not None and contact is not None and bool(contact.email)
-
-
 def add_in_one_statement(
-    connection: sa.Connection, values: Mapping[str, Any], with_contact: bool, subscribe: bool
+    connection: sa.Connection, values: dict[str, Any], with_contact: bool
 ) -> None:
     """Run the intake as one statement on a PostgreSQL connection in autocommit mode."""
-    connection.execute(_statement(with_contact, subscribe), dict(values))
+    connection.execute(_statement(with_contact), values)
