@@ -38,9 +38,7 @@ def test_the_intake_stores_the_idea_its_contact_and_history_and_no_subscription_
     assert stored is not None and stored.title == "Idee neu"
     assert store.ideas.by_token("hash-neu").id == "neu"
     assert store.ideas.contact("neu").email == ADDRESS
-    assert [(e.action, e.actor) for e in store.ideas.events("neu")] == [
-        ("submitted", "resident")
-    ]
+    assert [(e.action, e.actor) for e in store.ideas.events("neu")] == [("submitted", "resident")]
     [contact] = _rows(store, schema.idea_contacts)
     assert contact.notify_language == "de"
     assert store.mail.counts() == {"addresses": 0, "subscriptions": 0, "outbox": 0}
