@@ -162,6 +162,7 @@ def subscribe(
     barrier_report_id: str | None = None,
     author: bool = False,
     title: str,
+    new_target: bool = False,
 ) -> SubscribeResult:
     """An unconfirmed subscription of ``email`` to an idea, a measure or a reported
     barrier, and the message that asks to confirm it, on the caller's transaction.
