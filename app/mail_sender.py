@@ -155,6 +155,8 @@ def send_due(app: Flask, stop: threading.Event | None = None) -> Report:
     config, mail = app.config, _store(app).mail
     report = Report()
     while stop is None or not stop.is_set():
+        # Authors who asked for news with a new idea: their requests to confirm first.
+        mail.subscribe_authors(config["MAIL_BATCH"])
         batch = mail.claim(config["MAIL_BATCH"], config["MAIL_LEASE_S"])
         if not batch:
             return report

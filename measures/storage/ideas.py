@@ -26,11 +26,11 @@ from measures.domain.moderation import PUBLIC_STATES, Decision
 from measures.domain.notifications import decision_notice
 from measures.domain.query import LayerQuery
 from measures.domain.vocabulary import MODERATION_STATES
-from measures.storage import comments, decision_path, mail, rows, schema, versions
+from measures.storage import comments, decision_path, intake, mail, rows, schema, versions
 from measures.storage.filters import ALL, TimeRange, query_clauses, time_clauses
 from measures.storage.photos import delete_idea_photos
 from measures.storage.spatial import Spatial
-from measures.storage.transaction import Transaction, transaction
+from measures.storage.transaction import Transaction, now, transaction
 
 # -- the steps of the use cases below, each one statement on the use case's transaction --
 
@@ -132,6 +132,8 @@ class IdeaRepository:
     def __init__(self, engine: Engine, spatial: Spatial):
         self.engine = engine
         self.spatial = spatial
+        # For the intake in one statement on PostgreSQL (``intake.py``): no BEGIN/COMMIT.
+        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
 
     # -- reading (the public layer of approved ideas: LayerRepository) --------------------
 
@@ -266,9 +268,17 @@ class IdeaRepository:
     ) -> None:
         """Store a new idea, its contact data and the first entry of its history at once.
 
-        With ``notify_language`` and an e-mail address, the address is subscribed to the
-        idea's news as its author, unconfirmed, and the request to confirm is queued.
+        With ``notify_language`` and an e-mail address, the contact data keep the
+        author's request for news: the mail job subscribes the address as the idea's
+        author, unconfirmed, and queues the request to confirm
+        (``MailRepository.subscribe_authors``).
         """
+        if self.engine.dialect.name == "postgresql" and idea.moderation_state not in PUBLIC_STATES:
+            # A new idea nobody sees yet changes no layer: one statement (``intake.py``).
+            values = intake.parameters(idea, contact, status_token_hash, now(), notify_language)
+            with self._autocommit.connect() as connection:
+                intake.add_in_one_statement(connection, values, with_contact=contact is not None)
+            return
         with transaction(self.engine) as tx:
             if idea.moderation_state in PUBLIC_STATES:
                 tx.changing("ideas", [idea.id])
@@ -285,23 +295,9 @@ class IdeaRepository:
             if contact is not None:
                 tx.connection.execute(
                     schema.idea_contacts.insert(),
-                    {
-                        "idea_id": idea.id,
-                        "author_name": contact.author_name,
-                        "email": contact.email,
-                    },
+                    intake.contact_row(idea.id, contact, notify_language),
                 )
             _record_event(tx, idea.id, "submitted", "resident", "", idea.quartier)
-            if notify_language is not None and contact is not None and contact.email:
-                mail.subscribe(
-                    tx,
-                    contact.email,
-                    notify_language,
-                    idea_id=idea.id,
-                    author=True,
-                    title=idea.title,
-                    new_target=True,
-                )
 
     def support(self, idea_id: str) -> int | None:
         """Count one support for an approved idea; None when there is no such idea."""

@@ -4,6 +4,15 @@
 subscriber of an idea or measure on the transaction of the change it tells of (a
 decision, an import): the change and its messages are committed together or not at all.
 
+**An author's request, from the mail job.** An author who gives an e-mail address with
+a new idea asks for news of it. The intake only notes the request's language with the
+contact data (``idea_contacts.notify_language``; ``measures/storage/intake.py``): the
+resident's request stays short. Before it claims messages, the sender subscribes those
+addresses (``subscribe_authors``): the subscription, the request to confirm it and the
+note cleared in one transaction, so each author is subscribed once, whichever of
+several senders gets there. An idea withdrawn or deleted before that takes its contact
+data, and with them the request, along.
+
 **Sent once.** A sender first *claims* a few due messages: on PostgreSQL it reads them
 ``FOR UPDATE SKIP LOCKED``, so that several senders never read the same row, and writes
 a lease (``claimed_until``) and a random ``claim``; the UPDATE only takes rows whose lease
@@ -327,6 +336,39 @@ class MailRepository:
             return subscribe(
                 tx, email, language, idea_id=idea_id, measure_id=measure_id, title=title
             )
+
+    def subscribe_authors(self, limit: int) -> int:
+        """Subscribe up to ``limit`` authors who asked for news with their idea, as its
+        author and unconfirmed, with the request to confirm; how many (see the module)."""
+        c, i = schema.idea_contacts, schema.ideas
+        with transaction(self.engine) as tx:
+            waiting = (
+                sa.select(c.c.idea_id, c.c.email, c.c.notify_language, i.c.title)
+                .join(i, i.c.id == c.c.idea_id)
+                .where(c.c.notify_language.is_not(None))
+                .order_by(c.c.idea_id)
+                .limit(limit)
+            )
+            if tx.connection.dialect.name == "postgresql":
+                # Another sender passes over the rows this one is subscribing.
+                waiting = waiting.with_for_update(of=c, skip_locked=True)
+            found = tx.connection.execute(waiting).all()
+            for row in found:
+                subscribe(
+                    tx,
+                    row.email,
+                    row.notify_language,
+                    idea_id=row.idea_id,
+                    author=True,
+                    title=row.title,
+                )
+            if found:
+                tx.connection.execute(
+                    c.update()
+                    .where(c.c.idea_id.in_([row.idea_id for row in found]))
+                    .values(notify_language=None)
+                )
+        return len(found)
 
     def subscription(self, subscription_id: int) -> Subscription | None:
         s = schema.subscriptions

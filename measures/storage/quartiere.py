@@ -1,7 +1,17 @@
-"""The Quartiere of the installation: one row each in the table ``quartier``."""
+"""The Quartiere of the installation: one row each in the table ``quartier``.
+
+Every request asks which Quartier it is about (``app/quartiere.py``), and an idea's
+intake checks its point against the boundary. So the repository keeps the Quartiere it
+read, keyed by the version of the layer ``quartier`` (``LayerRepository.version``: one
+short statement), which every change through the store counts up in the same
+transaction (``transaction.py``). A change made by any worker is seen by the next
+request of every worker, as with the layer cache (``measures/reading/cache.py``). A
+migration changes rows without a version; it runs before the workers start.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import shapely
@@ -58,23 +68,35 @@ def profile_values(profile: QuartierProfile) -> dict:
 
 
 class QuartierRepository:
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, version: Callable[[str], Any]):
         self.engine = engine
+        # The version of a layer (``LayerRepository.version``); None: it never changed.
+        self._version = version
+        # (version of the layer ``quartier``, every Quartier by slug) as last read.
+        self._cached: tuple[Any, tuple[QuartierProfile, ...]] | None = None
 
     def all(self, *, active_only: bool = False) -> list[QuartierProfile]:
         """Every Quartier, by slug."""
-        t = schema.quartier
-        statement = sa.select(t).order_by(t.c.id)
-        if active_only:
-            statement = statement.where(t.c.active.is_(True))
-        with self.engine.connect() as connection:
-            return [_profile(r) for r in connection.execute(statement)]
+        return [q for q in self._profiles() if q.active or not active_only]
 
     def get(self, slug: str) -> QuartierProfile | None:
+        return next((q for q in self._profiles() if q.slug == slug), None)
+
+    def _profiles(self) -> tuple[QuartierProfile, ...]:
+        """Every Quartier, by slug: as read before while the layer's version is the same."""
+        # The version first: rows read after it are at least that new, so what is kept
+        # under a version is never older than the version says.
+        version = self._version("quartier")
+        cached = self._cached
+        if version is not None and cached is not None and cached[0] == version:
+            return cached[1]
         t = schema.quartier
         with self.engine.connect() as connection:
-            row = connection.execute(sa.select(t).where(t.c.id == slug)).first()
-        return _profile(row) if row is not None else None
+            found = tuple(_profile(r) for r in connection.execute(sa.select(t).order_by(t.c.id)))
+        if version is not None:
+            # One assignment: a thread of the same worker sees the old pair or the new.
+            self._cached = (version, found)
+        return found
 
     def add(self, quartier: Quartier, profile: QuartierProfile) -> None:
         """A new Quartier: its boundary record and its profile, in one transaction."""

@@ -158,6 +158,9 @@ idea_contacts = sa.Table(
     ),
     sa.Column("author_name", sa.Text, nullable=False),
     sa.Column("email", sa.Text, nullable=False),
+    # The language of an author who asked for news of the idea, until the mail job has
+    # subscribed the address and queued the request to confirm (``mail.py``); then NULL.
+    sa.Column("notify_language", sa.String(5)),
 )
 
 # The moderation history of ideas: who changed what, when and why.

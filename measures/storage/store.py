@@ -40,8 +40,8 @@ class Store:
     def __init__(self, engine: Engine):
         self.engine = engine
         spatial = spatial_for(engine.dialect.name)
-        self.quartiere = QuartierRepository(engine)
         self.layers = LayerRepository(engine, spatial)
+        self.quartiere = QuartierRepository(engine, self.layers.version)
         self.ideas = IdeaRepository(engine, spatial)
         self.planners = PlannerRepository(engine)
         self.contact_exports = ContactExportRepository(engine)

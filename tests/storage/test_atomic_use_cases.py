@@ -8,6 +8,7 @@ change time of a layer before the rows (measures/storage/transaction.py).
 
 from __future__ import annotations
 
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -126,16 +127,19 @@ def test_the_use_cases_without_a_failure_do_all_their_steps(store, idea):
     assert _state(store)["idea"] is None and _state(store)["history"] == []
 
 
+# The table after INSERT INTO, UPDATE (not ON CONFLICT's DO UPDATE) and DELETE FROM.
+WRITTEN_TABLE = re.compile(r'(?:\bINSERT INTO|(?<!DO )\bUPDATE|\bDELETE FROM)\s+"?(\w+)"?', re.I)
+
+
 def _writes(store, use_case) -> list[tuple[str, object]]:
     """The INSERT, UPDATE and DELETE statements ``use_case`` sends: (table, parameters)."""
     writes = []
 
     def record(_conn, _cursor, statement, parameters, _context, _many):
-        words = statement.split()
-        verb = words[0].upper()
-        if verb in ("INSERT", "UPDATE", "DELETE"):
-            table = words[2] if verb != "UPDATE" else words[1]
-            writes.append((table.strip('"'), parameters))
+        # Every table a statement writes, in order: one statement may chain several
+        # INSERTs with WITH (an idea's intake on PostgreSQL, measures/storage/intake.py).
+        for table in WRITTEN_TABLE.findall(statement):
+            writes.append((table, parameters))
 
     sa.event.listen(store.engine, "before_cursor_execute", record)
     try:

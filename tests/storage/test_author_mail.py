@@ -50,6 +50,8 @@ def _idea_on_agenda(store, *, email: str = AUTHOR, confirm: bool = True):
     record = idea("brunnen", title="Trinkbrunnen am Berliner Ring")
     contact = IdeaContact(record.id, "", email) if email else None
     store.ideas.add(record, contact, hash_token("geheim"), notify_language="de")
+    # The mail job subscribes an author who asked for news with the idea (mail.py).
+    store.mail.subscribe_authors(10)
     if confirm:
         _confirm_all(store)
     session_id = store.beirat.create(

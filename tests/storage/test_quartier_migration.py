@@ -195,6 +195,8 @@ def test_an_old_database_keeps_every_row_and_all_of_it_becomes_dalheim(database_
             without = ("email", "totp_secret", "totp_last_step", "totp_required")
         if table == "layer_changes":
             without = ("version",)  # counted from 0015 on, 0 for what was there
+        if table == "idea_contacts":
+            without = ("notify_language",)  # 0018: no request waits for the mail job
         assert _rows(engine, table, without=without) == before[table], table
     # Whatever was public before stays public.
     for table in ("measures", "locations"):

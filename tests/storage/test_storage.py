@@ -34,7 +34,7 @@ def _idea(idea_id: str, state: str, **fields) -> Idea:
 def test_migrations_reach_head_and_are_repeatable(empty_store):
     from measures.storage import upgrade
 
-    assert current_revision(empty_store.engine) == head_revision() == "0017"
+    assert current_revision(empty_store.engine) == head_revision() == "0018"
     upgrade(empty_store.engine)
     assert current_revision(empty_store.engine) == head_revision()
 

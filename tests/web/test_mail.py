@@ -353,6 +353,21 @@ def test_the_development_server_sends_in_a_thread_started_by_its_first_request(
         thread.join(5)
 
 
+def test_the_request_to_confirm_an_authors_address_is_sent_once_by_the_mail_job(
+    mail_app, mail_server
+):
+    # The intake only notes the request; the sender subscribes the address and sends.
+    client = mail_app.test_client()
+    answer = client.post("/api/ideas", json=idea_feature(title="Sitzbank", email=ADDRESS))
+    assert answer.status_code == 201
+    assert _store(mail_app).mail.counts()["subscriptions"] == 0
+    assert send_due(mail_app).sent == 1
+    assert send_due(mail_app).sent == 0
+    [request] = mail_server.inbox.to(ADDRESS)
+    assert "bestätigen" in request["Subject"] and "Sitzbank" in _parts(request)[0]
+    assert _store(mail_app).mail.counts() == {"addresses": 1, "subscriptions": 1, "outbox": 0}
+
+
 def test_a_title_cannot_add_headers_or_markup_to_a_message(mail_app, mail_server):
     client = mail_app.test_client()
     title = "<b>Bank</b>\nBcc: boese@example.org"
