@@ -32,7 +32,7 @@ from measures.domain.notifications import (
     language_of,
 )
 from measures.domain.vocabulary import MODERATION_STATES, STATUSES
-from measures.storage.mail import Claimed, Subscription
+from measures.storage.outbox import Claimed, Subscription
 
 CONFIRM_SALT = "mail-bestaetigen"
 UNSUBSCRIBE_SALT = "mail-abmelden"

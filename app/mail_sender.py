@@ -37,7 +37,7 @@ from app.mail_messages import build
 from measures.domain.errors import UserError
 from measures.domain.notifications import retry_delay_s
 from measures.storage import Store
-from measures.storage.mail import Claimed
+from measures.storage.outbox import Claimed
 
 log = logging.getLogger("quartierskarte.mail")
 add_filter(log)

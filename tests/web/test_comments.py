@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from app.mail_messages import build
 from app.mail_sender import send_due
-from measures.storage.mail import Claimed, Subscription
+from measures.storage.outbox import Claimed, Subscription
 from tests.factories import add_idea, create_planner
 from tests.web.test_export import _store
 from tests.web.test_mail import _confirm
