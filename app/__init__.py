@@ -163,8 +163,8 @@ DEFAULTS = {
     "DGS_VIDEO_SIZE": "",
     "DGS_VIDEO_DURATION": "",
     # Flask-Compress leaves the file of a streamed response unclosed when it compresses it
-    # (ResourceWarning), so static files go out as they are; the reverse proxy compresses
-    # them in production. Generated pages and API documents are compressed here.
+    # (ResourceWarning): static scripts and style sheets are read whole first
+    # (app/static_compression.py) and compressed like pages and API documents.
     "COMPRESS_STREAMS": False,
     "COMPRESS_MIMETYPES": [
         "text/html",
@@ -240,10 +240,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         quartiere,
         reports,
         security,
+        static_compression,
         statistics,
         vendor,
     )
 
+    static_compression.init_app(app)
     public_url.init_app(app)
     log_redaction.init_app(app)
     db.init_app(app)

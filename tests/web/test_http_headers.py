@@ -6,6 +6,7 @@ server as a GIS client does.
 
 from __future__ import annotations
 
+import gzip
 import subprocess
 from email.message import Message
 
@@ -143,3 +144,31 @@ def test_gdal_36_reads_the_csv_export_and_the_ogc_api_with_a_slash(live_server, 
     ogc = _ogrinfo("-so", f"OAPIF:{live_server}/ogc/", "measures")
     assert "ERROR" not in ogc.stderr, ogc.stderr
     assert f"Feature Count: {len(seed.measures)}" in ogc.stdout
+
+
+# -- scripts and style sheets compressed (the map page's weight, issue 15) ------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/static/js/residents-map/idea-pin.js", "/static/css/site.css"],
+)
+def test_static_scripts_and_styles_go_out_compressed_and_whole(client, path):
+    plain = client.get(path, buffered=True)
+    assert plain.status_code == 200 and "Content-Encoding" not in plain.headers
+    squeezed = client.get(path, headers={"Accept-Encoding": "gzip"}, buffered=True)
+    assert squeezed.headers["Content-Encoding"] == "gzip"
+    assert int(squeezed.headers["Content-Length"]) < len(plain.data) / 2
+    assert gzip.decompress(squeezed.data) == plain.data
+    # Asked again with its ETag: nothing to send.
+    again = client.get(
+        path,
+        headers={"Accept-Encoding": "gzip", "If-None-Match": squeezed.headers["ETag"]},
+        buffered=True,
+    )
+    assert again.status_code == 304 and again.data == b""
+    # A range is answered from the file as it is.
+    part = client.get(
+        path, headers={"Accept-Encoding": "gzip", "Range": "bytes=0-9"}, buffered=True
+    )
+    assert part.status_code == 206 and part.data == plain.data[:10]
