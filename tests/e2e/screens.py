@@ -22,8 +22,22 @@ def in_viewport(page, locator) -> bool:
     )
 
 
+# True once the map pane has not moved since the last look (100 ms before) and no zoom or
+# cluster animation runs. Leaflet moves the pane on every frame of a pan, so two equal looks
+# mean the pan is over; a busy main thread delays the look itself, not only the pan.
+_MAP_STILL = """() => {
+  const pane = document.querySelector(".leaflet-map-pane");
+  const now = pane ? pane.style.transform : "";
+  const still = window.__qkPaneSeen === now;
+  window.__qkPaneSeen = now;
+  return still && !document.querySelector(".leaflet-zoom-anim, .leaflet-cluster-anim");
+}"""
+
+
 def markers_at_rest(page) -> None:
-    """Wait until the markers stand still. markercluster swaps clusters and markers in an
-    animation after each zoom; a box measured or a click made during it hits a marker on
-    its way (seen under load with two workers)."""
+    """Wait until the map and its markers stand still. markercluster swaps clusters and
+    markers in an animation after each zoom, and an opening popup pans the map to fit; a box
+    measured or a click made during either hits a marker on its way (seen under load with
+    two workers: the click on a place landed on the map and closed the popup instead)."""
     expect(page.locator(".leaflet-cluster-anim")).to_have_count(0)
+    page.wait_for_function(_MAP_STILL, polling=100, timeout=10_000)
