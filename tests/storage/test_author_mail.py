@@ -500,3 +500,23 @@ def test_an_outcome_recorded_while_the_author_confirms_is_told_once(store, monke
     planner.join(30)
     assert planner_errors == [] and author_errors == []
     assert [m.kind for m in _messages(store)] == ["beirat_outcome"]
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_a_confirmation_while_the_barrier_is_answered_brings_the_answer_once(store, monkeypatch):
+    report_id = _report(store)
+    subscription = _request(store)
+    reached, go = _pause(monkeypatch, "queue_author_notice")
+    planner, planner_errors = _in_thread(
+        lambda: store.barriers.answer(report_id, "Erledigt.", "lea", "dalheim")
+    )
+    assert reached.wait(30)
+    author, author_errors = _in_thread(
+        lambda: store.mail.confirm(subscription.id, subscription.nonce)
+    )
+    _wait_until_waiting_or_done(store, author)
+    go.set()
+    planner.join(30)
+    author.join(30)
+    assert planner_errors == [] and author_errors == []
+    assert [m.kind for m in _messages(store)] == ["barrier_answer"]
