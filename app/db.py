@@ -125,15 +125,27 @@ def copy_to_command(target_url: str) -> None:
 privacy_cli = Commands("privacy", help="Datenschutz: personenbezogene Daten fristgerecht löschen.")
 
 
+def mail_retention_cutoffs() -> dict[str, datetime]:
+    """The retention rules of subscriptions as times, for ``MailRepository.purge`` and
+    ``confirm``: unconfirmed since before ``MAIL_CONFIRM_DAYS``, decided or answered
+    before ``CONTACT_RETENTION_DAYS``."""
+    now = datetime.now(UTC)
+    return {
+        "unconfirmed_before": now - timedelta(days=current_app.config["MAIL_CONFIRM_DAYS"]),
+        "decided_before": now - timedelta(days=current_app.config["CONTACT_RETENTION_DAYS"]),
+    }
+
+
 @privacy_cli.command("purge-contacts")
 def purge_contacts_command() -> None:
     """Löscht Name und E-Mail entschiedener Ideen nach Ablauf der Frist (für cron)."""
     days = current_app.config["CONTACT_RETENTION_DAYS"]
-    cutoff = datetime.now(UTC) - timedelta(days=days)
+    cutoffs = mail_retention_cutoffs()
+    cutoff = cutoffs["decided_before"]
     count = get_store().ideas.purge_contacts(cutoff)
     click.echo(f"Kontaktdaten von {count} Ideen gelöscht (entschieden vor mehr als {days} Tagen).")
     confirm_days = current_app.config["MAIL_CONFIRM_DAYS"]
-    subscriptions = get_store().mail.purge(datetime.now(UTC) - timedelta(days=confirm_days), cutoff)
+    subscriptions = get_store().mail.purge(**cutoffs)
     click.echo(
         f"{subscriptions} E-Mail-Benachrichtigungen gelöscht (nicht bestätigt nach "
         f"{confirm_days} Tagen, oder zu Ideen, die vor mehr als {days} Tagen entschieden wurden)."

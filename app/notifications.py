@@ -19,13 +19,14 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from flask_babel import get_locale
 
-from app.db import get_store
+from app.db import get_store, mail_retention_cutoffs
 from app.mail_messages import CONFIRM_SALT, STATUS_SALT, UNSUBSCRIBE_SALT, read_link_token
 from app.quartiere import current_quartier, register, scoped
 from app.security import csrf, limit_views
 from measures.domain.barriers import STATES as BARRIER_STATES
 from measures.domain.notifications import (
     USED_CONFIRMATION,
+    ExpiredSubscription,
     GoneSubscription,
     UsedLink,
     language_of,
@@ -76,11 +77,17 @@ def confirm(token: str):
         raise UsedLink(USED_CONFIRMATION)
     if request.method == "GET":
         return render_template("notifications/confirm.html", token=token)
-    outcome = get_store().mail.confirm(subscription.id, subscription.nonce)
+    # Past the retention rules, the address is deleted rather than confirmed: nothing
+    # goes to an address that the daily purge should have deleted already.
+    outcome = get_store().mail.confirm(
+        subscription.id, subscription.nonce, **mail_retention_cutoffs()
+    )
     if outcome == "used":
         raise UsedLink(USED_CONFIRMATION)
     if outcome == "gone":
         raise GoneSubscription()
+    if outcome == "expired":
+        raise ExpiredSubscription()
     return render_template("notifications/confirmed.html")
 
 

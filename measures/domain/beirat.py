@@ -98,6 +98,11 @@ class AgendaItem:
         return any(v is not None for v in (self.votes_yes, self.votes_no, self.votes_abstain))
 
 
+def session_day(starts_at: datetime.datetime) -> str:
+    """The day (ISO date) in Europe/Berlin of a session starting at ``starts_at``."""
+    return starts_at.astimezone(TIMEZONE).date().isoformat()
+
+
 @dataclasses.dataclass(frozen=True)
 class Session:
     id: int
@@ -118,6 +123,11 @@ class Session:
     @property
     def local_start(self) -> datetime.datetime:
         return self.starts_at.astimezone(TIMEZONE)
+
+    @property
+    def day(self) -> str:
+        """The session's day as the Quartier counts it (ISO date), as messages carry it."""
+        return session_day(self.starts_at)
 
     @property
     def local_end(self) -> datetime.datetime | None:
@@ -297,7 +307,7 @@ def step_for(session: Session, position: int, given: OutcomeInput, status_before
     """The decision-path step of a measure's outcome: the day of the session, the
     Stadtteilbeirat, the status the outcome gives, the session and item as reference,
     and the outcome with its votes and note as the step's public note."""
-    day = session.local_start.date().isoformat()
+    day = session.day
     reference = f"Sitzung des Stadtteilbeirats vom {session.local_start:%d.%m.%Y}, TOP {position}"
     summary = f"Stadtteilbeirat: {OUTCOME_LABELS[given.outcome]}"
     votes = votes_text(given)

@@ -47,6 +47,12 @@ GONE_SUBSCRIPTION = N_(
     "oder Maßnahme wurde gelöscht."
 )
 
+EXPIRED_SUBSCRIPTION = N_(
+    "Diese Anmeldung ist abgelaufen: Sie wurde nicht rechtzeitig bestätigt, oder die "
+    "Entscheidung liegt länger zurück, als wir Adressen aufbewahren. Ihre Adresse ist "
+    "gelöscht; es wird nichts an sie geschickt."
+)
+
 
 class InvalidAddress(UserError):
     def __init__(self, message: str):
@@ -67,6 +73,14 @@ class UsedLink(Conflict):
 class GoneSubscription(UserError):
     def __init__(self):
         super().__init__(GONE_SUBSCRIPTION, status=410, code="gone")
+
+
+class ExpiredSubscription(UserError):
+    """A confirmation that came after the retention rules would have deleted the
+    subscription (``MailRepository.confirm``)."""
+
+    def __init__(self):
+        super().__init__(EXPIRED_SUBSCRIPTION, status=410, code="expired")
 
 
 def validate_address(value: Any) -> str:

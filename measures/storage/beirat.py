@@ -356,8 +356,15 @@ class BeiratRepository:
                 # The item's row locked (PostgreSQL) before its outcome is read: of two
                 # planners recording the same outcome at once, the second finds the
                 # first's and queues no second message to the author.
+                ref = tx.connection.execute(
+                    sa.select(i.c.ref).where(i.c.id == item_id).with_for_update()
+                ).scalar()
+                # The idea's row shared: its author's confirmation at the same moment
+                # (mail.confirm, which locks it) either comes first, and this finds the
+                # address confirmed, or waits and then finds this outcome.
+                ideas = schema.ideas
                 tx.connection.execute(
-                    sa.select(i.c.id).where(i.c.id == item_id).with_for_update()
+                    sa.select(ideas.c.id).where(ideas.c.id == ref).with_for_update(read=True)
                 ).first()
             session = _session(tx.connection, quartier, session_id)
             if session is None:
@@ -380,9 +387,8 @@ class BeiratRepository:
                 step_id = self._write_step(tx, session, item, given, actor)
                 tx.connection.execute(i.update().where(i.c.id == item_id).values(step_id=step_id))
             elif item.kind == "idea" and item.ref is not None:
-                day = session.local_start.date().isoformat()
                 notice = beirat_outcome_notice(
-                    item.ref, item.title, item.outcome, given.outcome, day
+                    item.ref, item.title, item.outcome, given.outcome, session.day
                 )
                 if notice is not None:
                     mail.queue_author_notice(tx, notice, idea_id=item.ref)

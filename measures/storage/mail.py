@@ -13,6 +13,13 @@ note cleared in one transaction, so each author is subscribed once, whichever of
 several senders gets there. An idea withdrawn or deleted before that takes its contact
 data, and with them the request, along.
 
+**Told when confirmed.** An author who confirms the address only after the planners'
+decision, the Stadtteilbeirat's outcome or the answer to a reported barrier gets that
+message then, queued with the confirmation (``_queue_earlier_news``): once, as the
+confirmation is, and never besides the message of a change made at the same moment
+(``_lock_news_of``). A link used after the retention rules would have deleted the
+subscription (``purge``) deletes it instead and queues nothing.
+
 **Sent once**: the sender's steps are ``Outbox`` (``measures/storage/outbox.py``).
 """
 
@@ -26,12 +33,15 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from measures.domain.beirat import session_day
 from measures.domain.editing import PUBLISHED
+from measures.domain.model import Idea
 from measures.domain.moderation import measure_id_for
 from measures.domain.notifications import (
     CONFIRM,
     Notice,
     barrier_answer_notice,
+    beirat_outcome_notice,
     decision_notice,
 )
 from measures.storage import rows, schema
@@ -201,9 +211,45 @@ def queue_conversion_news(tx: Transaction, measure_id: str) -> None:
             queue_notice(tx, notice, idea_id=idea.id)
 
 
-def _queue_earlier_decision(tx: Transaction, subscription_id: int) -> None:
-    """An author who confirms after the planners decided (or answered the reported
-    barrier) hears the decision now."""
+def _lock_news_of(tx: Transaction, idea_id: str | None, barrier_report_id: str | None) -> None:
+    """Lock (PostgreSQL) the row whose news an author's confirmation may bring: the
+    reported barrier, or the idea. Its writers take the same row first — an answer locks
+    the report, a planner's decision updates the idea, a Beirat outcome on it shares its
+    lock (``BeiratRepository.record_outcome``) — so of a confirmation and such a change at
+    once, one waits for the other: either the change finds the address confirmed, or the
+    confirmation finds the change; never neither, never both."""
+    if barrier_report_id is not None:
+        table, key = schema.barrier_reports, barrier_report_id
+    elif idea_id is not None:
+        table, key = schema.ideas, idea_id
+    else:
+        return
+    tx.connection.execute(sa.select(table.c.id).where(table.c.id == key).with_for_update()).first()
+
+
+def _latest_beirat_outcome(tx: Transaction, idea: Idea) -> Notice | None:
+    """The Stadtteilbeirat's outcome on the idea at its latest session that recorded one,
+    as the message its author would have had then (``BeiratRepository.record_outcome``)."""
+    i, se = schema.beirat_items, schema.beirat_sessions
+    row = tx.connection.execute(
+        sa.select(i.c.outcome, se.c.starts_at)
+        .join(se, se.c.id == i.c.session_id)
+        .where(i.c.kind == "idea", i.c.ref == idea.id, i.c.outcome.is_not(None))
+        .order_by(se.c.starts_at.desc(), i.c.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    day = session_day(rows.utc(row.starts_at))
+    return beirat_outcome_notice(idea.id, idea.title, None, row.outcome, day)
+
+
+def _queue_earlier_news(tx: Transaction, subscription_id: int) -> None:
+    """An author who confirms after the planners decided on the idea (or answered the
+    reported barrier), or after the Stadtteilbeirat recorded an outcome on it, hears it
+    now, once: what the author would have had, confirmed at the time. Called with the
+    confirmation, after ``_lock_news_of``; the message is written in the subscription's
+    language (the one noted with the idea, ``idea_contacts.notify_language``)."""
     s, i, b = schema.subscriptions, schema.ideas, schema.barrier_reports
     answered = tx.connection.execute(
         sa.select(b.c.id)
@@ -219,22 +265,50 @@ def _queue_earlier_decision(tx: Transaction, subscription_id: int) -> None:
     if row is None:
         return
     idea = rows.from_row("ideas", row)
+    if idea.moderation_state == "deleted":
+        return
+    action = None
     if idea.measure_id and _is_published(tx, idea.measure_id):
         action = "converted"
     elif idea.moderation_state in ("approved", "rejected"):
         action = idea.moderation_state
-    else:
-        return
-    changes = {"moderation_reason": idea.moderation_reason, "measure_id": idea.measure_id}
-    notice = decision_notice(idea, action, changes)
-    if notice is not None:
-        _enqueue(tx, [subscription_id], notice)
+    if action is not None:
+        changes = {"moderation_reason": idea.moderation_reason, "measure_id": idea.measure_id}
+        notice = decision_notice(idea, action, changes)
+        if notice is not None:
+            _enqueue(tx, [subscription_id], notice)
+    outcome = _latest_beirat_outcome(tx, idea)
+    if outcome is not None:
+        _enqueue(tx, [subscription_id], outcome)
+
+
+def _expired(unconfirmed_before: datetime | None, decided_before: datetime | None):
+    """The subscriptions that the retention rules delete (``MailRepository.purge``):
+    never confirmed in time, or of an idea decided or a reported barrier answered before
+    the contact retention ends. A rule left None is not applied; both None: none."""
+    s, i, b = schema.subscriptions, schema.ideas, schema.barrier_reports
+    rules = []
+    if unconfirmed_before is not None:
+        rules.append(sa.and_(s.c.confirmed_at.is_(None), s.c.created_at < unconfirmed_before))
+    if decided_before is not None:
+        decided = sa.select(i.c.id).where(
+            i.c.decided_at.is_not(None), i.c.decided_at < decided_before
+        )
+        answered = sa.select(b.c.id).where(
+            b.c.answered_at.is_not(None), b.c.answered_at < decided_before
+        )
+        rules += [s.c.idea_id.in_(decided), s.c.barrier_report_id.in_(answered)]
+    return sa.or_(*rules) if rules else None
 
 
 def drop_idea_subscriptions(tx: Transaction, idea_id: str) -> None:
     """Delete the subscriptions of an idea (and with them their queued messages), then
     every address no subscription needs any more."""
     s = schema.subscriptions
+    # The idea's row before its subscriptions' rows, the order of a confirmation
+    # (``MailRepository.confirm``): at the same moment, one of them waits for the other
+    # instead of both for each other.
+    _lock_news_of(tx, idea_id, None)
     tx.connection.execute(s.delete().where(s.c.idea_id == idea_id))
     drop_unneeded_addresses(tx.connection)
 
@@ -309,17 +383,48 @@ class MailRepository(Outbox):
             ).first()
         return subscription_from(row) if row is not None else None
 
-    def confirm(self, subscription_id: int, nonce: str) -> str:
-        """Confirm a subscription: "confirmed", "used" (done before) or "gone"."""
+    def confirm(
+        self,
+        subscription_id: int,
+        nonce: str,
+        *,
+        unconfirmed_before: datetime | None = None,
+        decided_before: datetime | None = None,
+    ) -> str:
+        """Confirm a subscription: "confirmed", "used" (done before), "gone", or
+        "expired": kept past the retention rules (the cutoffs as for ``purge``; None: not
+        applied), it is deleted now as the purge would have, and nothing is sent.
+
+        Confirmed, an author hears at once what was decided or answered before (see
+        ``_queue_earlier_news``), in this transaction: a confirmation that fails queues
+        nothing, and a second one finds the first and queues nothing again."""
         s = schema.subscriptions
         with transaction(self.engine) as tx:
             row = tx.connection.execute(
-                sa.select(s.c.nonce, s.c.confirmed_at).where(s.c.id == subscription_id)
+                sa.select(
+                    s.c.nonce, s.c.confirmed_at, s.c.author, s.c.idea_id, s.c.barrier_report_id
+                ).where(s.c.id == subscription_id)
             ).first()
             if row is None or not secrets.compare_digest(row.nonce, nonce):
                 return "gone"
             if row.confirmed_at is not None:
                 return "used"
+            if row.author:
+                # Before the subscription's row, the order of the idea's deletion too
+                # (drop_idea_subscriptions): at once, one waits, neither deadlocks.
+                _lock_news_of(tx, row.idea_id, row.barrier_report_id)
+            expired = _expired(unconfirmed_before, decided_before)
+            if (
+                expired is not None
+                and tx.connection.execute(
+                    sa.select(s.c.id).where(s.c.id == subscription_id, expired)
+                ).first()
+            ):
+                tx.connection.execute(s.delete().where(s.c.id == subscription_id))
+                drop_unneeded_addresses(tx.connection)
+                return "expired"
+            # The news is read after this write: on SQLite it starts the transaction and
+            # takes the one writer's lock, so no decision or outcome slips in between.
             updated = tx.connection.execute(
                 s.update()
                 .where(s.c.id == subscription_id, s.c.confirmed_at.is_(None))
@@ -327,7 +432,7 @@ class MailRepository(Outbox):
             ).rowcount
             if not updated:
                 return "used"
-            _queue_earlier_decision(tx, subscription_id)
+            _queue_earlier_news(tx, subscription_id)
             return "confirmed"
 
     def unsubscribe(self, subscription_id: int, nonce: str) -> bool:
@@ -349,23 +454,10 @@ class MailRepository(Outbox):
         the contact retention ends, and those of reported barriers answered before then
         (as the report's own address); then the addresses nothing needs. Returns how many
         subscriptions went."""
-        s, i, o = schema.subscriptions, schema.ideas, schema.mail_outbox
-        b = schema.barrier_reports
-        decided = sa.select(i.c.id).where(
-            i.c.decided_at.is_not(None), i.c.decided_at < decided_before
-        )
-        answered = sa.select(b.c.id).where(
-            b.c.answered_at.is_not(None), b.c.answered_at < decided_before
-        )
+        s, o = schema.subscriptions, schema.mail_outbox
         with transaction(self.engine) as tx:
             count = tx.connection.execute(
-                s.delete().where(
-                    sa.or_(
-                        sa.and_(s.c.confirmed_at.is_(None), s.c.created_at < unconfirmed_before),
-                        s.c.idea_id.in_(decided),
-                        s.c.barrier_report_id.in_(answered),
-                    )
-                )
+                s.delete().where(_expired(unconfirmed_before, decided_before))
             ).rowcount
             # Messages in doubt for more than a day: nobody will resolve them any more.
             tx.connection.execute(

@@ -43,10 +43,14 @@ def _record(client, session_id: int, item_id: int, outcome: str, **fields):
     assert response.status_code == 303, response.get_data(as_text=True)
 
 
-def _idea_on_agenda(mail_app, planner_client, mail_server, email: str = ADDRESS):
-    """An idea sent with ``email`` by a resident (whose client is returned), on the agenda
-    of a session on 13 March 2025: (resident, session id, item id)."""
+def _idea_on_agenda(
+    mail_app, planner_client, mail_server, email: str = ADDRESS, language: str = "de"
+):
+    """An idea sent with ``email`` by a resident (whose client is returned) reading the
+    site in ``language``, on the agenda of a session on 13 March 2025: (resident, session
+    id, item id)."""
     resident = mail_app.test_client()
+    resident.set_cookie("sprache", language)
     sent = resident.post("/api/ideas", json=idea_feature(title="Trinkbrunnen", email=email))
     idea_id = sent.get_json()["id"]
     session_id = _create(planner_client)
@@ -92,6 +96,70 @@ def test_the_author_hears_of_the_beirats_outcome_once_per_outcome(
     unsubscribe = message["List-Unsubscribe"].strip("<>").split("localhost", 1)[1]
     mail_app.test_client().post(unsubscribe, data="List-Unsubscribe=One-Click")
     assert mail_app.test_client().get(path).status_code == 410
+
+
+def test_an_author_confirming_after_the_outcome_hears_it_once_in_their_language(
+    mail_app, planner_client, mail_server
+):
+    resident, session_id, item_id = _idea_on_agenda(
+        mail_app, planner_client, mail_server, language="en"
+    )
+    _record(planner_client, session_id, item_id, "empfohlen", note="Ortstermin.")
+    assert send_due(mail_app).sent == 1
+    [request] = mail_server.inbox.to(ADDRESS)
+    assert request["Subject"].startswith("Please confirm"), "only the request to confirm"
+
+    _confirm(resident, request)
+    assert send_due(mail_app).sent == 1
+    message = mail_server.inbox.to(ADDRESS)[-1]
+    text, html = _parts(message)
+    # The message an author confirmed at the time had, in the language of the idea's form.
+    assert message["Subject"] == "The district advisory council on your idea “Trinkbrunnen”"
+    assert '<html lang="en"' in html and "Result: recommended." in text
+    assert "Ortstermin" not in text, "the note is on the page, not in the message"
+    page = mail_app.test_client().get(_link(message, STATUS))
+    assert page.status_code == 200 and "Ortstermin." in page.get_data(as_text=True)
+
+    # The confirmation link again: refused, and nothing more is sent.
+    path = _link(request, "/benachrichtigungen/bestaetigen/")
+    again = resident.post(path, data={"csrf_token": _csrf(resident, "/barrierefreiheit/melden")})
+    assert again.status_code == 409
+    assert send_due(mail_app).sent == 0
+    assert len(mail_server.inbox.to(ADDRESS)) == 2
+
+
+def test_confirmed_before_the_outcome_the_author_hears_it_when_it_is_recorded(
+    mail_app, planner_client, mail_server
+):
+    resident, session_id, item_id = _idea_on_agenda(mail_app, planner_client, mail_server)
+    assert send_due(mail_app).sent == 1
+    _confirm(resident, mail_server.inbox.to(ADDRESS)[0])
+    assert send_due(mail_app).sent == 0, "a pending idea without an outcome: no news"
+    _record(planner_client, session_id, item_id, "nicht_empfohlen")
+    assert send_due(mail_app).sent == 1
+    assert "Ergebnis: nicht empfohlen." in _parts(mail_server.inbox.to(ADDRESS)[-1])[0]
+    assert len(mail_server.inbox.to(ADDRESS)) == 2
+
+
+def test_a_confirmation_past_the_time_to_confirm_deletes_the_address_and_sends_nothing(
+    make_app, store, mail_server
+):
+    app = make_app(**mail_server.settings(), MAIL_CONFIRM_DAYS=0)
+    planner = app.test_client()
+    create_planner(app.test_cli_runner())
+    _login(planner)
+    resident, session_id, item_id = _idea_on_agenda(app, planner, mail_server)
+    _record(planner, session_id, item_id, "empfohlen")
+    assert send_due(app).sent == 1
+    path = _link(mail_server.inbox.to(ADDRESS)[0], "/benachrichtigungen/bestaetigen/")
+    page = resident.get(path)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    late = resident.post(path, data={"csrf_token": token})
+    body = late.get_data(as_text=True)
+    assert late.status_code == 410 and "Diese Anmeldung ist abgelaufen" in body
+    assert not re.search(r"Traceback|SELECT|\.py\b", body)
+    assert send_due(app).sent == 0
+    assert _store(app).mail.counts() == {"addresses": 0, "subscriptions": 0, "outbox": 0}
 
 
 def test_no_mail_without_a_confirmed_address(mail_app, planner_client, mail_server):
