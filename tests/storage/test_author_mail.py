@@ -432,17 +432,19 @@ def _in_thread(work) -> tuple[threading.Thread, list]:
 def _wait_until_waiting_or_done(store, thread: threading.Thread) -> None:
     """Until a transaction waits for a lock, or the thread is done (when nothing made
     it wait, which the test then finds out by what was queued)."""
-    # A deadline, not a count of looks: on a loaded machine the thread may take seconds
-    # to reach its lock (a count of 200 looks gave up after 10 s once in CI).
+    # Each look in a transaction of its own: PostgreSQL keeps a transaction's first view of
+    # pg_stat_activity until it ends, so looks in one transaction never saw a wait that
+    # began after the first (the test then gave up after 10 s, seen in CI under load).
     deadline = time.monotonic() + 60
     with store.engine.connect() as connection:
         while time.monotonic() < deadline:
-            waiting = connection.execute(
-                sa.text(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE wait_event_type = 'Lock' AND datname = current_database()"
-                )
-            ).scalar()
+            with connection.begin():
+                waiting = connection.execute(
+                    sa.text(
+                        "SELECT count(*) FROM pg_stat_activity "
+                        "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                    )
+                ).scalar()
             if waiting or not thread.is_alive():
                 return
             time.sleep(0.05)
