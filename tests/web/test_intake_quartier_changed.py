@@ -8,7 +8,9 @@ import pytest
 import sqlalchemy as sa
 from shapely.geometry import box
 
+from app.db import get_store
 from measures.storage import rows, schema
+from measures.storage.intake import QuartierChanged
 from measures.storage.transaction import transaction
 from tests.factories import idea_feature
 
@@ -62,3 +64,22 @@ def test_an_idea_inside_the_quartier_as_changed_is_stored_once(client, store):
     assert response.status_code == 201
     assert _stored(store, "Nachher") == 1
     assert [e.action for e in store.ideas.events(response.get_json()["id"])] == ["submitted"]
+
+
+def test_quartiere_that_keep_changing_refuse_the_idea_with_a_clear_message(
+    client, store, monkeypatch
+):
+    # However often the idea is checked again, the write keeps finding another version.
+    with client.application.app_context():
+        ideas = get_store().ideas
+
+    def changed(*args, **kwargs):
+        raise QuartierChanged
+
+    monkeypatch.setattr(ideas, "add", changed)
+    response = _post(client, "Nie")
+    assert response.status_code == 409
+    error = response.get_json()["error"]
+    assert error["code"] == "quartier_changed"
+    assert "noch einmal" in error["message"]
+    assert _stored(store, "Nie") == 0
