@@ -14,14 +14,17 @@ from app.db import get_store
 from app.i18n import translated
 from app.photo_files import remove_files
 from app.public_url import external_url
-from app.quartiere import current_quartier, scoped
+from app.quartiere import current_quartier, quartiere_version, read_quartier_again, scoped
 from app.security import redirect_path
 from measures.domain import geo
+from measures.domain.errors import UserError
 from measures.domain.ideas import InvalidSubmission, Submission, hash_token, validate_submission
 from measures.domain.moderation import PUBLIC_STATES
 from measures.domain.notifications import language_of
+from measures.domain.quartiere import QuartierProfile
 from measures.domain.streets import streets_of
-from measures.domain.vocabulary import CATEGORIES, MODERATION_STATES
+from measures.domain.vocabulary import CATEGORIES, MODERATION_STATES, N_
+from measures.storage.intake import QuartierChanged
 
 bp = Blueprint("participation", __name__)
 
@@ -31,11 +34,42 @@ SUPPORT_MEMORY = 300
 HONEYPOT = "website"
 
 
+# How often an idea is checked again when the Quartiere changed under it; a planner
+# changes them seldom, so a third change within one request means something is wrong.
+ATTEMPTS = 3
+QUARTIER_CHANGED = N_("Das Quartier wurde gerade geändert. Bitte senden Sie Ihre Idee noch einmal.")
+
+
 def submit_idea(data) -> Submission:
-    """Validate and store a resident's idea; raise InvalidSubmission and store nothing."""
+    """Validate and store a resident's idea; raise InvalidSubmission and store nothing.
+
+    The point is checked against the Quartier as this worker last read it; the store
+    takes the idea only while the Quartiere are still at that version, else the
+    Quartier is read again and the idea checked once more (``intake.py``).
+    """
     store = get_store()
     quartier = current_quartier()
-    submission = validate_submission(
+    for _ in range(ATTEMPTS):
+        submission = _checked(data, quartier)
+        # An address given with the idea is asked to confirm that it wants the decision
+        # by e-mail (double opt-in); the message goes out in the language of the form.
+        try:
+            store.ideas.add(
+                submission.idea,
+                submission.contact,
+                hash_token(submission.status_token),
+                notify_language=language_of(str(get_locale())),
+                quartier_version=quartiere_version(),
+            )
+        except QuartierChanged:
+            quartier = read_quartier_again()
+            continue
+        return submission
+    raise UserError(QUARTIER_CHANGED, status=409, code="quartier_changed")
+
+
+def _checked(data, quartier: QuartierProfile) -> Submission:
+    return validate_submission(
         data,
         # The boundary read for this request already, measured as the database would
         # (``spatial.py``: EPSG:25832 on both backends), without asking it again.
@@ -44,15 +78,6 @@ def submit_idea(data) -> Submission:
         quartier=quartier.slug,
         quartier_name=quartier.name,
     )
-    # An address given with the idea is asked to confirm that it wants the decision by
-    # e-mail (double opt-in); the message goes out in the language of the form.
-    store.ideas.add(
-        submission.idea,
-        submission.contact,
-        hash_token(submission.status_token),
-        notify_language=language_of(str(get_locale())),
-    )
-    return submission
 
 
 def status_url(token: str) -> str:

@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 
 import click
-from flask import Blueprint, Flask, abort, current_app, g, request
+from flask import Blueprint, Flask, abort, current_app, g, has_request_context, request
 from flask_babel import gettext
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
@@ -37,6 +37,7 @@ from measures.domain.quartiere import (
 )
 from measures.domain.query import LayerQuery
 from measures.domain.vocabulary import N_
+from measures.storage.quartiere import QuartiereAsRead
 
 quartier_cli = Commands("quartier", help="Quartiere dieser Installation anlegen und auflisten.")
 
@@ -47,6 +48,47 @@ QUARTIER = "quartier"
 # The blueprints that serve all Quartiere together at their own URLs (``/ogc``,
 # ``/export``, the feeds) and one Quartier under ``/q/<slug>/``.
 CITY_WIDE = ("ogc", "export", "feeds")
+
+
+# The views whose write checks the version of the Quartiere it was checked against
+# (``submit_idea``: the idea's INSERT does, ``measures/storage/intake.py``). Their
+# requests take the Quartiere as this worker last read them, without the statement that
+# asks whether they changed; the write reads them again if they did.
+CHECKED_WHEN_STORED = frozenset({"api.create_idea", "participation.new"})
+
+
+def _quartiere() -> QuartiereAsRead:
+    """The Quartiere as this request sees them: for a view of ``CHECKED_WHEN_STORED``
+    as last read, kept for the request; for any other as they are now."""
+    if "quartiere" in g:
+        return g.quartiere
+    if not (
+        has_request_context()
+        and request.method == "POST"
+        and request.endpoint in CHECKED_WHEN_STORED
+    ):
+        return get_store().quartiere.read()
+    g.quartiere = get_store().quartiere.read(recheck=False)
+    return g.quartiere
+
+
+def quartiere_version() -> int | None:
+    """The version of the layer ``quartier`` this request's Quartier was taken from as
+    last read, for the write to check; None when it was read as it is now."""
+    current_quartier()
+    return g.quartiere.version if "quartiere" in g else None
+
+
+def read_quartier_again() -> QuartierProfile:
+    """This request's Quartier read afresh, after a write found that the Quartiere
+    changed since they were read (404 when it is gone)."""
+    slug = current_quartier().slug
+    g.quartiere = get_store().quartiere.read()
+    if g.get("quartier_from_url"):
+        g.quartier = _by_slug(slug)
+    else:
+        g.pop("quartier", None)
+    return current_quartier()
 
 
 def current_quartier() -> QuartierProfile:
@@ -60,7 +102,8 @@ def current_quartier() -> QuartierProfile:
 def default_quartier() -> QuartierProfile:
     """The Quartier the URLs without ``/q/<slug>/`` serve: the first active by slug (or
     the first at all); 404 when there is none."""
-    found = get_store().quartiere.all(active_only=True) or get_store().quartiere.all()
+    quartiere = _quartiere()
+    found = quartiere.all(active_only=True) or quartiere.all()
     if not found:
         abort(404)
     return found[0]
@@ -132,14 +175,17 @@ def from_old_url() -> bool:
 def _load(_endpoint: str | None, values: dict | None) -> None:
     if not values or "quartier" not in values:
         return
-    slug = values.pop("quartier")
-    found = get_store().quartiere.get(slug)
+    g.quartier = _by_slug(values.pop("quartier"))
+    g.quartier_from_url = True
+
+
+def _by_slug(slug: str) -> QuartierProfile:
+    found = _quartiere().get(slug)
     if found is None:
         raise NotFound(
             Message(N_("Ein Quartier '%(slug)s' gibt es hier nicht."), slug=slug), "quartier"
         )
-    g.quartier = found
-    g.quartier_from_url = True
+    return found
 
 
 def _fill(endpoint: str, values: dict) -> None:

@@ -265,6 +265,7 @@ class IdeaRepository:
         contact: IdeaContact | None = None,
         status_token_hash: str | None = None,
         notify_language: str | None = None,
+        quartier_version: int | None = None,
     ) -> None:
         """Store a new idea, its contact data and the first entry of its history at once.
 
@@ -272,10 +273,17 @@ class IdeaRepository:
         author's request for news: the mail job subscribes the address as the idea's
         author, unconfirmed, and queues the request to confirm
         (``MailRepository.subscribe_authors``).
+
+        ``quartier_version``: the version of the layer ``quartier`` (its number; 0 if it
+        never changed) the idea's point was checked against. Then the idea goes in only
+        while the layer is still at it; else nothing is stored and ``QuartierChanged``
+        is raised (``intake.py``).
         """
         if self.engine.dialect.name == "postgresql" and idea.moderation_state not in PUBLIC_STATES:
             # A new idea nobody sees yet changes no layer: one statement (``intake.py``).
-            values = intake.parameters(idea, contact, status_token_hash, now(), notify_language)
+            values = intake.parameters(
+                idea, contact, status_token_hash, now(), notify_language, quartier_version
+            )
             with self._autocommit.connect() as connection:
                 intake.add_in_one_statement(connection, values, with_contact=contact is not None)
             return
@@ -284,14 +292,17 @@ class IdeaRepository:
                 tx.changing("ideas", [idea.id])
             # The values as parameters of statements SQLAlchemy compiles once, instead of
             # statements built around them for every idea: a sixth of an intake's CPU.
-            tx.connection.execute(
-                schema.ideas.insert(),
-                {
-                    **rows.to_row("ideas", idea),
-                    "updated_at": tx.at,
-                    "status_token_hash": status_token_hash,
-                },
-            )
+            row = {**rows.to_row("ideas", idea), "updated_at": tx.at}
+            values = {f"idea_{name}": value for name, value in row.items()}
+            values["idea_status_token_hash"] = status_token_hash
+            checked = quartier_version is not None
+            if checked:
+                values["quartier_version"] = quartier_version
+            stored = tx.connection.execute(intake.idea_statement(checked), values).rowcount
+            if not stored:
+                # Nothing written yet: leaving the transaction by the error rolls back
+                # the change time a public idea wrote first.
+                raise intake.QuartierChanged
             if contact is not None:
                 tx.connection.execute(
                     schema.idea_contacts.insert(),

@@ -7,11 +7,16 @@ short statement), which every change through the store counts up in the same
 transaction (``transaction.py``). A change made by any worker is seen by the next
 request of every worker, as with the layer cache (``measures/reading/cache.py``). A
 migration changes rows without a version; it runs before the workers start.
+
+An idea's intake need not wait for that statement: it takes the Quartiere as last read
+(``read(recheck=False)``) and its INSERT checks the layer's version instead, in the
+same statement (``intake.py``); if the layer moved on, the caller reads them again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import shapely
@@ -67,36 +72,59 @@ def profile_values(profile: QuartierProfile) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class QuartiereAsRead:
+    """Every Quartier by slug, and the number of the version of the layer ``quartier``
+    they were read at (0: the layer never changed)."""
+
+    version: int
+    profiles: tuple[QuartierProfile, ...]
+
+    def all(self, *, active_only: bool = False) -> list[QuartierProfile]:
+        return [q for q in self.profiles if q.active or not active_only]
+
+    def get(self, slug: str) -> QuartierProfile | None:
+        return next((q for q in self.profiles if q.slug == slug), None)
+
+
 class QuartierRepository:
     def __init__(self, engine: Engine, version: Callable[[str], Any]):
         self.engine = engine
         # The version of a layer (``LayerRepository.version``); None: it never changed.
         self._version = version
-        # (version of the layer ``quartier``, every Quartier by slug) as last read.
-        self._cached: tuple[Any, tuple[QuartierProfile, ...]] | None = None
+        # Every Quartier as last read, under a version of the layer ``quartier``.
+        self._cached: QuartiereAsRead | None = None
 
     def all(self, *, active_only: bool = False) -> list[QuartierProfile]:
         """Every Quartier, by slug."""
-        return [q for q in self._profiles() if q.active or not active_only]
+        return self.read().all(active_only=active_only)
 
     def get(self, slug: str) -> QuartierProfile | None:
-        return next((q for q in self._profiles() if q.slug == slug), None)
+        return self.read().get(slug)
 
-    def _profiles(self) -> tuple[QuartierProfile, ...]:
-        """Every Quartier, by slug: as read before while the layer's version is the same."""
+    def read(self, *, recheck: bool = True) -> QuartiereAsRead:
+        """Every Quartier, by slug: as read before while the layer's version is the same.
+
+        ``recheck=False``: as this worker read them last, without asking whether the
+        layer changed since — for a write that checks the version itself
+        (``IdeaRepository.add``); read afresh only when there is nothing kept.
+        """
+        cached = self._cached
+        if not recheck and cached is not None:
+            return cached
         # The version first: rows read after it are at least that new, so what is kept
         # under a version is never older than the version says.
         version = self._version("quartier")
-        cached = self._cached
-        if version is not None and cached is not None and cached[0] == version:
-            return cached[1]
+        if version is not None and cached is not None and cached.version == version.number:
+            return cached
         t = schema.quartier
         with self.engine.connect() as connection:
             found = tuple(_profile(r) for r in connection.execute(sa.select(t).order_by(t.c.id)))
+        read = QuartiereAsRead(version.number if version is not None else 0, found)
         if version is not None:
             # One assignment: a thread of the same worker sees the old pair or the new.
-            self._cached = (version, found)
-        return found
+            self._cached = read
+        return read
 
     def add(self, quartier: Quartier, profile: QuartierProfile) -> None:
         """A new Quartier: its boundary record and its profile, in one transaction."""

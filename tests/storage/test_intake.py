@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from measures.domain.model import IdeaContact
 from measures.domain.notifications import CONFIRM
 from measures.storage import schema
+from measures.storage.intake import QuartierChanged
 from tests.factories import idea
 
 pytestmark = pytest.mark.both_databases
@@ -110,3 +111,35 @@ def test_senders_subscribing_at_once_subscribe_each_author_once(store):
     assert counts == {"addresses": 12, "subscriptions": 12, "outbox": 12}
     assert sum(made) >= 12
     assert sorted(m.subscription.idea_id for m in store.mail.claim(100, 60)) == sorted(ideas)
+
+
+def test_an_idea_checked_against_quartiere_that_changed_since_is_not_stored(store):
+    # The point was checked against the Quartiere as a worker last read them; when a
+    # planner changed them in between, nothing goes in and the caller must check again.
+    checked_at = store.quartiere.read().version
+    [quartier] = store.quartiere.all()
+    assert store.quartiere.set_active(quartier.slug, False)
+    record = idea("alt", state="pending")
+    with pytest.raises(QuartierChanged):
+        store.ideas.add(record, IdeaContact("alt", "Ayşe", ADDRESS), "hash-alt", "de", checked_at)
+    assert store.ideas.get("alt", ("pending",)) is None
+    assert store.ideas.events("alt") == []
+    assert _rows(store, schema.idea_contacts) == []
+    # Checked against the Quartiere as they are now, the same idea goes in whole.
+    now_at = store.quartiere.read().version
+    assert now_at != checked_at
+    store.ideas.add(record, IdeaContact("alt", "Ayşe", ADDRESS), "hash-alt", "de", now_at)
+    assert store.ideas.get("alt", ("pending",)).title == record.title
+    assert [e.action for e in store.ideas.events("alt")] == ["submitted"]
+    assert len(_rows(store, schema.idea_contacts)) == 1
+
+
+def test_the_quartiere_as_last_read_are_kept_until_asked_again(store):
+    kept = store.quartiere.read()
+    [quartier] = kept.profiles
+    store.quartiere.set_active(quartier.slug, False)
+    # Without asking, the worker's copy; asked again, the change.
+    assert store.quartiere.read(recheck=False) is kept
+    again = store.quartiere.read()
+    assert again.version > kept.version
+    assert not again.get(quartier.slug).active
