@@ -24,13 +24,17 @@ def in_viewport(page, locator) -> bool:
 
 # True once the map pane has not moved since the last look (100 ms before) and no zoom or
 # cluster animation runs. Leaflet moves the pane on every frame of a pan, so two equal looks
-# mean the pan is over; a busy main thread delays the look itself, not only the pan.
+# mean the pan is over; a busy main thread delays the look itself, not only the pan. A pan
+# that has begun (a popup's autoPan) but whose first frame has not come yet leaves the pane
+# where it was: Leaflet's own flag for a running pan says so.
 _MAP_STILL = """() => {
   const pane = document.querySelector(".leaflet-map-pane");
   const now = pane ? pane.style.transform : "";
   const still = window.__qkPaneSeen === now;
   window.__qkPaneSeen = now;
-  return still && !document.querySelector(".leaflet-zoom-anim, .leaflet-cluster-anim");
+  const map = window.quartierskarteLayers && window.quartierskarteLayers.map;
+  const panning = Boolean(map && map._panAnim && map._panAnim._inProgress);
+  return still && !panning && !document.querySelector(".leaflet-zoom-anim, .leaflet-cluster-anim");
 }"""
 
 

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from measures.domain.ideas import hash_token
 from tests.e2e.axe import violations
+from tests.e2e.navigation import click_through
 from tests.e2e.tiles import serve_tiles
 from tests.factories import PASSWORD, idea
 from tests.web.test_decision_path import pdf_bytes
@@ -37,9 +38,11 @@ def test_a_planner_adds_the_beirat_step_and_residents_download_its_pdf(
     page.goto(f"{live_server}/planung/")
     page.get_by_label("Name").fill(planner)
     page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
+    # Logged in before the next address is opened: going there at once would cancel the
+    # login's request.
+    click_through(page.get_by_role("button", name="Anmelden"))
     page.goto(f"{live_server}/massnahmen/{MEASURE}")
-    page.get_by_role("link", name="Entscheidungsweg bearbeiten").click()
+    click_through(page.get_by_role("link", name="Entscheidungsweg bearbeiten"))
     expect(page.get_by_role("heading", name="Schritte (0)")).to_be_visible()
     assert violations(page) == []
 
@@ -48,7 +51,7 @@ def test_a_planner_adds_the_beirat_step_and_residents_download_its_pdf(
     page.get_by_label("Gremium").select_option(label="Stadtteilbeirat")
     page.get_by_label("Ergebnis").select_option(label="im Stadtteilbeirat vorgestellt")
     page.get_by_label("PDF-Datei anhängen").set_input_files(str(not_a_pdf))
-    page.get_by_role("button", name="Schritt speichern").click()
+    click_through(page.get_by_role("button", name="Schritt speichern"))
     expect(page.get_by_role("alert")).to_contain_text("Bitte ein Datum wie 2025-03-14 angeben")
     expect(page.get_by_role("alert")).to_contain_text("Nur PDF-Dateien")
     assert store.decision_path.steps(MEASURE) == []
@@ -58,15 +61,16 @@ def test_a_planner_adds_the_beirat_step_and_residents_download_its_pdf(
     page.get_by_label("Aktenzeichen").fill("Vorlage 2025/0042")
     page.get_by_label("Notiz").fill("Im Beirat vorgestellt und beraten.")
     page.get_by_label("PDF-Datei anhängen").set_input_files(str(minutes))
-    page.get_by_role("button", name="Schritt speichern").click()
+    click_through(page.get_by_role("button", name="Schritt speichern"))
     expect(page.get_by_role("heading", name="Schritte (1)")).to_be_visible()
     expect(page.locator(".timeline")).to_contain_text("Vorlage 2025/0042")
     assert store.layers.record("measures", MEASURE).status == "im_beirat_vorgestellt"
     assert violations(page) == []
-    page.get_by_role("link", name="Schritt ändern").click()
+    click_through(page.get_by_role("link", name="Schritt ändern"))
     expect(page.get_by_role("heading", name="Schritt ändern")).to_be_visible()
     assert violations(page) == []
-    page.get_by_role("button", name="Abmelden").click()
+    # Logged out before the residents' page is opened (else that cancels the logout).
+    click_through(page.get_by_role("button", name="Abmelden"))
 
     page.goto(f"{live_server}/massnahmen/{MEASURE}")
     path = page.locator(".timeline")
@@ -93,18 +97,18 @@ def test_a_planner_notes_the_measure_that_took_an_idea_up(page, live_server, app
     page.goto(f"{live_server}/planung/")
     page.get_by_label("Name").fill(planner)
     page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
+    click_through(page.get_by_role("button", name="Anmelden"))
     page.goto(f"{live_server}/planung/ideen/bank")
     page.get_by_label("Aufgegriffen in Maßnahme").select_option(label="Erweiterung des Spielhauses")
-    page.get_by_role("button", name="Verknüpfung speichern").click()
+    click_through(page.get_by_role("button", name="Verknüpfung speichern"))
     expect(page.get_by_text("als aufgegriffen in der Maßnahme verknüpft")).to_be_visible()
     assert violations(page) == []
-    page.get_by_role("button", name="Abmelden").click()
+    click_through(page.get_by_role("button", name="Abmelden"))
 
     for path in ("/ideen/bank", f"/ideen/status/{token}", f"/massnahmen/{MEASURE}"):
         page.goto(live_server + path)
         assert violations(page) == [], path
     page.goto(f"{live_server}/ideen/bank")
-    page.get_by_role("link", name="Erweiterung des Spielhauses").click()
+    click_through(page.get_by_role("link", name="Erweiterung des Spielhauses"))
     expect(page.get_by_role("heading", name="Aufgegriffene Ideen")).to_be_visible()
     expect(page.get_by_role("link", name="Bänke am Spielhaus")).to_be_visible()

@@ -55,22 +55,23 @@ def test_compare_restore_and_conflict_in_the_browser(browser, live_server, app, 
     assert violations(page) == []
 
     # Restore the first version; a colleague saves while the confirmation page is open.
-    page.get_by_role("link", name="Version 1 wiederherstellen").click()
+    # Axe on the confirmation page, not on the comparison it is leaving.
+    click_through(page.get_by_role("link", name="Version 1 wiederherstellen"))
     assert violations(page) == []
     _edit(store, "KiFaZ – vom Kollegen", "max")
     page.get_by_label("Ja, Version 1 wiederherstellen").check()
-    page.get_by_role("button", name="Diese Version wiederherstellen").click()
+    click_through(page.get_by_role("button", name="Diese Version wiederherstellen"))
     notice = page.locator("#restore-notice")
-    assert "inzwischen von jemand anderem geändert" in notice.inner_text()
+    expect(notice).to_contain_text("inzwischen von jemand anderem geändert")
     expect(page.locator("body")).to_contain_text("KiFaZ – vom Kollegen")
     assert violations(page) == []
     assert store.layers.record("measures", "kifaz").title == "KiFaZ – vom Kollegen"
 
     # On the page as it is now, the restore goes through.
     page.get_by_label("Ja, Version 1 wiederherstellen").check()
-    page.get_by_role("button", name="Diese Version wiederherstellen").click()
+    click_through(page.get_by_role("button", name="Diese Version wiederherstellen"))
     expect(page.locator("body")).to_contain_text("Die Version ist wiederhergestellt")
-    assert page.locator("tr[data-version]").first.get_attribute("data-action") == "restored"
+    expect(page.locator("tr[data-version]").first).to_have_attribute("data-action", "restored")
     assert violations(page) == []
     assert store.layers.record("measures", "kifaz").title == original
 

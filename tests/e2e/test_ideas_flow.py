@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from measures.domain.streets import read_streets
+from tests.e2e.navigation import click_through
 from tests.e2e.screens import markers_at_rest
 from tests.e2e.tiles import serve_tiles
 from tests.factories import PASSWORD
@@ -40,7 +41,7 @@ def test_resident_submits_planner_approves_idea_appears(page, live_server, tiles
     page.evaluate("quartierskarteLayers.map.setView([50.5655, 8.4740], 17, {animate: false})")
     box = page.locator(".folium-map").bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    assert "Ort gewählt" in page.locator("#pin-status").inner_text()
+    expect(page.locator("#pin-status")).to_contain_text("Ort gewählt")
     _fill(page, "Schattenbank am Spielplatz")
     page.get_by_role("button", name="Idee absenden").click()
     page.wait_for_url("**/ideen/status/**")
@@ -51,7 +52,7 @@ def test_resident_submits_planner_approves_idea_appears(page, live_server, tiles
     planner_page.goto(live_server + "/planung/")
     planner_page.get_by_label("Name").fill(planner)
     planner_page.get_by_label("Passwort").fill(PASSWORD)
-    planner_page.get_by_role("button", name="Anmelden").click()
+    click_through(planner_page.get_by_role("button", name="Anmelden"))
     # The planners' map shows the waiting idea, drawn by folium on the server.
     waiting = planner_page.locator(".qk-idea[title='Schattenbank am Spielplatz']")
     expect(waiting).to_have_count(1)
@@ -61,8 +62,9 @@ def test_resident_submits_planner_approves_idea_appears(page, live_server, tiles
     expect(planner_page.locator(".leaflet-popup-content a")).to_have_attribute(
         "href", re.compile(r"^/q/dalheim/planung/ideen/[^/]+$")
     )
-    planner_page.get_by_role("link", name="Schattenbank am Spielplatz").first.click()
-    planner_page.get_by_role("button", name="Freigeben").click()
+    # The idea's page, loaded, before its button: the map's page is still there at first.
+    click_through(planner_page.get_by_role("link", name="Schattenbank am Spielplatz").first)
+    click_through(planner_page.get_by_role("button", name="Freigeben"))
     expect(planner_page.locator("body")).to_contain_text("ist freigegeben")
 
     page.goto(status_url)
@@ -71,7 +73,7 @@ def test_resident_submits_planner_approves_idea_appears(page, live_server, tiles
     assert "Schattenbank am Spielplatz" in page.locator(".cards").inner_text()
     page.goto(live_server + "/")
     page.locator(".qk-idea, .marker-cluster").first.wait_for()
-    assert "1 Ideen" in page.locator("#map-status").inner_text()
+    expect(page.locator("#map-status")).to_contain_text("1 Ideen")
 
 
 def test_keyboard_path_centre_pin_and_arrow_keys(page, live_server, tiles):
@@ -96,10 +98,10 @@ def test_a_pin_outside_the_quartier_is_refused_with_the_message(page, live_serve
     box = page.locator(".folium-map").bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     message = "Dieser Ort liegt außerhalb des Quartiers Dalheim"
-    assert message in page.locator("#pin-status").inner_text()
+    expect(page.locator("#pin-status")).to_contain_text(message)
     _fill(page, "Außerhalb")
     page.get_by_role("button", name="Idee absenden").click()
-    assert message in page.locator("#pin-status").inner_text()
+    expect(page.locator("#pin-status")).to_contain_text(message)
     assert urlsplit(page.url).path == "/"
     store = app.extensions["quartierskarte.store"]
     assert store.ideas.find(("pending", "approved", "rejected")) == []

@@ -137,18 +137,6 @@ def _overlap(one, other) -> bool:
     )
 
 
-def _box_at_rest(locator):
-    """The box of ``locator`` once the map has stopped panning it (two equal looks)."""
-    before = locator.bounding_box()
-    for _ in range(50):
-        locator.page.wait_for_timeout(100)
-        now = locator.bounding_box()
-        if now == before:
-            return now
-        before = now
-    raise AssertionError(f"still moving: {locator}")
-
-
 def test_on_a_phone_the_layers_fold_away_from_popups_and_the_pin_note(open_page):
     page = open_page(PHONE)
     layers = page.locator(".leaflet-control-layers")
@@ -160,7 +148,9 @@ def test_on_a_phone_the_layers_fold_away_from_popups_and_the_pin_note(open_page)
     page.locator(".qk-measure[title^='Kinder- und Familienzentrum']").tap()
     popup = page.locator(".leaflet-popup-content-wrapper")
     expect(popup).to_have_css("opacity", "1")
-    assert not _overlap(_box_at_rest(popup), layers.bounding_box())
+    # Measured once the map has stopped panning the popup below the folded layers.
+    markers_at_rest(page)
+    assert not _overlap(popup.bounding_box(), layers.bounding_box())
     assert in_viewport(page, popup)
     page.keyboard.press("Escape")
     # While a new idea is placed, its note and the folded layers stand side by side.

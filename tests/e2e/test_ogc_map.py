@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.tiles import TILE_HOST, serve_tiles
 
@@ -28,8 +29,8 @@ def test_ogc_pages_draw_their_features_and_load_nothing_foreign(
     page.goto(live_server + path)
     page.wait_for_selector(".leaflet-container")
     shapes = page.locator(".leaflet-overlay-pane path.leaflet-interactive")
-    shapes.first.wait_for()
-    assert shapes.count() == (len(seed.locations) if expected == "locations" else expected)
+    # Drawn once the page's script has fetched them: counted as they come, not at once.
+    expect(shapes).to_have_count(len(seed.locations) if expected == "locations" else expected)
     assert page.locator(".ogc-map").evaluate("e => e.getBoundingClientRect().height") > 100
     assert tiles, "the base map was requested from the tile server"
     own = urlsplit(live_server).netloc

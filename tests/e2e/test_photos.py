@@ -63,17 +63,19 @@ def test_upload_on_the_status_page_and_release_by_a_planner(
     page.goto(f"{live_server}/planung/")
     page.get_by_label("Name").fill(planner)
     page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
+    click_through(page.get_by_role("button", name="Anmelden"))
     expect(page.get_by_role("heading", name="Fotos warten auf Freigabe (1)")).to_be_visible()
     expect(page.get_by_role("img", name=ALT)).to_be_visible()
     assert _violations(page) == []
-    page.get_by_role("button", name="Foto freigeben").click()
+    click_through(page.get_by_role("button", name="Foto freigeben"))
     expect(page.get_by_role("heading", name="Fotos warten auf Freigabe (0)")).to_be_visible()
-    page.get_by_role("button", name="Abmelden").click()
+    # Logged out before the idea's page is opened: going there at once cancels the logout.
+    click_through(page.get_by_role("button", name="Abmelden"))
 
     page.goto(f"{live_server}/ideen/f1")
     picture = page.get_by_role("img", name=ALT)
     expect(picture).to_be_visible()
-    # Decoded by the browser: the small variant, 400 px wide, upright.
-    assert page.evaluate("document.querySelector('.gallery img').naturalWidth") == 400
+    # Decoded by the browser: the small variant, 400 px wide, upright. A picture is visible
+    # (it has its box) before it has loaded, so its width is waited for.
+    expect(page.locator(".gallery img")).to_have_js_property("naturalWidth", 400)
     assert _violations(page) == []

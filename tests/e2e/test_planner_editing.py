@@ -55,6 +55,16 @@ def _map_box(page) -> dict:
     return page.locator(".editing-map .leaflet-container").bounding_box()
 
 
+def _click_corners(page, corners) -> None:
+    """Click each corner of an area being drawn; the last closes it on the first. Each
+    corner is waited for as a vertex on the map before the next click, not a fixed time."""
+    vertices = page.locator(".editing-map .leaflet-marker-pane .marker-icon:not(.cursor-marker)")
+    for number, (x, y) in enumerate(corners[:-1], start=1):
+        page.mouse.click(x, y)
+        expect(vertices).to_have_count(number)
+    page.mouse.click(*corners[-1])
+
+
 def _draw_area(page) -> None:
     """Four clicks around the map's centre, then a click on the first point again."""
     # Close in, so that every part lies well inside the Quartier.
@@ -64,9 +74,7 @@ def _draw_area(page) -> None:
     box = _map_box(page)
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     corners = [(-50, -40), (50, -40), (50, 40), (-50, 40), (-50, -40)]
-    for dx, dy in corners:
-        page.mouse.click(cx + dx, cy + dy)
-        page.wait_for_timeout(150)
+    _click_corners(page, [(cx + dx, cy + dy) for dx, dy in corners])
     expect(page.locator("#geometry-status")).to_contain_text("1 Teil")
 
 
@@ -90,9 +98,7 @@ def test_a_planner_draws_an_area_measure_publishes_it_and_residents_see_it(
     page.get_by_role("button", name="Fläche zeichnen").click()
     box = _map_box(page)
     x, y = box["x"] + box["width"] / 2 + 100, box["y"] + box["height"] / 2 + 60
-    for dx, dy in [(0, 0), (40, 0), (40, 30), (0, 0)]:
-        page.mouse.click(x + dx, y + dy)
-        page.wait_for_timeout(150)
+    _click_corners(page, [(x + dx, y + dy) for dx, dy in [(0, 0), (40, 0), (40, 30), (0, 0)]])
     expect(page.locator("#geometry-status")).to_contain_text("2 Teil")
     assert _geometry(page)["type"] == "MultiPolygon"
     # Delete that part again: the removal mode, a click on the part.

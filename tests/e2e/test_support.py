@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.navigation import click_through
 from tests.e2e.screens import SCREENS, in_viewport, markers_at_rest
 from tests.factories import add_idea
 
@@ -35,6 +36,8 @@ def _open_popup(page):
     marker.click()
     popup = page.locator(".leaflet-popup-content")
     expect(popup.get_by_role("heading", name=title)).to_be_visible()
+    # The idea came after the popup opened: it was laid out anew and panned into view again.
+    markers_at_rest(page)
     return popup
 
 
@@ -58,8 +61,10 @@ def test_support_from_the_popup_and_see_it_counted(open_page, screen, idea):
 
 def test_support_from_the_list_and_see_it_there(open_page, screen, idea):
     page = open_page(screen, path="/ideen")
-    page.get_by_role("button", name=f"Unterstützen: {IDEA[1]}").click()
-    expect(page).to_have_url(page.url.split("?")[0])
+    listed = page.url.split("?")[0]
+    # The URL of the page the form leads back to, not of the one it is sent from.
+    click_through(page.get_by_role("button", name=f"Unterstützen: {IDEA[1]}"))
+    expect(page).to_have_url(listed)
     card = page.locator(".card").filter(has_text=IDEA[1])
     expect(card.locator(".supported")).to_contain_text("Sie unterstützen diese Idee.")
     expect(card).to_contain_text("1 Unterstützungen")
