@@ -17,13 +17,12 @@ from app.public_url import external_url
 from app.quartiere import current_quartier, quartiere_version, read_quartier_again, scoped
 from app.security import redirect_path
 from measures.domain import geo
-from measures.domain.errors import UserError
 from measures.domain.ideas import InvalidSubmission, Submission, hash_token, validate_submission
 from measures.domain.moderation import PUBLIC_STATES
 from measures.domain.notifications import language_of
 from measures.domain.quartiere import QuartierProfile
 from measures.domain.streets import streets_of
-from measures.domain.vocabulary import CATEGORIES, MODERATION_STATES, N_
+from measures.domain.vocabulary import CATEGORIES, MODERATION_STATES
 from measures.storage.intake import QuartierChanged
 
 bp = Blueprint("participation", __name__)
@@ -37,7 +36,6 @@ HONEYPOT = "website"
 # How often an idea is checked again when the Quartiere changed under it; a planner
 # changes them seldom, so a third change within one request means something is wrong.
 ATTEMPTS = 3
-QUARTIER_CHANGED = N_("Das Quartier wurde gerade geändert. Bitte senden Sie Ihre Idee noch einmal.")
 
 
 def submit_idea(data) -> Submission:
@@ -47,25 +45,31 @@ def submit_idea(data) -> Submission:
     takes the idea only while the Quartiere are still at that version, else the
     Quartier is read again and the idea checked once more (``intake.py``).
     """
-    store = get_store()
     quartier = current_quartier()
-    for _ in range(ATTEMPTS):
+    for _ in range(ATTEMPTS - 1):
         submission = _checked(data, quartier)
-        # An address given with the idea is asked to confirm that it wants the decision
-        # by e-mail (double opt-in); the message goes out in the language of the form.
         try:
-            store.ideas.add(
-                submission.idea,
-                submission.contact,
-                hash_token(submission.status_token),
-                notify_language=language_of(str(get_locale())),
-                quartier_version=quartiere_version(),
-            )
+            _store(submission)
+            return submission
         except QuartierChanged:
             quartier = read_quartier_again()
-            continue
-        return submission
-    raise UserError(QUARTIER_CHANGED, status=409, code="quartier_changed")
+    # The last attempt: should the Quartiere change once more, QuartierChanged (409) asks
+    # the person to send the idea again; nothing of it is stored.
+    submission = _checked(data, quartier)
+    _store(submission)
+    return submission
+
+
+def _store(submission: Submission) -> None:
+    # An address given with the idea is asked to confirm that it wants the decision by
+    # e-mail (double opt-in); the message goes out in the language of the form.
+    get_store().ideas.add(
+        submission.idea,
+        submission.contact,
+        hash_token(submission.status_token),
+        notify_language=language_of(str(get_locale())),
+        quartier_version=quartiere_version(),
+    )
 
 
 def _checked(data, quartier: QuartierProfile) -> Submission:

@@ -36,15 +36,24 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from measures.domain.errors import Conflict
 from measures.domain.model import Idea, IdeaContact
+from measures.domain.vocabulary import N_
 from measures.storage import rows, schema
 
 SUBMITTED = {"action": "submitted", "reason": "", "actor": "resident"}
 
 
-class QuartierChanged(Exception):
+class QuartierChanged(Conflict):
     """The layer ``quartier`` is no longer at the version the idea was checked against;
-    nothing was stored."""
+    nothing was stored. The caller checks the idea again against the Quartiere as they are
+    now; when they keep changing, the person is asked to send it again."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            N_("Das Quartier wurde gerade geändert. Bitte senden Sie Ihre Idee noch einmal.")
+        )
+        self.code = "quartier_changed"
 
 
 def contact_row(idea_id: str, contact: IdeaContact, notify_language: str | None) -> dict:
