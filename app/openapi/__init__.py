@@ -1,7 +1,7 @@
 """The OpenAPI 3.0 document of the JSON API, built from the same vocabularies it checks.
 
 schemathesis fuzzes the API against this document in the test suite, so every parameter,
-body and answer is described, including the refusals (400, 404, 413, 415, 429). Its
+body and answer is described, including the refusals (400, 404, 409, 413, 415, 429). Its
 parts: ``parameters`` (filters, bbox, errors), ``schemas`` (features and bodies),
 ``operations`` (the paths).
 

@@ -131,7 +131,7 @@ def paths() -> dict:
                             }
                         },
                     },
-                    **error_responses(400, 413, 415),
+                    **error_responses(400, 409, 413, 415),
                 },
             }
         },

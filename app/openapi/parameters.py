@@ -26,6 +26,8 @@ def error_responses(*statuses: int) -> dict:
         304: "Nicht geändert (ETag oder Last-Modified stimmt).",
         400: "Fehlerhafter Parameter oder Inhalt.",
         404: "Nicht gefunden.",
+        409: "Im Widerspruch zum jetzigen Stand (etwa: das Quartier wurde gerade geändert); "
+        "nichts ist gespeichert, bitte noch einmal senden.",
         413: "Inhalt zu groß.",
         415: "Falscher Content-Type.",
         429: "Zu viele Anfragen von dieser Adresse.",
