@@ -96,6 +96,22 @@ def _wait_until_waiting_or_done(store, thread: threading.Thread) -> None:
     raise AssertionError("neither waited nor finished")
 
 
+def _at_once(store, monkeypatch, pause_after: str, first, second) -> list[str]:
+    """Run ``first`` until it has run ``mail.<pause_after>``, its transaction still open;
+    then ``second`` until it waits for a lock (or is done); then let both finish. The
+    kinds of the messages queued."""
+    reached, go = _pause(monkeypatch, pause_after)
+    first_thread, first_errors = _in_thread(first)
+    assert reached.wait(30)
+    second_thread, second_errors = _in_thread(second)
+    _wait_until_waiting_or_done(store, second_thread)
+    go.set()
+    first_thread.join(30)
+    second_thread.join(30)
+    assert first_errors == [] and second_errors == []
+    return [m.kind for m in messages(store)]
+
+
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_a_confirmation_while_the_outcome_is_recorded_brings_it_once(store, monkeypatch):
     """The planner's transaction has queued for the confirmed authors (none yet) and not
@@ -103,18 +119,14 @@ def test_a_confirmation_while_the_outcome_is_recorded_brings_it_once(store, monk
     outcome (PostgreSQL; SQLite has one writer at a time)."""
     session_id, item_id = idea_on_agenda(store, confirm=False, state="pending")
     subscription = request(store)
-    reached, go = _pause(monkeypatch, "queue_author_notice")
-    planner, planner_errors = _in_thread(lambda: record(store, session_id, item_id, "empfohlen"))
-    assert reached.wait(30)
-    author, author_errors = _in_thread(
-        lambda: store.mail.confirm(subscription.id, subscription.nonce)
+    kinds = _at_once(
+        store,
+        monkeypatch,
+        "queue_author_notice",
+        lambda: record(store, session_id, item_id, "empfohlen"),
+        lambda: store.mail.confirm(subscription.id, subscription.nonce),
     )
-    _wait_until_waiting_or_done(store, author)
-    go.set()
-    planner.join(30)
-    author.join(30)
-    assert planner_errors == [] and author_errors == []
-    assert [m.kind for m in messages(store)] == ["beirat_outcome"]
+    assert kinds == ["beirat_outcome"]
 
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
@@ -123,35 +135,25 @@ def test_an_outcome_recorded_while_the_author_confirms_is_told_once(store, monke
     one: the planner's transaction waits for it, then finds the address confirmed."""
     session_id, item_id = idea_on_agenda(store, confirm=False, state="pending")
     subscription = request(store)
-    reached, go = _pause(monkeypatch, "_queue_earlier_news")
-    author, author_errors = _in_thread(
-        lambda: store.mail.confirm(subscription.id, subscription.nonce)
+    kinds = _at_once(
+        store,
+        monkeypatch,
+        "_queue_earlier_news",
+        lambda: store.mail.confirm(subscription.id, subscription.nonce),
+        lambda: record(store, session_id, item_id, "empfohlen"),
     )
-    assert reached.wait(30)
-    planner, planner_errors = _in_thread(lambda: record(store, session_id, item_id, "empfohlen"))
-    _wait_until_waiting_or_done(store, planner)
-    go.set()
-    author.join(30)
-    planner.join(30)
-    assert planner_errors == [] and author_errors == []
-    assert [m.kind for m in messages(store)] == ["beirat_outcome"]
+    assert kinds == ["beirat_outcome"]
 
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_a_confirmation_while_the_barrier_is_answered_brings_the_answer_once(store, monkeypatch):
     report_id = report(store)
     subscription = request(store)
-    reached, go = _pause(monkeypatch, "queue_author_notice")
-    planner, planner_errors = _in_thread(
-        lambda: store.barriers.answer(report_id, "Erledigt.", "lea", "dalheim")
+    kinds = _at_once(
+        store,
+        monkeypatch,
+        "queue_author_notice",
+        lambda: store.barriers.answer(report_id, "Erledigt.", "lea", "dalheim"),
+        lambda: store.mail.confirm(subscription.id, subscription.nonce),
     )
-    assert reached.wait(30)
-    author, author_errors = _in_thread(
-        lambda: store.mail.confirm(subscription.id, subscription.nonce)
-    )
-    _wait_until_waiting_or_done(store, author)
-    go.set()
-    planner.join(30)
-    author.join(30)
-    assert planner_errors == [] and author_errors == []
-    assert [m.kind for m in messages(store)] == ["barrier_answer"]
+    assert kinds == ["barrier_answer"]
